@@ -1,0 +1,265 @@
+// Compare two saved runs side by side (method.md section 7): shift = cp_head / cp_base - 1, shown
+// with both resolutions; a shift within the combined resolution is "no measurable change".
+// Pure: two RunResults in, a Comparison out. Refuses runs that measured different things.
+import type { LoadUnit, RunResult, StopReason } from '../types.js';
+import { CompareMismatchError, RunNotComparableError, type FieldDifference } from './errors.js';
+
+export { formatComparison, type ComparisonFormat } from './format-comparison.js';
+
+/** How the shift is known: exactly, or only as a bound because a run completed its ramp. */
+export type ShiftBound = 'exact' | 'at-least' | 'at-most' | 'unknown';
+export type ChangeKind = 'improvement' | 'regression' | 'no-measurable-change' | 'undetermined';
+
+/** One run, as the comparison shows it. */
+export interface RunSide {
+  runId: string;
+  name: string;
+  startedAt: string;
+  stopReason: StopReason;
+  /** The critical point, or the last passing load when the ramp completed (then lowerBound). */
+  criticalPoint: number;
+  /** True when the run completed its ramp with no breach: the critical point is above the ramp. */
+  lowerBound: boolean;
+  unit: LoadUnit;
+  lastPass: number;
+  firstBreach: number | null;
+  /** (firstBreach - lastPass) / lastPass; null without a breach. */
+  resolution: number | null;
+  breachingSignals: string[];
+  /** The detector's sentences for the breaching signals. */
+  breachReasons: string[];
+  baselineP50: number | null;
+  baselineP99: number | null;
+  /** Baseline median of every signal, natural unit (signals.<name>.medianValue). */
+  atBaseline: Record<string, number | null>;
+  /** Values of the confirming windows of each breaching signal, natural unit. */
+  atBreach: Record<string, number[]>;
+}
+
+export interface Comparison {
+  unit: LoadUnit;
+  base: RunSide;
+  head: RunSide;
+  /** cp_head / cp_base - 1 (from the bounds when a run completed its ramp: see shiftBound). */
+  shift: number;
+  shiftBound: ShiftBound;
+  /** resolution_base + resolution_head (a lower-bound side counts 0); null when neither has one. */
+  combinedResolution: number | null;
+  noMeasurableChange: boolean;
+  change: ChangeKind;
+  /** Signal names of the at-baseline rows, base's first. */
+  baselineSignals: string[];
+  /** Signal names of the at-breach rows. */
+  breachSignals: string[];
+  notes: string[];
+  /** One human sentence. */
+  summary: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Defensive read of a dot path in an unknown object. */
+function at(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+/** JSON with sorted keys, so bodies that differ only in key order compare equal. */
+function canonical(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  return JSON.stringify(v, (_k, val: unknown) =>
+    isRecord(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : val,
+  );
+}
+
+function unitOf(run: RunResult): LoadUnit | undefined {
+  return run.criticalPoint?.unit ?? run.baseline?.unit ?? run.steps[0]?.unit;
+}
+
+function finiteOrNull(v: number | undefined): number | null {
+  return v !== undefined && Number.isFinite(v) ? v : null;
+}
+
+/** The fields that must agree for two critical points to mean the same thing. */
+export function scenarioDifferences(base: RunResult, head: RunResult): FieldDifference[] {
+  const diffs: FieldDifference[] = [];
+  const check = (field: string, b: unknown, h: unknown, norm: (v: unknown) => unknown = (v) => v): void => {
+    if (norm(b) !== norm(h)) diffs.push({ field, base: b, head: h });
+  };
+  const sb = base.scenario;
+  const sh = head.scenario;
+  check('load.mode', at(sb, 'load.mode'), at(sh, 'load.mode'));
+  check('unit', unitOf(base), unitOf(head));
+  const protocol = (s: unknown): string | undefined =>
+    at(s, 'grpc') !== undefined ? 'grpc' : at(s, 'http') !== undefined ? 'http' : undefined;
+  check('protocol', protocol(sb), protocol(sh));
+  if (protocol(sb) === 'http' && protocol(sh) === 'http') {
+    check('http.method', at(sb, 'http.method'), at(sh, 'http.method'), (v) => (typeof v === 'string' ? v.toUpperCase() : v));
+    check('http.path', at(sb, 'http.path'), at(sh, 'http.path'));
+    check('http.body', at(sb, 'http.body'), at(sh, 'http.body'), canonical);
+  }
+  if (protocol(sb) === 'grpc' && protocol(sh) === 'grpc') {
+    check('grpc.service', at(sb, 'grpc.service'), at(sh, 'grpc.service'));
+    check('grpc.method', at(sb, 'grpc.method'), at(sh, 'grpc.method'));
+  }
+  check('load.start', at(sb, 'load.start'), at(sh, 'load.start'));
+  check('load.end', at(sb, 'load.end'), at(sh, 'load.end'));
+  return diffs;
+}
+
+function sideOf(run: RunResult, side: 'base' | 'head', notes: string[]): RunSide {
+  const cp = run.criticalPoint;
+  const unit = unitOf(run) ?? 'req/s';
+  let criticalPoint: number;
+  let lowerBound = false;
+  if (cp && (run.stopReason === 'breach' || run.stopReason === 'interrupted')) {
+    criticalPoint = cp.value;
+    if (run.stopReason === 'interrupted') {
+      notes.push(`${side} run was interrupted after its breach: its resolution (${(cp.resolution * 100).toFixed(1)}%) is as far as refinement got.`);
+    }
+  } else if (run.stopReason === 'completed') {
+    const end = at(run.scenario, 'load.end');
+    const last = run.lastPass ?? (typeof end === 'number' ? end : null);
+    if (last === null || !(last > 0)) {
+      throw new RunNotComparableError(side, run.runId, run.stopReason, 'the ramp completed but no passing load was recorded');
+    }
+    criticalPoint = last;
+    lowerBound = true;
+    notes.push(`${side} completed its ramp with no breach: its critical point is above the ramp, so ${last} ${unit} is a lower bound.`);
+  } else {
+    throw new RunNotComparableError(side, run.runId, run.stopReason, run.stopDetail || 'no critical point');
+  }
+  if (!(criticalPoint > 0)) {
+    throw new RunNotComparableError(side, run.runId, run.stopReason, `critical point must be positive, got ${criticalPoint}`);
+  }
+  const baselineStep = run.steps.find((s) => s.phase === 'baseline');
+  const atBaseline: Record<string, number | null> = {};
+  for (const [name, sig] of Object.entries(run.baseline?.signals ?? {})) {
+    atBaseline[name] = finiteOrNull(sig.medianValue);
+  }
+  const atBreach: Record<string, number[]> = {};
+  for (const b of cp?.signals ?? []) atBreach[b.signal] = [...b.values];
+  return {
+    runId: run.runId,
+    name: run.name,
+    startedAt: run.startedAt,
+    stopReason: run.stopReason,
+    criticalPoint,
+    lowerBound,
+    unit,
+    lastPass: lowerBound ? criticalPoint : (cp?.lastPass ?? criticalPoint),
+    firstBreach: lowerBound ? null : (cp?.firstBreach ?? null),
+    resolution: lowerBound ? null : finiteOrNull(cp?.resolution),
+    breachingSignals: (cp?.signals ?? []).map((s) => s.signal),
+    breachReasons: (cp?.signals ?? []).map((s) => s.reason),
+    baselineP50: finiteOrNull(baselineStep?.stats.p50),
+    baselineP99: finiteOrNull(baselineStep?.stats.p99),
+    atBaseline,
+    atBreach,
+  };
+}
+
+function environmentNotes(base: RunResult, head: RunResult): string[] {
+  const notes: string[] = [];
+  const e1 = base.environment;
+  const e2 = head.environment;
+  if (!e1 || !e2) return notes;
+  const diffs: string[] = [];
+  if (e1.cpus !== e2.cpus) diffs.push(`cpus ${e1.cpus} vs ${e2.cpus}`);
+  if (e1.cpuModel !== e2.cpuModel) diffs.push(`cpu '${e1.cpuModel}' vs '${e2.cpuModel}'`);
+  if (e1.node !== e2.node) diffs.push(`node ${e1.node} vs ${e2.node}`);
+  if (diffs.length > 0) {
+    notes.push(`The runs were measured on different setups (${diffs.join(', ')}): the shift mixes code and machine.`);
+  }
+  return notes;
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+}
+
+function pctOf(x: number | null): string {
+  return `${((x ?? 0) * 100).toFixed(1)}%`;
+}
+
+function absPct(x: number): string {
+  return `${(Math.abs(x) * 100).toFixed(1)}%`;
+}
+
+/**
+ * Compare two runs of the same scenario. Throws CompareMismatchError (listing the differing
+ * fields) when they measured different things, RunNotComparableError when a run has no usable
+ * critical point (generator-limited, target-unreachable, error, or interrupted before a breach).
+ */
+export function compareRuns(base: RunResult, head: RunResult): Comparison {
+  const diffs = scenarioDifferences(base, head);
+  if (diffs.length > 0) throw new CompareMismatchError(diffs);
+  const notes: string[] = [];
+  const b = sideOf(base, 'base', notes);
+  const h = sideOf(head, 'head', notes);
+  notes.push(...environmentNotes(base, head));
+  for (const s of [b, h]) {
+    if (s.resolution !== null && s.resolution > 0.05) {
+      notes.push(`${s === b ? 'base' : 'head'} resolution ${(s.resolution * 100).toFixed(1)}% is coarser than 5%: refinement did not finish.`);
+    }
+  }
+
+  const shift = h.criticalPoint / b.criticalPoint - 1;
+  const combinedResolution = b.resolution === null && h.resolution === null ? null : (b.resolution ?? 0) + (h.resolution ?? 0);
+  // A 1e-9 slack so that a shift equal to the combined resolution is not split by float rounding.
+  const tol = (combinedResolution ?? 0) + 1e-9;
+  const unit = b.unit;
+  let shiftBound: ShiftBound;
+  let change: ChangeKind;
+  let summary: string;
+  if (!b.lowerBound && !h.lowerBound) {
+    shiftBound = 'exact';
+    change = Math.abs(shift) <= tol ? 'no-measurable-change' : shift > 0 ? 'improvement' : 'regression';
+    summary = change === 'no-measurable-change'
+      ? `No measurable change: shift ${pct(shift)} is within the combined resolution of ${pctOf(combinedResolution)}.`
+      : `${change === 'improvement' ? 'Improvement' : 'Regression'}: the critical point moved ${pct(shift)} (${b.criticalPoint} -> ${h.criticalPoint} ${unit}), beyond the combined resolution of ${pctOf(combinedResolution)}.`;
+  } else if (b.lowerBound && h.lowerBound) {
+    shiftBound = 'unknown';
+    change = 'undetermined';
+    summary = `Undetermined: both runs completed the ramp with no breach, so both critical points are above ${b.criticalPoint} ${unit}; extend the ramp to compare.`;
+  } else if (h.lowerBound) {
+    // head >= its bound: the true shift is at least the computed one.
+    shiftBound = 'at-least';
+    change = shift > tol ? 'improvement' : 'undetermined';
+    summary = change === 'improvement'
+      ? `Improvement: head completed the ramp with no breach, so its critical point is at least ${absPct(shift)} above base's.`
+      : `Undetermined: head completed the ramp with no breach (critical point above ${h.criticalPoint} ${unit}), so the shift is at least ${pct(shift)}; extend the ramp to compare.`;
+  } else {
+    // base >= its bound: the true shift is at most the computed one.
+    shiftBound = 'at-most';
+    change = shift < -tol ? 'regression' : 'undetermined';
+    summary = change === 'regression'
+      ? `Regression: base completed the ramp with no breach, so head's critical point is at least ${absPct(shift)} below base's.`
+      : `Undetermined: base completed the ramp with no breach (critical point above ${b.criticalPoint} ${unit}), so the shift is at most ${pct(shift)}; extend the ramp to compare.`;
+  }
+
+  return {
+    unit,
+    base: b,
+    head: h,
+    shift,
+    shiftBound,
+    combinedResolution,
+    noMeasurableChange: change === 'no-measurable-change',
+    change,
+    baselineSignals: union(Object.keys(b.atBaseline), Object.keys(h.atBaseline)),
+    breachSignals: union(Object.keys(b.atBreach), Object.keys(h.atBreach)),
+    notes,
+    summary,
+  };
+}

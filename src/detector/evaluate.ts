@@ -1,0 +1,116 @@
+// Breach rules (method.md section 4), pure: a window breaches a signal when
+// the robust test AND the practical floor both hold (and, for rising
+// signals, the value keeps rising inside the constant-load step); a breach is
+// confirmed after `confirm` consecutive breaching windows within one step.
+import { linearRegression } from 'simple-statistics';
+import type { Baseline, SignalBreach, WindowStats } from '../types.js';
+import { evaluable } from './baseline.js';
+import { signalSpecs, type DetectConfig, type SignalSpec } from './signals.js';
+
+export interface StepDetectorState {
+  /** Consecutive breaching windows per signal: values and window indexes. */
+  runs: Record<string, { values: number[]; windows: number[] }>;
+  /** (t, value) of every evaluable window of the step per runtime signal, for the rising test. */
+  history: Record<string, [number, number][]>;
+  generatorRun: { windows: number[]; reasons: string[] };
+}
+
+export function newStepState(): StepDetectorState {
+  return { runs: {}, history: {}, generatorRun: { windows: [], reasons: [] } };
+}
+
+export interface WindowVerdict {
+  /** Signals breaching in this window (unconfirmed). */
+  breaching: string[];
+  /** Confirmed breaches (consecutive windows reached confirm). */
+  confirmed: SignalBreach[];
+  /** Non-null when the generator fell behind for `confirm` consecutive windows. */
+  generatorLimited: string | null;
+  /** Why this window alone looks generator-limited, if it does. */
+  generatorIssue: string | null;
+  state: StepDetectorState;
+}
+
+const fmt = (x: number, digits = 3) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(digits)).toString());
+
+export function describeBreach(spec: SignalSpec, b: Baseline['signals'][string], values: number[]): string {
+  const shown = values.map((v) => (spec.name === 'p99' ? `${fmt(v)} ms` : spec.unit === 'ratio' ? `${(v * 100).toFixed(2)}%` : fmt(v))).join(', ');
+  const thr = spec.name === 'p99' ? `${fmt(b.threshold)} ms` : spec.unit === 'ratio' ? `${(b.threshold * 100).toFixed(2)}%` : fmt(b.threshold);
+  const base = spec.name === 'p99' ? `${fmt(b.medianValue)} ms` : spec.unit === 'ratio' ? `${(b.medianValue * 100).toFixed(2)}%` : fmt(b.medianValue);
+  const cmp = spec.direction === 'up' ? '>' : '<';
+  return `${spec.name} ${shown} ${cmp} threshold ${thr} (baseline median ${base}) in ${values.length} consecutive windows`;
+}
+
+/** Does one window's value breach one signal? (both rules; rising checked by the caller) */
+export function breaches(spec: SignalSpec, b: Baseline['signals'][string], stat: number): boolean {
+  const value = spec.natural(stat);
+  if (spec.direction === 'up') {
+    const robust = stat > b.robustThreshold;
+    const practical = spec.strict ? value > b.practicalThreshold : value >= b.practicalThreshold;
+    return robust && practical;
+  }
+  const robust = stat < b.robustThreshold;
+  const practical = spec.strict ? value < b.practicalThreshold : value <= b.practicalThreshold;
+  return robust && practical;
+}
+
+/** Slope of the step's values so far is positive. */
+export function rising(points: [number, number][]): boolean {
+  if (points.length < 2) return false;
+  return linearRegression(points).m > 0;
+}
+
+export function generatorIssue(w: WindowStats, cfg: DetectConfig): string | null {
+  if (w.warmup || w.capHits > 0) return null;
+  if (w.sendLagP99 > cfg.generator.maxSendLag) return `send lag p99 ${fmt(w.sendLagP99)} ms > ${cfg.generator.maxSendLag} ms`;
+  const durS = w.sendRate > 0 ? w.sent / w.sendRate : (w.tEnd - w.tStart) / 1000;
+  const expected = w.offered * durS;
+  if (expected < 20) return null;
+  const slack = Math.max((1 - cfg.generator.minSendRatio) * expected, cfg.arrival === 'poisson' ? 3 * Math.sqrt(expected) : 0);
+  if (w.sent < expected - slack) return `sent ${w.sent} of ${Math.round(expected)} scheduled (${((w.sent / expected) * 100).toFixed(1)}%) below the in-flight cap`;
+  return null;
+}
+
+export function evaluateWindow(baseline: Baseline, w: WindowStats, cfg: DetectConfig, prev: StepDetectorState): WindowVerdict {
+  const state: StepDetectorState = { runs: { ...prev.runs }, history: { ...prev.history }, generatorRun: prev.generatorRun };
+  const verdict: WindowVerdict = { breaching: [], confirmed: [], generatorLimited: null, generatorIssue: null, state };
+  if (!evaluable(w)) return verdict;
+
+  const gen = generatorIssue(w, cfg);
+  verdict.generatorIssue = gen;
+  state.generatorRun = gen ? { windows: [...prev.generatorRun.windows, w.index], reasons: [...prev.generatorRun.reasons, gen] } : { windows: [], reasons: [] };
+  if (state.generatorRun.windows.length >= cfg.confirm) verdict.generatorLimited = state.generatorRun.reasons.join('; ');
+
+  for (const spec of signalSpecs(cfg)) {
+    const b = baseline.signals[spec.name];
+    const stat = spec.read(w);
+    if (!b || stat === undefined) continue; // a gap neither confirms nor resets
+    let hit = breaches(spec, b, stat);
+    if (spec.rising) {
+      const points: [number, number][] = [...(state.history[spec.name] ?? []), [w.tEnd, stat]];
+      state.history[spec.name] = points;
+      hit = hit && rising(points);
+    }
+    if (!hit) {
+      state.runs[spec.name] = { values: [], windows: [] };
+      continue;
+    }
+    const run = state.runs[spec.name] ?? { values: [], windows: [] };
+    const next = { values: [...run.values, spec.natural(stat)], windows: [...run.windows, w.index] };
+    state.runs[spec.name] = next;
+    verdict.breaching.push(spec.name);
+    if (next.values.length >= cfg.confirm) {
+      const values = next.values.slice(-cfg.confirm);
+      verdict.confirmed.push({
+        signal: spec.name,
+        values,
+        windowIndexes: next.windows.slice(-cfg.confirm),
+        baselineMedian: b.medianValue,
+        sigma: b.sigma,
+        threshold: b.threshold,
+        reason: describeBreach(spec, b, values),
+      });
+    }
+  }
+  return verdict;
+}

@@ -1,0 +1,111 @@
+// Signal definitions: how each stop signal reads a window, its statistic,
+// direction and practical floor. Pure.
+import type { WindowStats } from '../types.js';
+
+export interface DetectConfig {
+  k: number;
+  confirm: number;
+  p99: { enabled: boolean; minRatio: number; sigmaFloor: number };
+  errors: { enabled: boolean; maxRate: number };
+  throughput: { enabled: boolean; minRatio: number };
+  generator: { maxSendLag: number; minSendRatio: number };
+  /** Poisson arrivals: a window's count varies by chance; the send-ratio check allows for it. */
+  arrival: 'uniform' | 'poisson';
+  runtime: RuntimeSignalDetect[];
+}
+
+export interface RuntimeSignalDetect {
+  name: string;
+  enabled: boolean;
+  /** Practical floor: value >= minRatio x baseline median. */
+  minRatio: number;
+  /** Also require a rising value inside the constant-load step. */
+  rising: boolean;
+  /** Floor of sigma (1 for counts). */
+  sigmaFloor: number;
+}
+
+export interface SignalSpec {
+  name: string;
+  statistic: 'log-p99' | 'ratio' | 'rate' | 'value';
+  direction: 'up' | 'down';
+  sigmaFloor: number;
+  /** The statistic of a window, or undefined when the window has nothing to say. */
+  read(w: WindowStats): number | undefined;
+  /** Converts the statistic back to the natural unit. */
+  natural(x: number): number;
+  /** Practical floor in the natural unit, given the baseline median (natural). */
+  practical(baselineMedian: number): number;
+  /** Rising requirement (runtime counts). */
+  rising: boolean;
+  /** Practical floor compares strictly (error rate > 1%) rather than inclusively (p99 >= 2x). */
+  strict: boolean;
+  unit: string;
+}
+
+const finite = (x: number): number | undefined => (Number.isFinite(x) ? x : undefined);
+
+export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
+  const specs: SignalSpec[] = [];
+  if (cfg.p99.enabled) {
+    specs.push({
+      name: 'p99',
+      statistic: 'log-p99',
+      direction: 'up',
+      sigmaFloor: cfg.p99.sigmaFloor,
+      read: (w) => (w.completed > 0 && w.p99 > 0 ? finite(Math.log(w.p99)) : undefined),
+      natural: Math.exp,
+      practical: (m) => cfg.p99.minRatio * m,
+      rising: false,
+      strict: false,
+      unit: 'ms',
+    });
+  }
+  if (cfg.errors.enabled) {
+    specs.push({
+      name: 'errors',
+      statistic: 'rate',
+      direction: 'up',
+      sigmaFloor: 0.001,
+      read: (w) => w.errorRate,
+      natural: (x) => x,
+      practical: () => cfg.errors.maxRate,
+      rising: false,
+      strict: true,
+      unit: 'ratio',
+    });
+  }
+  if (cfg.throughput.enabled) {
+    specs.push({
+      name: 'throughput',
+      statistic: 'ratio',
+      direction: 'down',
+      sigmaFloor: 0.01,
+      read: (w) => (w.offered > 0 ? w.achievedRate / w.offered : undefined),
+      natural: (x) => x,
+      practical: () => cfg.throughput.minRatio,
+      rising: false,
+      strict: true,
+      unit: 'achieved/offered',
+    });
+  }
+  for (const r of cfg.runtime) {
+    if (!r.enabled) continue;
+    specs.push({
+      name: r.name,
+      statistic: 'value',
+      direction: 'up',
+      sigmaFloor: r.sigmaFloor,
+      read: (w) => {
+        const v = w.runtime[r.name];
+        return v === null || v === undefined ? undefined : finite(v);
+      },
+      natural: (x) => x,
+      practical: (m) => r.minRatio * m,
+      rising: r.rising,
+      strict: false,
+      unit: '',
+    });
+  }
+  return specs;
+}

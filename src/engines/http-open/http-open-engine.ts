@@ -1,0 +1,180 @@
+// Paced open-loop HTTP engine on undici. Latency is measured from the
+// intended send time, so a stalled server cannot hide its stall behind a
+// waiting client (coordinated omission). In-flight is capped: at the cap a
+// scheduled request is not sent and counts as an 'in-flight-cap' error
+// against the target.
+import { Pool, type Dispatcher } from 'undici';
+import type { Engine, Step, StepContext, StepStats } from '../../types.js';
+import { TargetUnreachableError } from '../../errors.js';
+import { StepRecorder } from '../step-recorder.js';
+import { runPacing } from '../pacing.js';
+import { createPacer } from '../../load/rate-schedule.js';
+
+export interface HttpOpenConfig {
+  url: string;
+  method: Dispatcher.HttpMethod;
+  path: string;
+  /** Headers with ${env:...} already resolved. */
+  headers: Record<string, string>;
+  body: string | null;
+  timeoutMs: number;
+  okStatus?: number[];
+  maxInFlight: number;
+  arrival: 'uniform' | 'poisson';
+  seed: number;
+  windowMs: number;
+  minRequests: number;
+  /** Longest wait for in-flight requests after a step's schedule ends. */
+  drainTimeoutMs: number;
+  /** Most requests any one step may send. */
+  maxRequestsPerStep: number;
+}
+
+const TRANSPORT: Record<string, string> = {
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  ECONNREFUSED: 'connection',
+  ECONNRESET: 'connection',
+  EPIPE: 'connection',
+  UND_ERR_SOCKET: 'connection',
+  UND_ERR_CLOSED: 'connection',
+  UND_ERR_DESTROYED: 'connection',
+  ENOTFOUND: 'connection',
+  EHOSTUNREACH: 'connection',
+  EADDRNOTAVAIL: 'connection',
+};
+
+export function transportErrorKind(err: unknown): string {
+  const code = (err as { code?: string } | null)?.code;
+  return (code && TRANSPORT[code]) ?? 'other';
+}
+
+export function statusKind(status: number): string {
+  return `http-${Math.floor(status / 100)}xx`;
+}
+
+export class HttpOpenEngine implements Engine {
+  readonly name = 'http-open';
+  private readonly pool: Pool;
+  private inFlight = 0;
+  private readonly origin: string;
+  private readonly requestPath: string;
+
+  constructor(private readonly cfg: HttpOpenConfig) {
+    const url = new URL(cfg.url);
+    this.origin = url.origin;
+    const basePath = url.pathname.replace(/\/$/, '');
+    this.requestPath = `${basePath}${cfg.path}`;
+    this.pool = new Pool(this.origin, {
+      connections: cfg.maxInFlight,
+      pipelining: 1,
+      headersTimeout: cfg.timeoutMs,
+      bodyTimeout: cfg.timeoutMs,
+      connectTimeout: Math.min(cfg.timeoutMs, 5_000),
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  describe(): string {
+    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${this.cfg.arrival} arrivals, max ${this.cfg.maxInFlight} in flight)`;
+  }
+
+  private isOk(status: number): boolean {
+    return this.cfg.okStatus ? this.cfg.okStatus.includes(status) : status < 400;
+  }
+
+  async preflight(timeoutMs: number): Promise<void> {
+    try {
+      const res = await this.pool.request({
+        origin: this.origin,
+        method: this.cfg.method,
+        path: this.requestPath,
+        headers: this.cfg.headers,
+        body: this.cfg.body ?? undefined,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body.dump();
+    } catch (err) {
+      const e = err as { code?: string; message?: string; name?: string };
+      const why = e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${timeoutMs} ms` : `${e.code ?? e.name ?? 'error'}: ${e.message ?? String(err)}`;
+      throw new TargetUnreachableError(`${this.origin}${this.requestPath}`, why);
+    }
+  }
+
+  async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
+    const { cfg } = this;
+    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex });
+    let pending = 0;
+    let drained: (() => void) | undefined;
+    const settle = () => {
+      this.inFlight--;
+      if (--pending === 0 && drained) drained();
+    };
+    const options: Dispatcher.RequestOptions = {
+      origin: this.origin,
+      method: cfg.method,
+      path: this.requestPath,
+      headers: cfg.headers,
+      body: cfg.body ?? undefined,
+    };
+    const send = (intendedAt: number) => {
+      recorder.scheduled();
+      if (this.inFlight >= cfg.maxInFlight) {
+        recorder.capHit();
+        return;
+      }
+      const sentAt = ctx.now();
+      recorder.sent(sentAt - intendedAt);
+      this.inFlight++;
+      pending++;
+      this.pool.request(options).then(
+        (res) => {
+          const status = res.statusCode;
+          res.body.dump().then(
+            () => {
+              const ok = this.isOk(status);
+              recorder.response(ctx.now() - intendedAt, ok, ok ? undefined : statusKind(status));
+              settle();
+            },
+            (err: unknown) => {
+              recorder.failed(transportErrorKind(err));
+              settle();
+            },
+          );
+        },
+        (err: unknown) => {
+          recorder.failed(transportErrorKind(err));
+          settle();
+        },
+      );
+    };
+
+    const aborted = await runPacing({
+      pacer: createPacer(cfg.arrival, step.load, cfg.seed + step.index),
+      startAt: recorder.startedAt,
+      durationMs: step.warmupMs + step.durationMs,
+      now: ctx.now,
+      signal: ctx.signal,
+      send,
+      maxRequests: cfg.maxRequestsPerStep,
+    });
+    recorder.sendingStopped();
+    if (pending > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, cfg.drainTimeoutMs);
+        drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return recorder.finish(aborted);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+  }
+}

@@ -1,0 +1,76 @@
+// A few error classes with a stable code, an exit code and a hint. The CLI
+// turns them into exit codes in one place (cli/main.ts).
+import type { StopReason } from './types.js';
+
+/** Documented exit codes (README: "Exit codes"). */
+export const EXIT = {
+  /** A critical point was found (the run stopped on a confirmed breach). */
+  breach: 0,
+  /** Unexpected internal error. */
+  error: 1,
+  /** Invalid scenario or command line: nothing was sent. */
+  invalid: 2,
+  /** The ramp ended with no breach: the critical point is above the ramp. */
+  completed: 3,
+  /** The target could not be reached (before or during the run). */
+  targetUnreachable: 4,
+  /** The load generator could not keep up: no critical point can be named. */
+  generatorLimited: 5,
+  /** The results folder cannot be written. */
+  notWritable: 6,
+  /** Interrupted by SIGINT. */
+  sigint: 130,
+  /** Interrupted by SIGTERM. */
+  sigterm: 143,
+} as const;
+
+export function exitCodeFor(reason: StopReason, signal?: string): number {
+  switch (reason) {
+    case 'breach':
+      return EXIT.breach;
+    case 'completed':
+      return EXIT.completed;
+    case 'generator-limited':
+      return EXIT.generatorLimited;
+    case 'target-unreachable':
+      return EXIT.targetUnreachable;
+    case 'interrupted':
+      return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+    case 'error':
+      return EXIT.error;
+  }
+}
+
+export class CritpointError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly exitCode: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Every problem of a scenario, each as `<dot.path>: <what is wrong>, got <value>`. */
+export class ScenarioError extends CritpointError {
+  constructor(
+    readonly problems: string[],
+    readonly source = 'scenario',
+  ) {
+    super(`${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`, 'invalid-scenario', EXIT.invalid);
+  }
+}
+
+export class TargetUnreachableError extends CritpointError {
+  constructor(url: string, cause: string) {
+    super(`target ${url} is unreachable: ${cause}`, 'target-unreachable', EXIT.targetUnreachable, 'check that the service runs and that target.url (or --target) points at it');
+  }
+}
+
+export class NotWritableError extends CritpointError {
+  constructor(dir: string, cause: string) {
+    super(`results folder ${dir} is not writable: ${cause}`, 'not-writable', EXIT.notWritable, 'choose another folder with report.dir or --out');
+  }
+}

@@ -1,0 +1,75 @@
+// Pure: the coarse ramp and the plan's size, from the load and detect settings.
+import type { Scenario } from '../scenario/schema.js';
+
+export type Growth = { factor: number } | { step: number };
+
+/** Coarse ramp loads after the baseline load: start*factor^i (or start+i*step) while below end, then end itself. */
+export function rampLoads(start: number, end: number, growth: Growth): number[] {
+  const loads: number[] = [];
+  let load = start;
+  for (let i = 0; i < 10_000; i++) {
+    load = 'factor' in growth ? load * growth.factor : load + growth.step;
+    if (load >= end * (1 - 1e-9)) {
+      if (loads.length === 0 || (loads[loads.length - 1] as number) < end) {
+        if (end > start) loads.push(end);
+      }
+      break;
+    }
+    loads.push(roundLoad(load));
+  }
+  return loads;
+}
+
+/** Loads are shown to people: keep 3 significant digits above 100, integers below. */
+export function roundLoad(load: number): number {
+  if (load >= 1000) return Math.round(load / 10) * 10;
+  if (load >= 100) return Math.round(load);
+  return Math.round(load * 10) / 10;
+}
+
+/** Windows with fewer than minRequests responses extend until they have them: how long one window really lasts at a load. */
+export function effectiveWindowMs(rate: number, windowMs: number, minRequests: number): number {
+  const perWindow = (rate * windowMs) / 1000;
+  if (perWindow >= minRequests) return windowMs;
+  return Math.ceil(minRequests / Math.max(perWindow, 1e-9)) * windowMs;
+}
+
+export interface PlanSummary {
+  baselineLoad: number;
+  baselineMs: number;
+  rampLoads: number[];
+  stepMs: number;
+  refineStepMs: number;
+  /** Warm-up + baseline + every coarse step + drains: the least a run without refinement can take. */
+  coarseMs: number;
+  /** coarseMs plus the most refinement steps. */
+  worstCaseMs: number;
+  /** Requests the coarse plan sends. */
+  coarseRequests: number;
+  refineSteps: number;
+}
+
+/** Bisection steps needed to go from the coarse gap (growth) down to the resolution. */
+export function refineStepsNeeded(growth: Growth, start: number, resolution: number, maxSteps: number): number {
+  if (resolution <= 0) return 0;
+  let gap = 'factor' in growth ? growth.factor - 1 : growth.step / start;
+  let n = 0;
+  while (gap > resolution && n < maxSteps) {
+    gap /= 2;
+    n++;
+  }
+  return n;
+}
+
+export function summarizePlan(s: Scenario): PlanSummary {
+  const { load, detect } = s;
+  const baselineWindowMs = effectiveWindowMs(load.start, detect.window, detect.minRequests);
+  const baselineMs = load.warmup + load.baselineWindows * baselineWindowMs;
+  const ramp = rampLoads(load.start, load.end, load.growth);
+  const refineStepMs = load.refine.stepDuration ?? load.stepDuration;
+  const refineSteps = refineStepsNeeded(load.growth, load.start, load.refine.resolution, load.refine.maxSteps);
+  const coarseMs = baselineMs + ramp.length * (load.stepDuration + load.drain);
+  const worstCaseMs = coarseMs + refineSteps * (refineStepMs + load.drain);
+  const coarseRequests = (load.start * baselineMs) / 1000 + ramp.reduce((a, l) => a + (l * load.stepDuration) / 1000, 0);
+  return { baselineLoad: load.start, baselineMs, rampLoads: ramp, stepMs: load.stepDuration, refineStepMs, coarseMs, worstCaseMs, coarseRequests: Math.round(coarseRequests), refineSteps };
+}

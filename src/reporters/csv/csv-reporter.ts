@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Reporter, RunResult, WindowStats } from '../../types.js';
+import { writeAtomic } from '../atomic-write.js';
+
+const round = (x: number, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : '');
+
+function errorKinds(rows: { errors: Record<string, number> }[]): string[] {
+  return [...new Set(rows.flatMap((r) => Object.keys(r.errors)))].sort();
+}
+
+export function windowsCsv(result: RunResult): string {
+  const kinds = errorKinds(result.windows);
+  const runtime = [...new Set(result.windows.flatMap((w) => Object.keys(w.runtime)))].sort();
+  const columns = ['index', 'step', 'phase', 'warmup', 'sparse', 't_start_ms', 't_end_ms', 'offered', 'sent', 'completed', 'send_rate', 'achieved_rate', 'error_rate', 'errors', ...kinds.map((k) => `errors_${k}`), 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'mean_ms', 'send_lag_p99_ms', 'max_in_flight', 'cap_hits', ...runtime.map((r) => `runtime_${r}`)];
+  const rows = result.windows.map((w: WindowStats) => [
+    w.index, w.stepIndex, w.phase, w.warmup, w.sparse, round(w.tStart, 1), round(w.tEnd, 1), w.offered, w.sent, w.completed, round(w.sendRate, 1), round(w.achievedRate, 1), round(w.errorRate, 5), w.errorTotal,
+    ...kinds.map((k) => w.errors[k] ?? 0),
+    round(w.p50), round(w.p90), round(w.p99), round(w.max), round(w.mean), round(w.sendLagP99), w.maxInFlight, w.capHits,
+    ...runtime.map((r) => w.runtime[r] ?? ''),
+  ]);
+  return stringify(rows, { header: true, columns });
+}
+
+export function stepsCsv(result: RunResult): string {
+  const kinds = errorKinds(result.steps.map((s) => s.stats));
+  const columns = ['index', 'phase', 'load', 'unit', 'outcome', 'breached_signals', 'sent', 'completed', 'achieved_rate', 'errors', ...kinds.map((k) => `errors_${k}`), 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'mean_ms', 'send_lag_p99_ms', 'max_in_flight', 'elapsed_ms', 'windows'];
+  const rows = result.steps.map((s) => [
+    s.index, s.phase, s.load, s.unit, s.outcome, s.breaches.map((b) => b.signal).join(' '), s.stats.sent, s.stats.completed, round(s.stats.achievedRate, 1), s.stats.errorTotal,
+    ...kinds.map((k) => s.stats.errors[k] ?? 0),
+    round(s.stats.p50), round(s.stats.p90), round(s.stats.p99), round(s.stats.max), round(s.stats.mean), round(s.stats.sendLagP99), s.stats.maxInFlight, round(s.stats.elapsedMs, 0), s.windowCount,
+  ]);
+  return stringify(rows, { header: true, columns });
+}
+
+export function runtimeCsv(result: RunResult): string {
+  const rows = result.runtimeSamples.map((r) => [r.signal, round(r.t, 1), r.value ?? '', round(r.latencyMs, 2), r.error ?? '']);
+  return stringify(rows, { header: true, columns: ['signal', 't_ms', 'value', 'latency_ms', 'error'] });
+}
+
+export const csvReporter: Reporter = {
+  name: 'csv',
+  async write(result, dir) {
+    const files: string[] = [];
+    await writeAtomic(join(dir, 'windows.csv'), windowsCsv(result));
+    files.push('windows.csv');
+    await writeAtomic(join(dir, 'steps.csv'), stepsCsv(result));
+    files.push('steps.csv');
+    if (result.runtimeSamples.length > 0 || result.samplers.length > 0) {
+      await writeAtomic(join(dir, 'runtime.csv'), runtimeCsv(result));
+      files.push('runtime.csv');
+    }
+    return files;
+  },
+};

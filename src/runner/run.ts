@@ -1,0 +1,300 @@
+// The controller: preflight, baseline, coarse ramp, refinement, stop,
+// outputs. It owns the lifecycle and the decisions; engines only measure,
+// the detector only judges, reporters only write.
+import { performance } from 'node:perf_hooks';
+import type { Baseline, CriticalPoint, Engine, ProgressEvent, RunResult, SignalBreach, Step, StepOutcome, StepResult, StopReason, WindowStats } from '../types.js';
+import type { Scenario } from '../scenario/schema.js';
+import { createEngine, engineName } from '../engines/registry.js';
+import { learnBaseline } from '../detector/baseline.js';
+import { evaluateWindow, newStepState } from '../detector/evaluate.js';
+import type { DetectConfig } from '../detector/signals.js';
+import { effectiveWindowMs, rampLoads, roundLoad } from '../load/ramp-plan.js';
+import { gap, nextMidpoint } from '../load/bisection.js';
+import { CritpointError, exitCodeFor, TargetUnreachableError } from '../errors.js';
+import { redactScenario, redactUrl } from '../scenario/secrets.js';
+import { describeEnvironment } from './environment.js';
+import { prepareRunDir, writeReports } from './outputs.js';
+import { checkBaseline } from './baseline-check.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** External stop (SIGINT/SIGTERM): its reason is the signal name. */
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Use this engine instead of the registry's (tests). */
+  engine?: Engine;
+  /** Write no files (the result is still returned). */
+  dryWrite?: boolean;
+  /** Preflight timeout, ms. Default 2000. */
+  preflightTimeoutMs?: number;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  runDir: string | null;
+}
+
+interface StepRun {
+  result: StepResult;
+  windows: WindowStats[];
+  breaches: SignalBreach[];
+  generatorDetail: string | null;
+  unreachable: string | null;
+}
+
+export function detectConfig(s: Scenario): DetectConfig {
+  return {
+    k: s.detect.k,
+    confirm: s.detect.confirm,
+    p99: s.detect.p99,
+    errors: s.detect.errors,
+    throughput: s.detect.throughput,
+    generator: s.detect.generator,
+    arrival: s.load.arrival,
+    runtime: [],
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<RunOutcome> {
+  const env = opts.env ?? process.env;
+  const emit = opts.onProgress ?? (() => undefined);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const now = () => performance.now() - t0;
+  const cfg = detectConfig(s);
+  const unit = 'req/s' as const;
+  const warnings: string[] = [];
+
+  // Checked before any load is sent: the run folder must be writable.
+  const runDir = opts.dryWrite ? null : await prepareRunDir(s.report.dir, s.name, startedAt);
+
+  const engine = opts.engine ?? createEngine(s, { env });
+  const windows: WindowStats[] = [];
+  const steps: StepResult[] = [];
+  let windowIndex = 0;
+  let baseline: Baseline | null = null;
+  let stop: { reason: StopReason; detail: string; signal?: string } | null = null;
+  let lastPass: number | null = null;
+  let firstBreach: { load: number; breaches: SignalBreach[] } | null = null;
+
+  const runAbort = new AbortController();
+  const onExternal = () => runAbort.abort(opts.signal?.reason ?? 'SIGINT');
+  opts.signal?.addEventListener('abort', onExternal, { once: true });
+  if (opts.signal?.aborted) onExternal();
+  const budget = setTimeout(() => runAbort.abort('max-duration'), s.load.maxDuration);
+  budget.unref();
+
+  const finish = async (): Promise<RunOutcome> => {
+    clearTimeout(budget);
+    opts.signal?.removeEventListener('abort', onExternal);
+    await engine.close().catch(() => undefined);
+    const reason = stop?.reason ?? 'error';
+    const criticalPoint: CriticalPoint | null =
+      reason === 'breach' && firstBreach && lastPass !== null
+        ? { value: lastPass, unit, lastPass, firstBreach: firstBreach.load, resolution: gap(lastPass, firstBreach.load), signals: firstBreach.breaches }
+        : null;
+    const endedAt = new Date();
+    const result: RunResult = {
+      schemaVersion: SCHEMA_VERSION,
+      runId: runDir ? runDir.split(/[\\/]/).slice(-2).join('/') : `${s.name}/${startedAt.toISOString()}`,
+      name: s.name,
+      startedAt: startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - startedAt.getTime(),
+      stopReason: reason,
+      stopDetail: stop?.detail ?? 'unknown',
+      exitCode: exitCodeFor(reason, stop?.signal),
+      engine: engine.name,
+      target: redactUrl(s.target.url),
+      scenario: redactScenario(s),
+      environment: describeEnvironment(),
+      baseline,
+      steps,
+      windows,
+      runtimeSamples: [],
+      samplers: [],
+      criticalPoint,
+      lastPass,
+      evidence: [],
+      files: [],
+      warnings,
+    };
+    if (runDir) {
+      try {
+        result.files = await writeReports(result, runDir, s.report.formats);
+      } catch (err) {
+        warnings.push(`could not write the run folder ${runDir}: ${(err as Error).message}; the result is kept in memory`);
+      }
+    }
+    emit({ type: 'phase', phase: 'done', detail: result.stopDetail });
+    return { result, runDir };
+  };
+
+  const stopFromAbort = (): boolean => {
+    if (!runAbort.signal.aborted) return false;
+    const why = String(runAbort.signal.reason);
+    if (why === 'max-duration') {
+      if (firstBreach && lastPass !== null) {
+        stop = { reason: 'breach', detail: `load.maxDuration reached during refinement; critical point at coarse resolution` };
+        warnings.push('load.maxDuration ended refinement early: resolution is coarser than load.refine.resolution');
+      } else {
+        stop = { reason: 'error', detail: `load.maxDuration (${s.load.maxDuration} ms) reached before the ramp ended` };
+      }
+    } else {
+      stop = { reason: 'interrupted', detail: `interrupted by ${why}`, signal: why };
+    }
+    return true;
+  };
+
+  // Preflight: one request, short timeout.
+  emit({ type: 'phase', phase: 'preflight', detail: engine.describe() });
+  try {
+    await engine.preflight(opts.preflightTimeoutMs ?? 2_000);
+  } catch (err) {
+    if (err instanceof TargetUnreachableError) {
+      stop = { reason: 'target-unreachable', detail: err.message };
+      return finish();
+    }
+    throw err;
+  }
+
+  const runStep = async (step: Step, evaluate: boolean): Promise<StepRun> => {
+    const stepAbort = new AbortController();
+    const forward = () => stepAbort.abort(runAbort.signal.reason);
+    runAbort.signal.addEventListener('abort', forward, { once: true });
+    let state = newStepState();
+    let outcome: StepOutcome = 'pass';
+    let breaches: SignalBreach[] = [];
+    let generatorDetail: string | null = null;
+    let unreachable: string | null = null;
+    let deadWindows = 0;
+    const stepWindows: WindowStats[] = [];
+    emit({ type: 'step-start', step });
+    const onWindow = (w: WindowStats) => {
+      windows.push(w);
+      stepWindows.push(w);
+      emit({ type: 'window', window: w, baseline });
+      if (stepAbort.signal.aborted) return;
+      // A target that stopped answering at all is unreachable, not a critical point.
+      deadWindows = w.completed === 0 && (w.errors.connection ?? 0) > 0 ? deadWindows + 1 : 0;
+      if (deadWindows >= 2) {
+        unreachable = `no response in ${deadWindows} consecutive windows (${w.errors.connection} connection errors in the last)`;
+        stepAbort.abort('target-unreachable');
+        return;
+      }
+      if (!evaluate || !baseline) return;
+      const v = evaluateWindow(baseline, w, cfg, state);
+      state = v.state;
+      if (v.confirmed.length > 0) {
+        outcome = 'breach';
+        breaches = v.confirmed;
+        stepAbort.abort('breach');
+      } else if (v.generatorLimited) {
+        outcome = 'generator-limited';
+        generatorDetail = v.generatorLimited;
+        stepAbort.abort('generator-limited');
+      }
+    };
+    const stats = await engine.runStep(step, { now, signal: stepAbort.signal, onWindow, nextWindowIndex: () => windowIndex++ });
+    runAbort.signal.removeEventListener('abort', forward);
+    if (stats.aborted && outcome === 'pass') outcome = 'aborted';
+    if (unreachable) outcome = 'aborted';
+    const { windows: _w, step: _s, ...rest } = stats;
+    const result: StepResult = { index: step.index, phase: step.phase, load: step.load, unit, outcome, breaches, stats: rest, windowCount: stepWindows.length };
+    steps.push(result);
+    emit({ type: 'step-end', result });
+    return { result, windows: stepWindows, breaches, generatorDetail, unreachable };
+  };
+
+  /** Runs one evaluated step and files its outcome; returns false when the run must stop. */
+  const judged = async (load: number, phase: 'ramp' | 'refine', durationMs: number): Promise<'pass' | 'breach' | 'stop'> => {
+    const run = await runStep({ index: steps.length, phase, load, unit, durationMs, warmupMs: 0 }, true);
+    if (run.unreachable) {
+      stop = { reason: 'target-unreachable', detail: `target stopped answering at ${load} ${unit}: ${run.unreachable}` };
+      return 'stop';
+    }
+    if (run.result.outcome === 'breach') return 'breach';
+    if (run.result.outcome === 'generator-limited') {
+      stop = { reason: 'generator-limited', detail: `the load generator could not keep up at ${load} ${unit} (${run.generatorDetail}); the target's critical point is above what this machine can offer` };
+      return 'stop';
+    }
+    if (stopFromAbort()) return 'stop';
+    return 'pass';
+  };
+
+  try {
+    // Baseline: warm-up (discarded), then baselineWindows windows at the first load.
+    emit({ type: 'phase', phase: 'baseline' });
+    const baseWindowMs = effectiveWindowMs(s.load.start, s.detect.window, s.detect.minRequests);
+    const base = await runStep({ index: 0, phase: 'baseline', load: s.load.start, unit, durationMs: s.load.baselineWindows * baseWindowMs, warmupMs: s.load.warmup }, false);
+    if (base.unreachable) {
+      stop = { reason: 'target-unreachable', detail: `target stopped answering during the baseline: ${base.unreachable}` };
+      return await finish();
+    }
+    if (stopFromAbort()) return await finish();
+    baseline = learnBaseline(base.windows, cfg, s.load.start, unit);
+    const check = checkBaseline(base.windows, baseline, cfg, s);
+    warnings.push(...check.warnings);
+    if (check.stop) {
+      stop = check.stop;
+      if (check.stop.reason === 'breach') firstBreach = { load: s.load.start, breaches: check.breaches };
+      return await finish();
+    }
+    lastPass = s.load.start;
+
+    // Coarse ramp.
+    emit({ type: 'phase', phase: 'ramp' });
+    for (const load of rampLoads(s.load.start, s.load.end, s.load.growth)) {
+      await sleep(s.load.drain, runAbort.signal);
+      if (stopFromAbort()) return await finish();
+      const verdict = await judged(load, 'ramp', s.load.stepDuration);
+      if (verdict === 'stop') return await finish();
+      if (verdict === 'breach') {
+        firstBreach = { load, breaches: steps[steps.length - 1]?.breaches ?? [] };
+        break;
+      }
+      lastPass = load;
+    }
+    if (!firstBreach) {
+      stop = { reason: 'completed', detail: `no breach up to load.end (${s.load.end} ${unit}): the critical point is above the ramp` };
+      return await finish();
+    }
+
+    // Refinement: bisect between lastPass and firstBreach.
+    emit({ type: 'phase', phase: 'refine' });
+    const refineMs = s.load.refine.stepDuration ?? s.load.stepDuration;
+    for (let i = 0; i < s.load.refine.maxSteps; i++) {
+      const mid = nextMidpoint(lastPass, firstBreach.load, s.load.refine.resolution);
+      if (mid === null) break;
+      const load = roundLoad(mid);
+      if (load <= lastPass || load >= firstBreach.load) break;
+      await sleep(s.load.drain, runAbort.signal);
+      if (stopFromAbort()) return await finish();
+      const verdict = await judged(load, 'refine', refineMs);
+      if (verdict === 'stop') return await finish();
+      if (verdict === 'breach') firstBreach = { load, breaches: steps[steps.length - 1]?.breaches ?? [] };
+      else lastPass = load;
+    }
+    stop = { reason: 'breach', detail: `critical point ${lastPass} ${unit}: ${firstBreach.breaches.map((b) => b.reason).join('; ')} at ${firstBreach.load} ${unit}` };
+    return await finish();
+  } catch (err) {
+    stop = { reason: 'error', detail: err instanceof CritpointError ? err.message : `internal error: ${(err as Error).stack ?? String(err)}` };
+    return await finish();
+  }
+}
+
+export { engineName };

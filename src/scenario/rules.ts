@@ -1,0 +1,56 @@
+// Cross-field rules on a fully defaulted scenario. Each problem is
+// `<dot.path>: <what is wrong>, got <value>`; all of them are returned at once.
+import type { Scenario } from './schema.js';
+import { summarizePlan } from '../load/ramp-plan.js';
+import { formatDuration } from './duration.js';
+import { missingEnvRefs } from './secrets.js';
+import { renderGot } from './format-issues.js';
+
+export interface RuleOptions {
+  /** Check that every ${env:NAME} is set (true for run, false for validate). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
+  const problems: string[] = [];
+  const { load, detect } = s;
+  const maxRate = load.maxRate ?? load.end;
+
+  if (load.end < load.start) problems.push(`load.end: must be at least load.start (${load.start}), got ${load.end}`);
+  if (load.end > maxRate) problems.push(`load.end: exceeds the cap load.maxRate (${maxRate}), got ${load.end}`);
+  if (load.stepDuration < detect.window * detect.confirm) {
+    problems.push(`load.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window (${formatDuration(detect.window)}), got ${formatDuration(load.stepDuration)}`);
+  }
+  const perStep = (load.start * load.stepDuration) / 1000;
+  if (perStep < detect.confirm * detect.minRequests) {
+    problems.push(
+      `load.stepDuration: at load.start (${load.start} req/s) a step sends ${Math.round(perStep)} requests, fewer than detect.confirm x detect.minRequests (${detect.confirm * detect.minRequests}); raise load.start or load.stepDuration, got ${formatDuration(load.stepDuration)}`,
+    );
+  }
+  if (load.refine.stepDuration !== undefined && load.refine.stepDuration < detect.window * detect.confirm) {
+    problems.push(`load.refine.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window, got ${formatDuration(load.refine.stepDuration)}`);
+  }
+
+  if (load.end >= load.start) {
+    const plan = summarizePlan(s);
+    if (plan.coarseMs > load.maxDuration) {
+      problems.push(
+        `load.maxDuration: the plan needs at least ${formatDuration(plan.coarseMs)} (baseline ${formatDuration(plan.baselineMs)} + ${plan.rampLoads.length} steps of ${formatDuration(load.stepDuration)} + drains) before refinement, got ${formatDuration(load.maxDuration)}`,
+      );
+    }
+    if (plan.coarseRequests > load.maxRequests) {
+      problems.push(`load.maxRequests: the plan would send up to ${plan.coarseRequests} requests, got ${load.maxRequests}`);
+    }
+  }
+
+  if (s.http.body !== null && (s.http.method === 'GET' || s.http.method === 'HEAD')) {
+    problems.push(`http.body: a ${s.http.method} request cannot carry a body, got ${renderGot(s.http.body)}`);
+  }
+
+  if (opts.env) {
+    for (const ref of missingEnvRefs({ http: { headers: s.http.headers }, target: s.target }, opts.env)) {
+      problems.push(`${ref.path}: environment variable ${ref.name} is not set, got ${renderGot(ref.value)}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,137 @@
+// The scenario format: the one home of defaults. Every field carries its
+// default and unit here; README's reference table is generated from the same
+// words. Input type (what users write) and output type (fully defaulted) are
+// separate: ScenarioInput vs Scenario.
+import { z } from 'zod';
+import { duration } from './duration.js';
+
+const positive = () => z.number().positive();
+
+export const httpSchema = z.strictObject({
+  /** HTTP method. Default GET. */
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+  /** Path (and query) appended to target.url. Default "/". */
+  path: z.string().startsWith('/', { message: 'must start with /' }).default('/'),
+  /** Request headers. Values may contain ${env:NAME}, resolved at run time and never written to outputs. */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Request body: a string, or an object/array sent as JSON. Default none. */
+  body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown()), z.null()]).default(null),
+  /** Per-request timeout. Default 10s. */
+  timeout: duration.default(10_000),
+  /** Responses with these status codes count as success. Default: any status below 400. */
+  okStatus: z.array(z.number().int().min(100).max(599)).optional(),
+});
+
+export const growthSchema = z.union([
+  z.strictObject({ /** Each step is the previous times factor. */ factor: z.number().gt(1, { message: 'must be greater than 1' }) }),
+  z.strictObject({ /** Each step is the previous plus step. */ step: positive() }),
+]);
+
+export const loadSchema = z.strictObject({
+  /** rate = open loop, requests per second on a fixed schedule. */
+  mode: z.enum(['rate']).default('rate'),
+  /** Engine. Default http-open for HTTP targets. */
+  engine: z.enum(['http-open']).optional(),
+  /** First (baseline) step, req/s. Default 100. */
+  start: positive().default(100),
+  /** Highest step allowed, req/s. Default 20000. */
+  end: positive().default(20_000),
+  /** Ramp growth: { factor: 1.5 } (geometric, default) or { step: 500 } (linear). */
+  growth: growthSchema.default({ factor: 1.5 }),
+  /** Duration of each ramp step. Default 5s. */
+  stepDuration: duration.default(5_000),
+  /** Discarded time at the start of the baseline step. Default 3s. */
+  warmup: duration.default(3_000),
+  /** Windows learned at the baseline load before the ramp starts (>= 20 recommended). Default 20. */
+  baselineWindows: z.number().int().min(5).default(20),
+  /** Pause between steps to let the target drain, after in-flight requests finished. Default 500ms. */
+  drain: duration.default(500),
+  /** Send schedule: uniform spacing (default) or poisson arrivals. */
+  arrival: z.enum(['uniform', 'poisson']).default('uniform'),
+  /** Bisection after the first breach. */
+  refine: z
+    .strictObject({
+      /** Stop bisecting when (firstBreach - lastPass) / lastPass <= resolution. Default 0.05. 0 disables refinement. */
+      resolution: z.number().min(0).max(1).default(0.05),
+      /** Duration of each refinement step. Default: stepDuration. */
+      stepDuration: duration.optional(),
+      /** Most refinement steps. Default 6. */
+      maxSteps: z.number().int().min(0).default(6),
+    })
+    .default({ resolution: 0.05, maxSteps: 6 }),
+  /** Hard cap on the whole run's wall time. Default 10m. */
+  maxDuration: duration.default(600_000),
+  /** Hard cap on any step's rate, req/s. Default: end. */
+  maxRate: positive().optional(),
+  /** Most requests in flight; at the cap, scheduled requests are not sent and count as 'in-flight-cap' errors against the target. Default 1000. */
+  maxInFlight: z.number().int().positive().default(1000),
+  /** Hard cap on requests sent over the whole run. Default 10,000,000. */
+  maxRequests: z.number().int().positive().default(10_000_000),
+  /** Seed for the poisson schedule. Default 1. */
+  seed: z.number().int().default(1),
+});
+
+export const detectSchema = z.strictObject({
+  /** Measurement window. Default 1s. */
+  window: duration.default(1_000),
+  /** Windows with fewer responses are extended until they have this many (p99 of few requests is noise). Default 200. */
+  minRequests: z.number().int().min(1).default(200),
+  /** Robust threshold: median + k x sigma. Default 3. */
+  k: z.number().positive().default(3),
+  /** Consecutive breaching windows that confirm a breach. Default 2. */
+  confirm: z.number().int().min(1).default(2),
+  p99: z
+    .strictObject({
+      /** Practical floor: p99 >= minRatio x baseline median p99. Default 2. */
+      minRatio: z.number().min(1).default(2),
+      /** Floor of sigma on log p99. Default 0.02. */
+      sigmaFloor: z.number().min(0).default(0.02),
+      enabled: z.boolean().default(true),
+    })
+    .default({ minRatio: 2, sigmaFloor: 0.02, enabled: true }),
+  errors: z
+    .strictObject({
+      /** Practical floor: error rate > maxRate. Default 0.01 (1%). */
+      maxRate: z.number().min(0).max(1).default(0.01),
+      enabled: z.boolean().default(true),
+    })
+    .default({ maxRate: 0.01, enabled: true }),
+  throughput: z
+    .strictObject({
+      /** Practical floor: achieved rate < minRatio x offered. Default 0.95. */
+      minRatio: z.number().min(0).max(1).default(0.95),
+      enabled: z.boolean().default(true),
+    })
+    .default({ minRatio: 0.95, enabled: true }),
+  generator: z
+    .strictObject({
+      /** The generator fell behind when send-lag p99 exceeds this. Default 5ms. */
+      maxSendLag: duration.default(5),
+      /** ... or when it sent less than this fraction of the schedule while below the in-flight cap. Default 0.98. */
+      minSendRatio: z.number().min(0).max(1).default(0.98),
+    })
+    .default({ maxSendLag: 5, minSendRatio: 0.98 }),
+});
+
+export const reportSchema = z.strictObject({
+  /** Folder for run folders (<dir>/<name>/<UTC timestamp>/). Default results. */
+  dir: z.string().min(1).default('results'),
+  /** Files to write. json = summary.json; csv = windows.csv, steps.csv, runtime.csv. Default [json, csv]. */
+  formats: z.array(z.enum(['json', 'csv'])).min(1).default(['json', 'csv']),
+});
+
+export const scenarioSchema = z.strictObject({
+  /** Run name, used for the results folder. */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, { message: 'must use only letters, digits, ".", "_" and "-"' }),
+  target: z.strictObject({
+    /** Base URL of the service: http:// or https://. */
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  }),
+  http: httpSchema.default({ method: 'GET', path: '/', headers: {}, body: null, timeout: 10_000 }),
+  load: loadSchema.default(() => loadSchema.parse({})),
+  detect: detectSchema.default(() => detectSchema.parse({})),
+  report: reportSchema.default({ dir: 'results', formats: ['json', 'csv'] }),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
