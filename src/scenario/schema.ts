@@ -25,7 +25,7 @@ export const httpSchema = z.strictObject({
 export const growthSchema = z.union([
   z.strictObject({ /** Each step is the previous times factor. */ factor: z.number().gt(1, { message: 'must be greater than 1' }) }),
   z.strictObject({ /** Each step is the previous plus step. */ step: positive() }),
-]);
+], { error: 'must be { factor: <number above 1> } or { step: <positive number> }' });
 
 export const loadSchema = z.strictObject({
   /** rate = open loop, requests per second on a fixed schedule. */
