@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface SpawnedDemoTarget {
@@ -13,8 +14,10 @@ export interface SpawnedDemoTarget {
 
 /** Starts the demo target in a child process on a free loopback port. */
 export function spawnDemoTarget(workers = 10, serviceMs = 10): Promise<SpawnedDemoTarget> {
-  const entry = fileURLToPath(new URL('./demo-target-main.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  // Built: dist/demo/demo-target-main.js. From sources (tests): run the .ts through tsx.
+  const js = fileURLToPath(new URL('./demo-target-main.js', import.meta.url));
+  const args = existsSync(js) ? [js] : ['--import', 'tsx', fileURLToPath(new URL('./demo-target-main.ts', import.meta.url))];
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, DEMO_WORKERS: String(workers), DEMO_SERVICE_MS: String(serviceMs) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
