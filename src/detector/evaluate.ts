@@ -54,10 +54,16 @@ export function breaches(spec: SignalSpec, b: Baseline['signals'][string], stat:
   return robust && practical;
 }
 
-/** Slope of the step's values so far is positive. */
-export function rising(points: [number, number][]): boolean {
+/**
+ * The step's values so far keep rising: positive least-squares slope, and the
+ * fitted rise over the step's span is at least minRise (so a flat count with
+ * jitter, such as connections kept open after an earlier step, is not "rising").
+ */
+export function rising(points: [number, number][], minRise = 0): boolean {
   if (points.length < 2) return false;
-  return linearRegression(points).m > 0;
+  const { m } = linearRegression(points);
+  const span = (points[points.length - 1] as [number, number])[0] - (points[0] as [number, number])[0];
+  return m > 0 && m * span >= minRise;
 }
 
 export function generatorIssue(w: WindowStats, cfg: DetectConfig): string | null {
@@ -89,7 +95,9 @@ export function evaluateWindow(baseline: Baseline, w: WindowStats, cfg: DetectCo
     if (spec.rising) {
       const points: [number, number][] = [...(state.history[spec.name] ?? []), [w.tEnd, stat]];
       state.history[spec.name] = points;
-      hit = hit && rising(points);
+      // The queue-growth signature: still moving by more than 2 sigma inside the constant-load step.
+      const minRise = 2 * b.sigma;
+      hit = hit && (spec.direction === 'up' ? rising(points, minRise) : rising(points.map(([t, v]) => [t, -v]), minRise));
     }
     if (!hit) {
       state.runs[spec.name] = { values: [], windows: [] };

@@ -23,6 +23,8 @@ export interface RuntimeSignalDetect {
   rising: boolean;
   /** Floor of sigma (1 for counts). */
   sigmaFloor: number;
+  /** 'up' breaches on a rise (default), 'down' on a fall to median / minRatio. */
+  direction: 'up' | 'down';
 }
 
 export interface SignalSpec {
@@ -36,7 +38,7 @@ export interface SignalSpec {
   natural(x: number): number;
   /** Practical floor in the natural unit, given the baseline median (natural). */
   practical(baselineMedian: number): number;
-  /** Rising requirement (runtime counts). */
+  /** Rising requirement (runtime counts): the value keeps moving in the breach direction inside the step. */
   rising: boolean;
   /** Practical floor compares strictly (error rate > 1%) rather than inclusively (p99 >= 2x). */
   strict: boolean;
@@ -94,14 +96,14 @@ export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
     specs.push({
       name: r.name,
       statistic: 'value',
-      direction: 'up',
+      direction: r.direction,
       sigmaFloor: r.sigmaFloor,
       read: (w) => {
         const v = w.runtime[r.name];
         return v === null || v === undefined ? undefined : finite(v);
       },
       natural: (x) => x,
-      practical: (m) => r.minRatio * m,
+      practical: (m) => (r.direction === 'down' ? m / r.minRatio : r.minRatio * m),
       rising: r.rising,
       strict: false,
       unit: '',

@@ -40,6 +40,8 @@ export class StepRecorder {
   private c: Counters = zero();
   private latency: Histogram = createHistogram();
   private lag: Histogram = createHistogram();
+  /** The last closed window's histograms and ok count, kept so a send-less tail can be folded into it. */
+  private prev: { latency: Histogram; lag: Histogram; ok: number; transport: number; capHits: number; window: WindowStats; durS: number } | null = null;
   private readonly stepLatency: Histogram = createHistogram();
   private readonly stepLag: Histogram = createHistogram();
   private readonly step: Counters = zero();
@@ -70,19 +72,27 @@ export class StepRecorder {
     return this.warmupEnd + (Math.floor((t - this.warmupEnd) / windowMs) + 1) * windowMs;
   }
 
-  scheduled(n = 1): void {
-    this.c.scheduled += n;
+  scheduled(at: number): void {
+    this.at(at);
+    this.c.scheduled++;
   }
 
-  /** A request left; lagMs = actual - intended send time. */
-  sent(lagMs: number): void {
+  /** Closes due windows before an event at run-clock time `at` is counted, so every event lands in the window it belongs to. */
+  private at(t: number): void {
+    if (t >= this.nextBoundary) this.tick(t);
+  }
+
+  /** A request left at run-clock time `at`; lagMs = actual - intended send time. */
+  sent(lagMs: number, at: number): void {
+    this.at(at);
     this.c.sent++;
     recordMs(this.lag, lagMs);
     if (++this.inFlight > this.c.maxInFlight) this.c.maxInFlight = this.inFlight;
   }
 
-  /** A response arrived. latencyMs from the intended send time (open loop). ok=false counts it as an error of errorKind. */
-  response(latencyMs: number, ok: boolean, errorKind?: string): void {
+  /** A response arrived at `at`. latencyMs from the intended send time (open loop). ok=false counts it as an error of errorKind. */
+  response(latencyMs: number, ok: boolean, at: number, errorKind?: string): void {
+    this.at(at);
     this.inFlight--;
     this.c.completed++;
     recordMs(this.latency, latencyMs);
@@ -90,15 +100,17 @@ export class StepRecorder {
     else this.error(errorKind ?? 'error');
   }
 
-  /** A request failed without a response (timeout, connection, deadline...). */
-  failed(kind: string): void {
+  /** A request failed without a response (timeout, connection, deadline...) at `at`. */
+  failed(kind: string, at: number): void {
+    this.at(at);
     this.inFlight--;
     this.c.transportErrors++;
     this.error(kind);
   }
 
-  /** A scheduled request was not sent because the in-flight cap was reached. */
-  capHit(): void {
+  /** A scheduled request was not sent at `at` because the in-flight cap was reached. */
+  capHit(at: number): void {
+    this.at(at);
     this.c.capHits++;
     this.error('in-flight-cap');
   }
@@ -113,15 +125,15 @@ export class StepRecorder {
   }
 
   /** Closes the current window if its boundary passed and it has enough responses. */
-  tick(): void {
+  tick(now?: number): void {
     if (this.finished) return;
-    const t = this.opts.now();
-    if (t < this.nextBoundary) return;
-    const inWarmup = this.windowStart < this.warmupEnd;
-    if (inWarmup || this.c.completed + this.c.transportErrors >= this.opts.minRequests) {
-      this.close(this.nextBoundary);
+    const t = now ?? this.opts.now();
+    // Every boundary passed since the last call, in order (warm-up windows end exactly at the warm-up's end).
+    while (t >= this.nextBoundary) {
+      const inWarmup = this.windowStart < this.warmupEnd;
+      if (inWarmup || this.c.completed + this.c.transportErrors >= this.opts.minRequests) this.close(this.nextBoundary);
+      this.nextBoundary = this.boundaryAfter(this.nextBoundary);
     }
-    this.nextBoundary = this.boundaryAfter(Math.max(t, this.nextBoundary));
   }
 
   private close(tEnd: number): void {
@@ -173,12 +185,51 @@ export class StepRecorder {
       for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
     }
     this.windows.push(w);
-    this.c = zero();
-    this.c.maxInFlight = this.inFlight;
+    // Swap histograms: the closed window's stay readable until the next close.
+    const spare = this.prev ?? { latency: createHistogram(), lag: createHistogram() };
+    this.prev = { latency: this.latency, lag: this.lag, ok: this.c.ok, transport: this.c.transportErrors, capHits: this.c.capHits, window: w, durS };
+    this.latency = spare.latency;
+    this.lag = spare.lag;
     this.latency.reset();
     this.lag.reset();
+    this.c = zero();
+    this.c.maxInFlight = this.inFlight;
     this.windowStart = tEnd;
     this.opts.onWindow(w);
+  }
+
+  /**
+   * After the schedule stopped, what is left is only the completions of requests
+   * sent in the last window: fold them into that window (its rates stay per second
+   * of sending) instead of reporting a tail window with a meaningless rate.
+   */
+  private foldTail(tEnd: number): boolean {
+    const p = this.prev;
+    if (!p || this.c.sent > 0 || this.c.capHits > 0 || p.window.warmup !== (this.windowStart < this.warmupEnd)) return false;
+    const w = p.window;
+    p.latency.add(this.latency);
+    const ok = p.ok + this.c.ok;
+    const transport = p.transport + this.c.transportErrors;
+    const pc = percentiles(p.latency);
+    w.tEnd = tEnd;
+    w.completed += this.c.completed;
+    for (const [k, v] of Object.entries(this.c.errors)) w.errors[k] = (w.errors[k] ?? 0) + v;
+    w.errorTotal += this.c.errorTotal;
+    const attempts = w.completed + transport + p.capHits;
+    w.errorRate = attempts === 0 ? 0 : w.errorTotal / attempts;
+    w.achievedRate = ok / p.durS;
+    Object.assign(w, { p50: pc.p50, p90: pc.p90, p99: pc.p99, max: pc.max, mean: pc.mean });
+    w.sparse = !w.warmup && w.completed + transport < this.opts.minRequests;
+    if (!w.warmup) {
+      this.stepLatency.add(this.latency);
+      const s = this.step;
+      s.completed += this.c.completed;
+      s.ok += this.c.ok;
+      s.errorTotal += this.c.errorTotal;
+      s.transportErrors += this.c.transportErrors;
+      for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
+    }
+    return true;
   }
 
   /** The schedule ended (or was aborted): rates of the last window are per second of sending, not of draining. */
@@ -194,8 +245,8 @@ export class StepRecorder {
     this.sendingStopped();
     if (!this.finished) {
       this.finished = true;
-      // A tail too small to stand alone is still reported, marked sparse.
-      if (t > this.windowStart || this.c.completed + this.c.transportErrors + this.c.sent > 0) this.close(t);
+      // A tail with sends is a window of its own (marked sparse if small); a send-less tail folds into the last window.
+      if (!this.foldTail(t) && (t > this.windowStart || this.c.completed + this.c.transportErrors + this.c.sent > 0)) this.close(t);
     }
     const p = percentiles(this.stepLatency);
     const measuredMs = Math.max(1, (this.sendEnd ?? t) - Math.max(this.warmupEnd, this.stepStart));

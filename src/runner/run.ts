@@ -2,7 +2,7 @@
 // outputs. It owns the lifecycle and the decisions; engines only measure,
 // the detector only judges, reporters only write.
 import { performance } from 'node:perf_hooks';
-import type { Baseline, CriticalPoint, Engine, ProgressEvent, RunResult, SignalBreach, Step, StepOutcome, StepResult, StopReason, WindowStats } from '../types.js';
+import type { Baseline, CriticalPoint, Engine, EvidenceFile, ProgressEvent, RunResult, SignalBreach, Step, StepOutcome, StepResult, StopReason, WindowStats } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
 import { createEngine, engineName } from '../engines/registry.js';
 import { learnBaseline } from '../detector/baseline.js';
@@ -15,6 +15,7 @@ import { redactScenario, redactUrl } from '../scenario/secrets.js';
 import { describeEnvironment } from './environment.js';
 import { prepareRunDir, writeReports } from './outputs.js';
 import { checkBaseline } from './baseline-check.js';
+import { RuntimeMonitor, runtimeDetect } from './runtime-monitor.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -29,6 +30,8 @@ export interface RunOptions {
   dryWrite?: boolean;
   /** Preflight timeout, ms. Default 2000. */
   preflightTimeoutMs?: number;
+  /** Capture evidence (runtime.capture) at the end of the run whatever its outcome, not only at a breach. */
+  captureAtEnd?: boolean;
 }
 
 export interface RunOutcome {
@@ -53,7 +56,7 @@ export function detectConfig(s: Scenario): DetectConfig {
     throughput: s.detect.throughput,
     generator: s.detect.generator,
     arrival: s.load.arrival,
-    runtime: [],
+    runtime: runtimeDetect(s.runtime),
   };
 }
 
@@ -83,6 +86,14 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const runDir = opts.dryWrite ? null : await prepareRunDir(s.report.dir, s.name, startedAt);
 
   const engine = opts.engine ?? createEngine(s, { env });
+  const monitor = new RuntimeMonitor(s.runtime, s.target.url, now);
+  let evidence: EvidenceFile[] = [];
+  let capturing: Promise<void> | undefined;
+  const capture = () =>
+    (capturing ??= monitor.capture(runDir).then((res) => {
+      evidence = res.files;
+      warnings.push(...res.warnings);
+    }));
   const windows: WindowStats[] = [];
   const steps: StepResult[] = [];
   let windowIndex = 0;
@@ -101,8 +112,10 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const finish = async (): Promise<RunOutcome> => {
     clearTimeout(budget);
     opts.signal?.removeEventListener('abort', onExternal);
-    await engine.close().catch(() => undefined);
     const reason = stop?.reason ?? 'error';
+    if (reason === 'breach' || opts.captureAtEnd) await capture();
+    await monitor.stop();
+    await engine.close().catch(() => undefined);
     const criticalPoint: CriticalPoint | null =
       reason === 'breach' && firstBreach && lastPass !== null
         ? { value: lastPass, unit, lastPass, firstBreach: firstBreach.load, resolution: gap(lastPass, firstBreach.load), signals: firstBreach.breaches }
@@ -125,11 +138,11 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       baseline,
       steps,
       windows,
-      runtimeSamples: [],
-      samplers: [],
+      runtimeSamples: monitor.samples(),
+      samplers: monitor.health(),
       criticalPoint,
       lastPass,
-      evidence: [],
+      evidence,
       files: [],
       warnings,
     };
@@ -172,6 +185,15 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     throw err;
   }
 
+  monitor.start();
+
+  /** Between steps: the fixed pause, then (with runtime signals) a bounded wait until they are back near baseline. */
+  const drain = async () => {
+    await sleep(s.load.drain, runAbort.signal);
+    const drained = await monitor.waitNearBaseline(baseline, s.load.drainTimeout, runAbort.signal);
+    if (!drained && !runAbort.signal.aborted) warnings.push(`runtime signals were still above their baseline band after load.drainTimeout (${s.load.drainTimeout} ms) before step ${steps.length}`);
+  };
+
   const runStep = async (step: Step, evaluate: boolean): Promise<StepRun> => {
     const stepAbort = new AbortController();
     const forward = () => stepAbort.abort(runAbort.signal.reason);
@@ -185,6 +207,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     const stepWindows: WindowStats[] = [];
     emit({ type: 'step-start', step });
     const onWindow = (w: WindowStats) => {
+      monitor.annotate(w);
       windows.push(w);
       stepWindows.push(w);
       emit({ type: 'window', window: w, baseline });
@@ -203,6 +226,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
         outcome = 'breach';
         breaches = v.confirmed;
         stepAbort.abort('breach');
+        // Evidence is worth most at the first confirmed breach, while the target is still loaded.
+        void capture();
       } else if (v.generatorLimited) {
         outcome = 'generator-limited';
         generatorDetail = v.generatorLimited;
@@ -259,7 +284,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     // Coarse ramp.
     emit({ type: 'phase', phase: 'ramp' });
     for (const load of rampLoads(s.load.start, s.load.end, s.load.growth)) {
-      await sleep(s.load.drain, runAbort.signal);
+      await drain();
       if (stopFromAbort()) return await finish();
       const verdict = await judged(load, 'ramp', s.load.stepDuration);
       if (verdict === 'stop') return await finish();
@@ -282,7 +307,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       if (mid === null) break;
       const load = roundLoad(mid);
       if (load <= lastPass || load >= firstBreach.load) break;
-      await sleep(s.load.drain, runAbort.signal);
+      await drain();
       if (stopFromAbort()) return await finish();
       const verdict = await judged(load, 'refine', refineMs);
       if (verdict === 'stop') return await finish();

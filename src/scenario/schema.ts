@@ -4,6 +4,7 @@
 // separate: ScenarioInput vs Scenario.
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { runtimeSchema } from '../samplers/schema.js';
 
 const positive = () => z.number().positive();
 
@@ -46,6 +47,8 @@ export const loadSchema = z.strictObject({
   baselineWindows: z.number().int().min(5).default(20),
   /** Pause between steps to let the target drain, after in-flight requests finished. Default 500ms. */
   drain: duration.default(500),
+  /** With runtime signals, also wait (at most this long) until they are back under their thresholds before the next step. Default 10s. */
+  drainTimeout: duration.default(10_000),
   /** Send schedule: uniform spacing (default) or poisson arrivals. */
   arrival: z.enum(['uniform', 'poisson']).default('uniform'),
   /** Bisection after the first breach. */
@@ -130,6 +133,8 @@ export const scenarioSchema = z.strictObject({
   http: httpSchema.default({ method: 'GET', path: '/', headers: {}, body: null, timeout: 10_000 }),
   load: loadSchema.default(() => loadSchema.parse({})),
   detect: detectSchema.default(() => detectSchema.parse({})),
+  /** Runtime endpoints of the target sampled next to the load; each is a stop signal too. Default none. */
+  runtime: runtimeSchema.optional(),
   report: reportSchema.default({ dir: 'results', formats: ['json', 'csv'] }),
 });
 

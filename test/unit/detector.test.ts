@@ -13,7 +13,7 @@ const cfg: DetectConfig = {
   throughput: { enabled: true, minRatio: 0.95 },
   generator: { maxSendLag: 5, minSendRatio: 0.98 },
   arrival: 'uniform',
-  runtime: [{ name: 'goroutines', enabled: true, minRatio: 1.5, rising: true, sigmaFloor: 1 }],
+  runtime: [{ name: 'goroutines', enabled: true, minRatio: 1.5, rising: true, sigmaFloor: 1, direction: 'up' }],
 };
 
 // 20 baseline windows: p99 9.5..10.5 ms, goroutines ~100.
@@ -55,6 +55,7 @@ describe('evaluateWindow: breach rules', () => {
     { name: 'achieved 90% of offered confirms throughput', windows: [{ achievedRate: 450 }, { achievedRate: 450 }], confirmed: ['throughput'], breachingLast: ['throughput'] },
     { name: 'achieved 97% of offered passes', windows: [{ achievedRate: 485 }, { achievedRate: 485 }], confirmed: [], breachingLast: [] },
     { name: 'goroutines 1.6x and rising confirm', windows: [{ tEnd: 1000, runtime: { goroutines: 150 } }, { tEnd: 2000, runtime: { goroutines: 160 } }, { tEnd: 3000, runtime: { goroutines: 175 } }], confirmed: ['goroutines'], breachingLast: ['goroutines'] },
+    { name: 'goroutines high with jitter only do not confirm', windows: [{ tEnd: 1000, runtime: { goroutines: 170 } }, { tEnd: 2000, runtime: { goroutines: 171 } }, { tEnd: 3000, runtime: { goroutines: 172 } }], confirmed: [], breachingLast: [] },
     { name: 'goroutines high but flat do not confirm', windows: [{ tEnd: 1000, runtime: { goroutines: 170 } }, { tEnd: 2000, runtime: { goroutines: 170 } }, { tEnd: 3000, runtime: { goroutines: 170 } }], confirmed: [], breachingLast: [] },
     { name: 'a gap in a runtime signal neither confirms nor resets', windows: [{ p99: 25 }, { p99: NaN, completed: 0 }, { p99: 25 }], confirmed: ['p99'], breachingLast: ['p99'] },
     { name: 'sparse windows are not evaluated', windows: [{ p99: 25, sparse: true }, { p99: 25, sparse: true }], confirmed: [], breachingLast: [] },
@@ -115,5 +116,9 @@ describe('rising', () => {
     expect(rising([[0, 1]])).toBe(false);
     expect(rising([[0, 1], [1, 2]])).toBe(true);
     expect(rising([[0, 2], [1, 1]])).toBe(false);
+  });
+  it('a flat count with jitter is not rising when a minimum rise is asked', () => {
+    expect(rising([[0, 134], [1, 135], [2, 135]], 4)).toBe(false);
+    expect(rising([[0, 134], [1, 150], [2, 170]], 4)).toBe(true);
   });
 });

@@ -56,7 +56,8 @@ export function statusKind(status: number): string {
 
 export class HttpOpenEngine implements Engine {
   readonly name = 'http-open';
-  private readonly pool: Pool;
+  private pool: Pool;
+  private stepsRun = 0;
   private inFlight = 0;
   private readonly origin: string;
   private readonly requestPath: string;
@@ -66,7 +67,12 @@ export class HttpOpenEngine implements Engine {
     this.origin = url.origin;
     const basePath = url.pathname.replace(/\/$/, '');
     this.requestPath = `${basePath}${cfg.path}`;
-    this.pool = new Pool(this.origin, {
+    this.pool = this.newPool();
+  }
+
+  private newPool(): Pool {
+    const { cfg } = this;
+    return new Pool(this.origin, {
       connections: cfg.maxInFlight,
       pipelining: 1,
       headersTimeout: cfg.timeoutMs,
@@ -74,6 +80,22 @@ export class HttpOpenEngine implements Engine {
       connectTimeout: Math.min(cfg.timeoutMs, 5_000),
       keepAliveTimeout: 30_000,
     });
+  }
+
+  /**
+   * Each step starts with a fresh connection pool: connections opened during an
+   * overloaded step (one per request in flight) would otherwise stay open and
+   * weigh on the target (idle connections, goroutines) through later steps.
+   */
+  private freshPool(): void {
+    const old = this.pool;
+    this.pool = this.newPool();
+    const kill = setTimeout(() => void old.destroy().catch(() => undefined), this.cfg.drainTimeoutMs);
+    kill.unref();
+    void old.close().then(
+      () => clearTimeout(kill),
+      () => undefined,
+    );
   }
 
   describe(): string {
@@ -106,6 +128,8 @@ export class HttpOpenEngine implements Engine {
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg } = this;
+    if (this.stepsRun++ > 0) this.freshPool();
+    const pool = this.pool;
     const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex });
     let pending = 0;
     let drained: (() => void) | undefined;
@@ -121,32 +145,33 @@ export class HttpOpenEngine implements Engine {
       body: cfg.body ?? undefined,
     };
     const send = (intendedAt: number) => {
-      recorder.scheduled();
+      const sentAt = ctx.now();
+      recorder.scheduled(sentAt);
       if (this.inFlight >= cfg.maxInFlight) {
-        recorder.capHit();
+        recorder.capHit(sentAt);
         return;
       }
-      const sentAt = ctx.now();
-      recorder.sent(sentAt - intendedAt);
+      recorder.sent(sentAt - intendedAt, sentAt);
       this.inFlight++;
       pending++;
-      this.pool.request(options).then(
+      pool.request(options).then(
         (res) => {
           const status = res.statusCode;
           res.body.dump().then(
             () => {
               const ok = this.isOk(status);
-              recorder.response(ctx.now() - intendedAt, ok, ok ? undefined : statusKind(status));
+              const doneAt = ctx.now();
+              recorder.response(doneAt - intendedAt, ok, doneAt, ok ? undefined : statusKind(status));
               settle();
             },
             (err: unknown) => {
-              recorder.failed(transportErrorKind(err));
+              recorder.failed(transportErrorKind(err), ctx.now());
               settle();
             },
           );
         },
         (err: unknown) => {
-          recorder.failed(transportErrorKind(err));
+          recorder.failed(transportErrorKind(err), ctx.now());
           settle();
         },
       );

@@ -1,0 +1,92 @@
+// The runner's side of runtime sampling: runs the SamplingLoop next to the
+// load (never awaited by it), puts each window's sampled values into the
+// window, waits for the target to drain back near its baseline between
+// steps, and captures evidence at the breach.
+import { join } from 'node:path';
+import type { Baseline, EvidenceFile, RuntimeSample, SamplerHealth, WindowStats } from '../types.js';
+import type { RuntimeConfig } from '../samplers/types.js';
+import { SamplingLoop } from '../samplers/sampling-loop.js';
+import { captureEvidence } from '../samplers/capture.js';
+import type { RuntimeSignalDetect } from '../detector/signals.js';
+
+export const EVIDENCE_DIR = 'evidence';
+
+export function runtimeDetect(rt: RuntimeConfig | undefined): RuntimeSignalDetect[] {
+  return (rt?.signals ?? []).map((s) => ({ name: s.name, enabled: s.detect.enabled, minRatio: s.detect.minRatio, rising: s.detect.rising, direction: s.detect.direction, sigmaFloor: 1 }));
+}
+
+export class RuntimeMonitor {
+  private readonly loop: SamplingLoop | null;
+
+  constructor(
+    private readonly rt: RuntimeConfig | undefined,
+    private readonly targetUrl: string,
+    now: () => number,
+  ) {
+    this.loop = rt && rt.signals.length > 0 ? new SamplingLoop({ signals: rt.signals, intervalMs: rt.interval, timeoutMs: rt.timeout, targetUrl, now }) : null;
+  }
+
+  get active(): boolean {
+    return this.loop !== null;
+  }
+
+  start(): void {
+    this.loop?.start();
+  }
+
+  /** Puts the last value sampled inside the window into window.runtime (null = a gap). */
+  annotate(w: WindowStats): void {
+    if (!this.loop || !this.rt) return;
+    for (const s of this.rt.signals) w.runtime[s.name] = this.loop.latestInRange(s.name, w.tStart, w.tEnd);
+  }
+
+  /** Latest value of a signal at any time, or null. */
+  private latest(signal: string): number | null {
+    const samples = this.loop?.samples() ?? [];
+    for (let i = samples.length - 1; i >= 0; i--) {
+      const s = samples[i] as RuntimeSample;
+      if (s.signal === signal && s.value !== null) return s.value;
+    }
+    return null;
+  }
+
+  /** Waits (bounded) until every runtime stop signal is back inside its robust band. Returns true when drained. */
+  async waitNearBaseline(baseline: Baseline | null, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+    const rt = this.rt;
+    if (!this.loop || !rt || !baseline) return true;
+    const watched = rt.signals.filter((s) => s.detect.enabled && baseline.signals[s.name]);
+    const deadline = Date.now() + timeoutMs;
+    const near = () =>
+      watched.every((s) => {
+        const b = baseline.signals[s.name]!;
+        const v = this.latest(s.name);
+        if (v === null) return true;
+        return b.direction === 'up' ? v <= b.robustThreshold : v >= b.robustThreshold;
+      });
+    while (!near()) {
+      if (Date.now() >= deadline || signal.aborted) return false;
+      await new Promise((r) => setTimeout(r, Math.min(rt.interval, 250)));
+    }
+    return true;
+  }
+
+  /** A last reading of every endpoint and, where asked and exposed, goroutine and heap profiles. */
+  async capture(runDir: string | null): Promise<{ files: EvidenceFile[]; warnings: string[] }> {
+    if (this.loop) await this.loop.sampleOnce().catch(() => undefined);
+    if (!runDir || !this.rt || this.rt.capture.length === 0) return { files: [], warnings: [] };
+    const res = await captureEvidence(this.targetUrl, this.rt.capture, join(runDir, EVIDENCE_DIR), Math.max(this.rt.timeout, 5_000));
+    return { files: res.files.map((f) => ({ ...f, path: `${EVIDENCE_DIR}/${f.path}` })), warnings: res.warnings };
+  }
+
+  async stop(): Promise<void> {
+    await this.loop?.stop();
+  }
+
+  samples(): RuntimeSample[] {
+    return this.loop?.samples() ?? [];
+  }
+
+  health(): SamplerHealth[] {
+    return this.loop?.health() ?? [];
+  }
+}

@@ -1,0 +1,20 @@
+// Sampler: the goroutine count from the text goroutine profile.
+import { resolveEndpoint } from '../endpoint.js';
+import { httpGet } from '../http-get.js';
+import type { SamplerFactory } from '../types.js';
+import { parseGoroutineTotal } from './parse.js';
+
+export const createPprofGoroutineSampler: SamplerFactory = (config, targetUrl, options = {}) => {
+  if (config.source.kind !== 'pprof-goroutine') throw new Error(`signal ${config.name}: not a pprof source`);
+  const url = resolveEndpoint(config.source.endpoint, targetUrl);
+  if (!url.searchParams.has('debug')) url.searchParams.set('debug', '1');
+  return {
+    name: config.name,
+    kind: 'pprof-goroutine',
+    url: url.href,
+    async sample(signal) {
+      const body = await httpGet(url, signal, options);
+      return parseGoroutineTotal(body.toString('utf8'));
+    },
+  };
+};

@@ -1,0 +1,103 @@
+// Issue 3 "done when": runtime signals as stop signals against the real Go target
+// (real goroutines, pprof, expvar, client_golang /metrics), bounded loopback load.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startGoTarget, goTargetAvailable, GO_TARGET_BUILD_SCRIPT, type GoTarget } from '../helpers/go-target.js';
+import { runScenario } from '../../src/runner/run.js';
+import { fastScenario } from '../helpers/scenarios.js';
+import type { Scenario } from '../../src/scenario/schema.js';
+import { resolveScenario } from '../../src/scenario/load.js';
+
+const runtime = {
+  interval: '250ms',
+  timeout: '500ms',
+  signals: [
+    { name: 'goroutines', source: { pprof: '/debug/pprof/goroutine?debug=1' } },
+    { name: 'heap', source: { expvar: '/debug/vars', field: 'memstats.HeapAlloc' }, detect: { minRatio: 3, enabled: false } },
+    { name: 'inflight', source: { prometheus: '/metrics', metric: 'http_inflight_requests', labels: { handler: 'work' } }, detect: { enabled: false } },
+  ],
+  capture: ['goroutine', 'heap'],
+};
+
+function withRuntime(base: Scenario, rt: unknown): Scenario {
+  const { runtime: _r, ...rest } = base;
+  return resolveScenario({ ...structuredClone(rest), runtime: rt });
+}
+
+let target: GoTarget | undefined;
+beforeAll(() => {
+  if (!goTargetAvailable()) execFileSync('bash', [GO_TARGET_BUILD_SCRIPT], { stdio: 'inherit' });
+}, 180_000);
+afterEach(async () => {
+  await target?.stop();
+  target = undefined;
+});
+
+describe('runtime signals on the real Go target', () => {
+  it('pool mode (8 workers x 8 ms): stops on p99, the goroutine series is in the report, dump and heap profile saved', async () => {
+    target = await startGoTarget({ workers: 8, serviceTimeMs: 8 });
+    const s = withRuntime(fastScenario(target.url), runtime);
+    const { result, runDir } = await runScenario(s);
+    expect(result.stopReason).toBe('breach');
+    expect(result.criticalPoint!.signals.map((b) => b.signal)).toContain('p99');
+    // The goroutine series: a sample in (nearly) every evaluated window and in runtime.csv.
+    const measured = result.windows.filter((w) => !w.warmup);
+    const withValue = measured.filter((w) => typeof w.runtime.goroutines === 'number');
+    expect(withValue.length / measured.length).toBeGreaterThan(0.9);
+    expect(result.baseline!.signals.goroutines!.medianValue).toBeGreaterThan(0);
+    expect(result.samplers.map((h) => h.signal).sort()).toEqual(['goroutines', 'heap', 'inflight']);
+    expect(result.samplers.every((h) => h.status !== 'failed')).toBe(true);
+    const csv = readFileSync(join(runDir!, 'windows.csv'), 'utf8');
+    expect(csv.split('\n')[0]).toContain('runtime_goroutines');
+    expect(readFileSync(join(runDir!, 'runtime.csv'), 'utf8')).toMatch(/^signal,t_ms,value/);
+    // Evidence: goroutine dump (debug=2 text) and heap profile (binary), listed in summary.json.
+    const kinds = result.evidence.map((e) => e.kind).sort();
+    expect(kinds).toEqual(['goroutine', 'heap']);
+    for (const e of result.evidence) {
+      expect(existsSync(join(runDir!, e.path))).toBe(true);
+      expect(statSync(join(runDir!, e.path)).size).toBeGreaterThan(100);
+    }
+    const dump = readFileSync(join(runDir!, result.evidence.find((e) => e.kind === 'goroutine')!.path), 'utf8');
+    expect(dump).toMatch(/^goroutine \d+ \[/m);
+    const summary = JSON.parse(readFileSync(join(runDir!, 'summary.json'), 'utf8'));
+    expect(summary.evidence).toHaveLength(2);
+  });
+
+  it('leak mode: stops on goroutines while p99 never breaches', async () => {
+    // 64 workers x 4 ms: capacity 16000 req/s, far above the ramp, so latency stays flat.
+    // Above 4 requests in flight (about 1000 req/s here) each request leaks a goroutine for 60 s.
+    target = await startGoTarget({ workers: 64, serviceTimeMs: 4, mode: 'leak', extraArgs: ['-leak-threshold', '4', '-leak-hold', '60s'] });
+    const s = withRuntime(fastScenario(target.url, { load: { end: 2500 } }), { ...runtime, capture: ['goroutine'] });
+    const { result } = await runScenario(s);
+    expect(result.stopReason).toBe('breach');
+    const signals = result.criticalPoint!.signals.map((b) => b.signal);
+    console.log(`leak: critical point ${result.criticalPoint!.value} req/s on ${signals.join(', ')}; ${result.criticalPoint!.signals.map((b) => b.reason).join('; ')}`);
+    expect(signals).toContain('goroutines');
+    expect(signals).not.toContain('p99');
+    expect(result.steps.flatMap((st) => st.breaches.map((b) => b.signal))).not.toContain('p99');
+  });
+
+  it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop)', async () => {
+    target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
+    const s = withRuntime(fastScenario(target.url, { load: { end: 1200 } }), runtime);
+    const { result } = await runScenario(s);
+    expect(result.stopReason).toBe('completed');
+    expect(result.steps.every((st) => st.outcome === 'pass')).toBe(true);
+    expect(result.samplers.every((h) => h.status === 'ok')).toBe(true);
+  });
+
+  it('a run whose sampler endpoint is down completes with the gaps reported', async () => {
+    target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
+    const rt = { interval: '250ms', timeout: '300ms', signals: [{ name: 'queue', source: { json: 'http://127.0.0.1:9/stats', field: 'queue.depth' } }], capture: [] };
+    const s = withRuntime(fastScenario(target.url, { load: { end: 800 } }), rt);
+    const { result } = await runScenario(s);
+    expect(result.stopReason).toBe('completed');
+    const health = result.samplers.find((h) => h.signal === 'queue')!;
+    expect(health.status).toBe('failed');
+    expect(health.gaps).toBeGreaterThan(10);
+    expect(health.lastError).toBeTruthy();
+    expect(result.runtimeSamples.filter((r) => r.signal === 'queue' && r.value === null).length).toBe(health.gaps);
+  });
+});

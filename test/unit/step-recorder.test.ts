@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { StepRecorder } from '../../src/engines/step-recorder.js';
+import type { Step, WindowStats } from '../../src/types.js';
+
+function recorder(step: Partial<Step> = {}, minRequests = 1) {
+  let t = 0;
+  let idx = 0;
+  const windows: WindowStats[] = [];
+  const r = new StepRecorder({
+    step: { index: 0, phase: 'ramp', load: 100, unit: 'req/s', durationMs: 3000, warmupMs: 0, ...step },
+    windowMs: 1000,
+    minRequests,
+    now: () => t,
+    onWindow: (w) => windows.push(w),
+    nextWindowIndex: () => idx++,
+    tickMs: 1_000_000, // ticks driven by events only in these tests
+  });
+  /** One request sent at `at`, answered `lat` ms later (events in time order are the caller's job). */
+  return {
+    r,
+    windows,
+    set: (x: number) => (t = x),
+  };
+}
+
+describe('StepRecorder', () => {
+  it('counts each event in the window it happened in, even when no timer ran at the boundary', () => {
+    const { r, windows, set } = recorder();
+    r.scheduled(990);
+    r.sent(0, 990);
+    r.response(5, true, 995);
+    r.scheduled(1005);
+    r.sent(0, 1005); // past the 1000 ms boundary: window 0 closes first
+    r.response(5, true, 1010);
+    set(2000);
+    const stats = r.finish(false);
+    expect(windows.map((w) => [w.tStart, w.tEnd, w.sent, w.completed])).toEqual([
+      [0, 1000, 1, 1],
+      [1000, 2000, 1, 1],
+    ]);
+    expect(stats.sent).toBe(2);
+  });
+
+  it('latency percentiles come from the window histogram, in ms', () => {
+    const { r, windows, set } = recorder();
+    for (let i = 1; i <= 100; i++) {
+      r.sent(0, i);
+      r.response(i, true, i + 1);
+    }
+    set(1000);
+    r.finish(false);
+    expect(windows[0]!.p50).toBeCloseTo(50, 0);
+    expect(windows[0]!.p99).toBeCloseTo(99, 0);
+    expect(windows[0]!.max).toBeCloseTo(100, 0);
+  });
+
+  it('extends a window with too few responses to the next boundary', () => {
+    const { r, windows, set } = recorder({}, 3);
+    r.sent(0, 100);
+    r.response(1, true, 200);
+    r.sent(0, 1100); // boundary at 1000 passed with 1 response < 3: window goes on
+    r.response(1, true, 1200);
+    r.sent(0, 1300);
+    r.response(1, true, 1400);
+    r.sent(0, 2100); // boundary at 2000 with 3 responses: closes
+    set(2200);
+    r.finish(false);
+    expect(windows.map((w) => [w.tStart, w.tEnd, w.completed, w.sparse])).toEqual([
+      [0, 2000, 3, false],
+      [2000, 2200, 0, true],
+    ]);
+  });
+
+  it('folds a send-less tail (completions after the schedule stopped) into the last window', () => {
+    const { r, windows, set } = recorder();
+    r.sent(0, 500);
+    r.sent(0, 999);
+    r.response(3, true, 503);
+    set(1000);
+    r.tick();
+    r.sendingStopped();
+    r.response(30, true, 1029); // the second request answers during the drain
+    set(1030);
+    const stats = r.finish(false);
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatchObject({ tStart: 0, tEnd: 1030, sent: 2, completed: 2 });
+    expect(windows[0]!.achievedRate).toBeCloseTo(2, 5); // per second of sending, not of draining
+    expect(windows[0]!.max).toBeCloseTo(30, 0);
+    expect(stats.completed).toBe(2);
+  });
+
+  it('warm-up windows are cut at the warm-up end, flagged, and left out of the step totals', () => {
+    const { r, windows, set } = recorder({ warmupMs: 1500, durationMs: 1000 });
+    r.sent(0, 100);
+    r.response(1, true, 101);
+    r.sent(0, 1600);
+    r.response(1, true, 1601);
+    set(2500);
+    const stats = r.finish(false);
+    expect(windows.map((w) => [w.tStart, w.tEnd, w.warmup])).toEqual([
+      [0, 1000, true],
+      [1000, 1500, true],
+      [1500, 2500, false],
+    ]);
+    expect(stats.sent).toBe(1);
+  });
+
+  it('errors by kind, error rate over attempts, and cap hits', () => {
+    const { r, windows, set } = recorder();
+    r.sent(0, 1);
+    r.response(1, false, 2, 'http-5xx');
+    r.sent(0, 3);
+    r.failed('timeout', 4);
+    r.capHit(5);
+    r.sent(0, 6);
+    r.response(1, true, 7);
+    set(1000);
+    r.finish(false);
+    expect(windows[0]).toMatchObject({ errors: { 'http-5xx': 1, timeout: 1, 'in-flight-cap': 1 }, errorTotal: 3, capHits: 1 });
+    expect(windows[0]!.errorRate).toBeCloseTo(3 / 4, 10);
+  });
+});
