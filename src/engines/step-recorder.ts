@@ -66,10 +66,14 @@ export class StepRecorder {
     return this.stepStart;
   }
 
+  /** The first window boundary strictly after t (boundaries: every windowMs from the step start, the warm-up's end, then every windowMs from it). */
   private boundaryAfter(t: number): number {
     const { windowMs } = this.opts;
-    if (t < this.warmupEnd) return Math.min(this.warmupEnd, this.stepStart + (Math.floor((t - this.stepStart) / windowMs) + 1) * windowMs);
-    return this.warmupEnd + (Math.floor((t - this.warmupEnd) / windowMs) + 1) * windowMs;
+    const base = t < this.warmupEnd ? this.stepStart : this.warmupEnd;
+    // The small epsilon keeps t = a boundary (up to float error) from mapping to itself.
+    let b = base + (Math.floor((t - base) / windowMs + 1e-9) + 1) * windowMs;
+    if (t < this.warmupEnd) b = Math.min(b, this.warmupEnd);
+    return b > t ? b : t + windowMs;
   }
 
   scheduled(at: number): void {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { StepRecorder } from '../../src/engines/step-recorder.js';
 import type { Step, WindowStats } from '../../src/types.js';
 
-function recorder(step: Partial<Step> = {}, minRequests = 1) {
-  let t = 0;
+function recorder(step: Partial<Step> = {}, minRequests = 1, start = 0) {
+  let t = start;
   let idx = 0;
   const windows: WindowStats[] = [];
   const r = new StepRecorder({
@@ -24,6 +24,21 @@ function recorder(step: Partial<Step> = {}, minRequests = 1) {
 }
 
 describe('StepRecorder', () => {
+  it('never loops on a boundary that float arithmetic puts a hair below itself (non-integer step start)', () => {
+    // ((65154.664 + 1000) - 65154.664) / 1000 = 0.9999999999999927 in floating point.
+    const start = 65154.664;
+    const { r, windows, set } = recorder({ warmupMs: 0 }, 1, start);
+    for (let k = 1; k <= 6; k++) {
+      const at = start + k * 1000;
+      r.sent(0, at);
+      r.response(1, true, at);
+    }
+    set(start + 6500);
+    r.finish(false);
+    expect(windows.length).toBeGreaterThanOrEqual(6);
+    for (let i = 1; i < windows.length; i++) expect(windows[i]!.tStart).toBe(windows[i - 1]!.tEnd);
+  });
+
   it('counts each event in the window it happened in, even when no timer ran at the boundary', () => {
     const { r, windows, set } = recorder();
     r.scheduled(990);
