@@ -203,34 +203,52 @@ export class StepRecorder {
   }
 
   /**
-   * After the schedule stopped, what is left is only the completions of requests
-   * sent in the last window: fold them into that window (its rates stay per second
-   * of sending) instead of reporting a tail window with a meaningless rate.
+   * When the schedule stops (end of step or abort) shortly after a window
+   * boundary, what is left is a sliver: a few sends and the completions of
+   * requests sent just before. Fold it into the last window (rates stay per
+   * second of sending) instead of reporting a window whose rates mean nothing.
    */
   private foldTail(tEnd: number): boolean {
     const p = this.prev;
-    if (!p || this.c.sent > 0 || this.c.capHits > 0 || p.window.warmup !== (this.windowStart < this.warmupEnd)) return false;
+    const sendEnd = this.sendEnd ?? tEnd;
+    if (!p || p.window.warmup !== (this.windowStart < this.warmupEnd)) return false;
+    const tailSendS = Math.max(0, (sendEnd - this.windowStart) / 1000);
+    if (tailSendS * 1000 >= this.opts.windowMs / 2) return false;
     const w = p.window;
     p.latency.add(this.latency);
+    p.lag.add(this.lag);
+    const durS = p.durS + tailSendS;
     const ok = p.ok + this.c.ok;
     const transport = p.transport + this.c.transportErrors;
+    const capHits = p.capHits + this.c.capHits;
     const pc = percentiles(p.latency);
     w.tEnd = tEnd;
+    w.scheduled += this.c.scheduled;
+    w.sent += this.c.sent;
     w.completed += this.c.completed;
+    w.capHits = capHits;
     for (const [k, v] of Object.entries(this.c.errors)) w.errors[k] = (w.errors[k] ?? 0) + v;
     w.errorTotal += this.c.errorTotal;
-    const attempts = w.completed + transport + p.capHits;
+    const attempts = w.completed + transport + capHits;
     w.errorRate = attempts === 0 ? 0 : w.errorTotal / attempts;
-    w.achievedRate = ok / p.durS;
+    w.sendRate = w.sent / durS;
+    w.achievedRate = ok / durS;
+    w.maxInFlight = Math.max(w.maxInFlight, this.c.maxInFlight);
+    w.sendLagP99 = p99Ms(p.lag);
     Object.assign(w, { p50: pc.p50, p90: pc.p90, p99: pc.p99, max: pc.max, mean: pc.mean });
     w.sparse = !w.warmup && w.completed + transport < this.opts.minRequests;
     if (!w.warmup) {
       this.stepLatency.add(this.latency);
+      this.stepLag.add(this.lag);
       const s = this.step;
+      s.scheduled += this.c.scheduled;
+      s.sent += this.c.sent;
       s.completed += this.c.completed;
       s.ok += this.c.ok;
       s.errorTotal += this.c.errorTotal;
       s.transportErrors += this.c.transportErrors;
+      s.capHits += this.c.capHits;
+      s.maxInFlight = Math.max(s.maxInFlight, w.maxInFlight);
       for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
     }
     return true;

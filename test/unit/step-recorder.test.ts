@@ -78,11 +78,13 @@ describe('StepRecorder', () => {
     r.sent(0, 1300);
     r.response(1, true, 1400);
     r.sent(0, 2100); // boundary at 2000 with 3 responses: closes
-    set(2200);
+    r.response(1, true, 2150);
+    r.sent(0, 2900);
+    set(3000);
     r.finish(false);
     expect(windows.map((w) => [w.tStart, w.tEnd, w.completed, w.sparse])).toEqual([
       [0, 2000, 3, false],
-      [2000, 2200, 0, true],
+      [2000, 3000, 1, true],
     ]);
   });
 
@@ -102,6 +104,23 @@ describe('StepRecorder', () => {
     expect(windows[0]!.achievedRate).toBeCloseTo(2, 5); // per second of sending, not of draining
     expect(windows[0]!.max).toBeCloseTo(30, 0);
     expect(stats.completed).toBe(2);
+  });
+
+  it('folds a short tail with a few sends (an abort just after a boundary) into the last window', () => {
+    const { r, windows, set } = recorder();
+    for (let i = 0; i < 10; i++) {
+      r.sent(0, i * 100);
+      r.response(2, true, i * 100 + 2);
+    }
+    r.sent(0, 1010); // one send after the boundary, then the step is aborted
+    set(1020);
+    r.sendingStopped();
+    r.response(2, true, 1012);
+    set(1030);
+    r.finish(true);
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatchObject({ sent: 11, completed: 11 });
+    expect(windows[0]!.achievedRate).toBeCloseTo(11 / 1.02, 5);
   });
 
   it('warm-up windows are cut at the warm-up end, flagged, and left out of the step totals', () => {
