@@ -1,6 +1,7 @@
 // `critpoint analyze`: k6 JSON output of one run (one file per runner, plain
 // or gzipped) -> windows with merged HDR histograms -> the same detector ->
 // a normal run folder (summary.json, windows.csv, steps.csv).
+import { access, constants } from 'node:fs/promises';
 import type { RunResult, StepStats, WindowStats } from '../../types.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { ScenarioError, exitCodeFor } from '../../errors.js';
@@ -28,6 +29,11 @@ export interface AnalyzeOutcome {
 
 export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptions = {}): Promise<AnalyzeOutcome> {
   if (files.length === 0) throw new ScenarioError(['(files): name at least one k6 JSON output file, got nothing'], 'analyze');
+  const unreadable: string[] = [];
+  for (const f of files) {
+    await access(f, constants.R_OK).catch((err: NodeJS.ErrnoException) => unreadable.push(`${f}: cannot read the file (${err.code ?? err.message}), got nothing`));
+  }
+  if (unreadable.length > 0) throw new ScenarioError(unreadable, 'analyze');
   const steps = plannedSteps(s);
   const collected = await collectCells(files, steps, s.detect.window, { okStatus: s.http.okStatus });
   if (collected.problems.length > 0) throw new ScenarioError(collected.problems, 'analyze');

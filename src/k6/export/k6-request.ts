@@ -42,6 +42,8 @@ export interface K6RequestResult {
   request: K6Request;
   /** Environment variables the script reads. */
   envNames: string[];
+  /** Literal secrets moved out of the script: variable name -> the scenario's value (for a local k6 run only). */
+  secretValues: Record<string, string>;
   warnings: string[];
   /** `<dot.path>: <what is wrong>, got <value>` */
   problems: string[];
@@ -67,13 +69,14 @@ export function secretVariable(header: string): string {
   return `CRITPOINT_HEADER_${header.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
 }
 
-function headerExprs(headers: Record<string, string>, path: string, names: Set<string>, warnings: string[]): Record<string, JsExpr> {
+function headerExprs(headers: Record<string, string>, path: string, names: Set<string>, warnings: string[], secrets: Record<string, string>): Record<string, JsExpr> {
   const out: Record<string, JsExpr> = {};
   const redacted = redactHeaders(headers);
   for (const [k, v] of Object.entries(headers)) {
     if (redacted[k] === REDACTED) {
       const name = secretVariable(k);
       names.add(name);
+      secrets[name] = v;
       out[k] = `env(${JSON.stringify(name)})`;
       warnings.push(`${path}.${k}: a literal secret is not written into the script; it reads the environment variable ${name} instead: set it where k6 runs`);
     } else {
@@ -99,6 +102,7 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
   const names = new Set<string>();
   const warnings: string[] = [];
   const problems: string[] = [];
+  const secretValues: Record<string, string> = {};
   const url = new URL(s.target.url);
   if (url.username || url.password) {
     problems.push(`target.url: credentials in the URL would be written into the k6 script; send them in a header with \${env:NAME} instead, got ${renderGot(decodeURI(redactUrl(s.target.url)))}`);
@@ -117,11 +121,11 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
       includeDirs: grpc.includeDirs ?? [],
       method: `${grpc.service}/${grpc.method}`,
       request: grpc.request ?? {},
-      metadata: headerExprs(grpc.metadata ?? {}, 'grpc.metadata', names, warnings),
+      metadata: headerExprs(grpc.metadata ?? {}, 'grpc.metadata', names, warnings, secretValues),
       timeoutMs: grpc.deadline ?? 10_000,
     };
     warnings.push('gRPC: the script calls the method as unary (k6/net/grpc invoke); a server-streaming method needs k6/experimental/grpc streams');
-    return { request, envNames: [...names].sort(), warnings, problems };
+    return { request, envNames: [...names].sort(), secretValues, warnings, problems };
   }
   const headers = { ...s.http.headers };
   let body: string | null = null;
@@ -135,10 +139,10 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
     target: `${url.origin}${url.pathname.replace(/\/$/, '')}`,
     path: s.http.path,
     method: s.http.method,
-    headers: headerExprs(headers, 'http.headers', names, warnings),
+    headers: headerExprs(headers, 'http.headers', names, warnings, secretValues),
     body,
     timeoutMs: s.http.timeout,
     okStatus: s.http.okStatus,
   };
-  return { request, envNames: [...names].sort(), warnings, problems };
+  return { request, envNames: [...names].sort(), secretValues, warnings, problems };
 }
