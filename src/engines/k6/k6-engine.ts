@@ -64,7 +64,8 @@ export class K6Engine implements Engine {
   describe(): string {
     const r = this.cfg.request;
     const what = r.protocol === 'http' ? `${r.method} ${r.target}${r.path}` : `gRPC ${r.method} at ${r.target}`;
-    return `k6 ${this.version} (${this.cfg.binary}): open-loop ${what}, ramping-arrival-rate, one k6 run per step, max ${this.cfg.maxInFlight} VUs`;
+    const version = this.version === 'unknown' ? '' : ` ${this.version}`;
+    return `k6${version} (${this.cfg.binary}): open-loop ${what}, ramping-arrival-rate, one k6 run per step, max ${this.cfg.maxInFlight} VUs${this.warnings.length ? `; ${this.warnings.join('; ')}` : ''}`;
   }
 
   async preflight(timeoutMs: number): Promise<void> {
