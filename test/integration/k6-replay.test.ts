@@ -123,7 +123,8 @@ describe.skipIf(!goTargetAvailable())('k6 output recorded from a real run: analy
     [105, 'interrupted', /k6 was stopped from outside \(exit 105/],
   ])('maps a k6 exit %i nobody asked for to the stop reason %s', async (code, reason, detail) => {
     const env = { ...process.env, K6_BINARY: REPLAY, K6_REPLAY_FILE: rec.file, K6_REPLAY_EXIT: String(code), K6_REPLAY_EXIT_AFTER_MS: '1500' };
-    const { result } = await runScenario(s, { env, dryWrite: true });
+    const { result } = await runScenario({ ...s, load: { ...s.load, engine: 'k6' } }, { env, dryWrite: true });
+    expect(result.engine).toBe('k6');
     expect(result.stopReason).toBe(reason);
     expect(result.stopDetail).toMatch(detail);
   });
