@@ -7,6 +7,7 @@ import { loadScenarioFile } from '../scenario/load.js';
 import { exportK6 } from '../k6/export/export-k6.js';
 import { analyzeK6 } from '../k6/analyze/analyze.js';
 import type { K6Output } from '../k6/export/testrun.js';
+import { crossedThresholds } from '../k6/k6-exit.js';
 import { ScenarioError } from '../errors.js';
 import { summaryOf } from '../reporters/json/json-reporter.js';
 import { humanSummary } from './human-summary.js';
@@ -67,16 +68,18 @@ export function registerK6Commands(program: Command, io: CliIO, state: CliState)
     .option('--set <path=value>', 'override any field (repeatable)', collect, [])
     .option('--k6-exit-code <code>', "k6's exit code, when the output ends early (99 = a threshold aborted the test)")
     .option('--k6-stderr <file>', "k6's stderr (the threshold abort line names the metrics)")
+    .option('--k6-summary <file>', "k6's --summary-export file (names the crossed thresholds)")
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no summary on stderr')
     .action(
-      act(async (files: string[], o: { scenario: string; out?: string; set: string[]; k6ExitCode?: string; k6Stderr?: string; json?: boolean; quiet?: boolean }) => {
+      act(async (files: string[], o: { scenario: string; out?: string; set: string[]; k6ExitCode?: string; k6Stderr?: string; k6Summary?: string; json?: boolean; quiet?: boolean }) => {
         const sets = o.out ? [...o.set, `report.dir=${JSON.stringify(o.out)}`] : o.set;
         const s = await loadScenarioFile(o.scenario, { sets });
         const code = o.k6ExitCode === undefined ? undefined : Number(o.k6ExitCode);
         if (code !== undefined && !(Number.isInteger(code) && code >= 0 && code <= 255)) throw new ScenarioError([`--k6-exit-code: must be a whole number from 0 to 255, got ${JSON.stringify(o.k6ExitCode)}`], 'analyze');
         const stderr = o.k6Stderr ? await readFile(o.k6Stderr, 'utf8') : undefined;
-        const { result, runDir } = await analyzeK6(files, s, { k6Exit: code === undefined ? undefined : { code, stderr } });
+        const crossed = o.k6Summary ? crossedThresholds(JSON.parse(await readFile(o.k6Summary, 'utf8'))) : undefined;
+        const { result, runDir } = await analyzeK6(files, s, { k6Exit: code === undefined ? undefined : { code, stderr, crossed } });
         if (!o.quiet) io.stderr(`${humanSummary(result, runDir)}\n`);
         if (o.json) io.stdout(`${JSON.stringify(summaryOf(result))}\n`);
         return result.exitCode;

@@ -90,9 +90,11 @@ export interface LineStats {
   malformed: number;
   /** The first few malformed lines: "line 12: not JSON (...)". */
   malformedExamples: string[];
+  /** The first line, to tell what kind of file this is. */
+  firstLine: string;
 }
 
-export const newLineStats = (): LineStats => ({ lines: 0, points: 0, events: 0, malformed: 0, malformedExamples: [] });
+export const newLineStats = (): LineStats => ({ lines: 0, points: 0, events: 0, malformed: 0, malformedExamples: [], firstLine: '' });
 
 /**
  * Reads one line into an event (or null), counting what it saw. Lines of
@@ -100,7 +102,7 @@ export const newLineStats = (): LineStats => ({ lines: 0, points: 0, events: 0, 
  * is parsed in full, so other key orders and unknown line types still work.
  */
 export function eventOfLine(line: string, stats: LineStats, opts: ClassifyOptions = {}): K6Event | null {
-  stats.lines++;
+  if (stats.lines++ === 0) stats.firstLine = line.slice(0, 200);
   const name = pointMetricOf(line);
   if (name !== null) {
     stats.points++;

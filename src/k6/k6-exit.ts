@@ -107,3 +107,16 @@ export function classifyK6Exit(x: K6ExitInput): K6ExitOutcome {
   }
   return { kind: 'stop', reason: 'error', detail: `k6 failed (exit ${x.code}: ${k6ExitName(x.code)})${tail}` };
 }
+
+/**
+ * Thresholds a `--summary-export` file marks as crossed (k6 writes `true` for a
+ * crossed threshold), as "metric: expression".
+ */
+export function crossedThresholds(summaryExport: unknown): string[] {
+  const metrics = (summaryExport as { metrics?: Record<string, { thresholds?: Record<string, boolean> }> } | null)?.metrics ?? {};
+  const out: string[] = [];
+  for (const [name, m] of Object.entries(metrics)) {
+    for (const [expr, crossed] of Object.entries(m?.thresholds ?? {})) if (crossed === true) out.push(`${name}: ${expr}`);
+  }
+  return out.sort();
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseK6Line, parseK6Time, pointMetricOf } from '../../src/k6/k6-lines.js';
 import { eventOfLine, newLineStats, transportKind, type K6Event } from '../../src/k6/k6-events.js';
 import { FileTail, readLines } from '../../src/k6/line-reader.js';
-import { classifyK6Exit, parseThresholdAbort } from '../../src/k6/k6-exit.js';
+import { classifyK6Exit, crossedThresholds, parseThresholdAbort } from '../../src/k6/k6-exit.js';
 
 const FIX = new URL('../fixtures/k6/', import.meta.url);
 const fixture = (name: string) => readFile(new URL(name, FIX), 'utf8');
@@ -159,6 +159,12 @@ describe('k6 exit codes and the abort line', () => {
     const out = classifyK6Exit({ code, stopRequested: requested, stderrTail: 'time="x" level=error msg="boom"' });
     expect(out.kind).toBe(kind);
     expect(out.reason).toBe(reason);
+  });
+
+  it('reads the crossed thresholds of real --summary-export files (true = crossed)', async () => {
+    expect(crossedThresholds(JSON.parse(await fixture('summary-export.json')))).toEqual([]);
+    expect(crossedThresholds(JSON.parse(await fixture('summary-export.abort.json')))).toEqual(['checks: rate>0.9', 'http_req_failed: rate<0.5']);
+    expect(crossedThresholds(null)).toEqual([]);
   });
 
   it('a kill by signal is fine only when critpoint asked for the stop', () => {

@@ -16,6 +16,8 @@ import { classifyK6Exit, parseThresholdAbort } from '../k6-exit.js';
 export interface K6ExitInfo {
   code: number;
   stderr?: string;
+  /** Thresholds the run's --summary-export marks as crossed ("metric: expression"). */
+  crossed?: string[];
 }
 
 export interface Judgement {
@@ -90,7 +92,8 @@ export function judgeSteps(ran: StepStats[], plannedSteps: number, s: Scenario, 
     // k6's own threshold (abortOnFail) stopped the test during the last step with data: that step breached.
     const abortedAt = ran[ran.length - 1]!;
     const abort = parseThresholdAbort(exit.stderr ?? '');
-    const reason = `k6 thresholds${abort ? ` on ${abort.metrics.join(', ')}` : ''} were crossed (exit 99) during the ${abortedAt.step.load} req/s step`;
+    const which = abort ? ` on ${abort.metrics.join(', ')}` : exit.crossed?.length ? ` (${exit.crossed.join('; ')})` : '';
+    const reason = `k6 thresholds${which} were crossed (exit 99) during the ${abortedAt.step.load} req/s step`;
     lastPass = ran[ran.length - 2]!.step.load;
     first = { load: abortedAt.step.load, breaches: [{ signal: 'k6-thresholds', values: [], windowIndexes: [], baselineMedian: NaN, sigma: NaN, threshold: NaN, reason }] };
     const judged = steps[steps.length - 1]!;
