@@ -8,6 +8,7 @@ import { parseK6Line, parseK6Time, pointMetricOf } from '../../src/k6/k6-lines.j
 import { eventOfLine, newLineStats, transportKind, type K6Event } from '../../src/k6/k6-events.js';
 import { FileTail, readLines } from '../../src/k6/line-reader.js';
 import { classifyK6Exit, crossedThresholds, parseThresholdAbort } from '../../src/k6/k6-exit.js';
+import { StepGrid, WindowCell } from '../../src/k6/window-cell.js';
 
 const FIX = new URL('../fixtures/k6/', import.meta.url);
 const fixture = (name: string) => readFile(new URL(name, FIX), 'utf8');
@@ -103,6 +104,27 @@ describe('k6 JSON lines (real v0.48 output)', () => {
       ['failed', 'connection', false],
       ['response', 'http-5xx', false],
     ]);
+  });
+});
+
+describe('merging real output split between two runners', () => {
+  it('cells of the two halves (alternate lines) merge into the cells of the whole', async () => {
+    const lines = [...(await fixture('out-json.first40.jsonl')).trim().split('\n'), ...(await fixture('grpc-out-json.first12.jsonl')).trim().split('\n')];
+    const cellsOf = async (ls: string[]) => {
+      const { events } = await eventsOf(ls);
+      const grid = new StepGrid(Date.parse('2026-11-22T06:14:00Z'), 1000, 0, 120_000);
+      const cells: WindowCell[] = [];
+      for (const e of events) (cells[grid.indexOf(e.t)] ??= new WindowCell()).add(e);
+      return cells;
+    };
+    const whole = await cellsOf(lines);
+    const a = await cellsOf(lines.filter((_, i) => i % 2 === 0));
+    const b = await cellsOf(lines.filter((_, i) => i % 2 === 1));
+    const merged: WindowCell[] = [];
+    for (const part of [a, b]) part.forEach((c, i) => (merged[i] ??= new WindowCell()).merge(c));
+    const view = (cs: WindowCell[]) => cs.map((c, i) => c && [i, c.completed, c.ok, c.latency.totalCount, c.latency.maxValue, c.latency.getValueAtPercentile(99)]).filter(Boolean);
+    expect(view(merged)).toEqual(view(whole));
+    expect(view(whole).length).toBe(2); // the HTTP second and the gRPC second
   });
 });
 
