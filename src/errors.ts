@@ -18,6 +18,8 @@ export const EXIT = {
   generatorLimited: 5,
   /** The results folder cannot be written. */
   notWritable: 6,
+  /** load.engine is k6 and no k6 binary was found (PATH or K6_BINARY): nothing was sent. */
+  k6NotFound: 7,
   /** Interrupted by SIGINT. */
   sigint: 130,
   /** Interrupted by SIGTERM. */
@@ -72,5 +74,26 @@ export class TargetUnreachableError extends CritpointError {
 export class NotWritableError extends CritpointError {
   constructor(dir: string, cause: string) {
     super(`results folder ${dir} is not writable: ${cause}`, 'not-writable', EXIT.notWritable, 'choose another folder with report.dir or --out');
+  }
+}
+
+/** An engine's load tool ended in a way that ends the run (e.g. k6 stopped from outside): the runner stops with `stopReason`. */
+export class EngineStopError extends CritpointError {
+  constructor(
+    message: string,
+    readonly stopReason: StopReason,
+  ) {
+    super(message, 'engine-stop', exitCodeFor(stopReason));
+  }
+}
+
+export class K6NotFoundError extends CritpointError {
+  constructor(detail: string) {
+    super(
+      `k6 not found: ${detail}`,
+      'k6-not-found',
+      EXIT.k6NotFound,
+      'install k6 v0.48 or newer (Grafana k6: see its "Install k6" page, e.g. `brew install k6`, the k6 .deb/.rpm packages, or the grafana/k6 container image) and put it on PATH or set K6_BINARY=/path/to/k6; or run with load.engine: http-open',
+    );
   }
 }

@@ -14,6 +14,7 @@ import { summarizePlan } from '../load/ramp-plan.js';
 import { formatDuration } from '../scenario/duration.js';
 import { critpointVersion } from '../runner/environment.js';
 import type { ProgressEvent } from '../types.js';
+import { registerK6Commands } from './k6-commands.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -78,12 +79,13 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .option('--target <url>', 'override target.url')
     .option('--set <path=value>', 'override any field, e.g. --set load.end=5000 (repeatable)', collect, [])
     .option('--out <dir>', 'results folder (overrides report.dir)')
+    .option('--engine <name>', 'load engine (overrides load.engine): http-open or k6')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress on stderr')
     .option('--dry-run', 'print the resolved plan and send nothing')
     .action(
-      act(async (file: string, o: { target?: string; set: string[]; out?: string; json?: boolean; quiet?: boolean; dryRun?: boolean }) => {
-      const sets = o.out ? [...o.set, `report.dir=${JSON.stringify(o.out)}`] : o.set;
+      act(async (file: string, o: { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean }) => {
+      const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
       const s = await loadScenarioFile(file, { target: o.target, sets, env: io.env });
       if (o.dryRun) {
         io.stderr(`${planText(s)}\n`);
@@ -146,6 +148,8 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
       }
     }),
     );
+
+  registerK6Commands(program, io, state);
 
   return program;
 }

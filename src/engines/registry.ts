@@ -3,6 +3,8 @@ import type { Engine } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
 import { HttpOpenEngine } from './http-open/http-open-engine.js';
 import { resolveHeaders } from '../scenario/secrets.js';
+import { K6Engine } from './k6/k6-engine.js';
+import { k6EngineConfig } from './k6/k6-config.js';
 
 export interface EngineFactoryOptions {
   env: NodeJS.ProcessEnv;
@@ -39,6 +41,7 @@ export const engines: Record<string, EngineFactory> = {
       maxRequestsPerStep: s.load.maxRequests,
     });
   },
+  k6: (s, { env }) => new K6Engine(k6EngineConfig(s, env)),
 };
 
 export function engineName(s: Scenario): string {

@@ -10,7 +10,7 @@ import { evaluateWindow, newStepState } from '../detector/evaluate.js';
 import type { DetectConfig } from '../detector/signals.js';
 import { effectiveWindowMs, rampLoads, roundLoad } from '../load/ramp-plan.js';
 import { gap, nextMidpoint } from '../load/bisection.js';
-import { CritpointError, exitCodeFor, TargetUnreachableError } from '../errors.js';
+import { CritpointError, EngineStopError, exitCodeFor, TargetUnreachableError } from '../errors.js';
 import { redactScenario, redactUrl } from '../scenario/secrets.js';
 import { describeEnvironment } from './environment.js';
 import { prepareRunDir, writeReports } from './outputs.js';
@@ -82,10 +82,12 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const unit = 'req/s' as const;
   const warnings: string[] = [];
 
-  // Checked before any load is sent: the run folder must be writable.
-  const runDir = opts.dryWrite ? null : await prepareRunDir(s.report.dir, s.name, startedAt);
-
+  // Both checked before any load is sent: the engine's tools exist, the run folder is writable.
   const engine = opts.engine ?? createEngine(s, { env });
+  const runDir = opts.dryWrite ? null : await prepareRunDir(s.report.dir, s.name, startedAt).catch(async (err: unknown) => {
+    await engine.close().catch(() => undefined);
+    throw err;
+  });
   const monitor = new RuntimeMonitor(s.runtime, s.target.url, now);
   let evidence: EvidenceFile[] = [];
   let capturing: Promise<void> | undefined;
@@ -302,7 +304,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     // Refinement: bisect between lastPass and firstBreach.
     emit({ type: 'phase', phase: 'refine' });
     const refineMs = s.load.refine.stepDuration ?? s.load.stepDuration;
-    for (let i = 0; i < s.load.refine.maxSteps; i++) {
+    const refineSteps = s.load.refine.resolution > 0 ? s.load.refine.maxSteps : 0; // resolution 0 = no refinement
+    for (let i = 0; i < refineSteps; i++) {
       const mid = nextMidpoint(lastPass, firstBreach.load, s.load.refine.resolution);
       if (mid === null) break;
       const load = roundLoad(mid);
@@ -317,7 +320,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     stop = { reason: 'breach', detail: `critical point ${lastPass} ${unit}: ${firstBreach.breaches.map((b) => b.reason).join('; ')} at ${firstBreach.load} ${unit}` };
     return await finish();
   } catch (err) {
-    stop = { reason: 'error', detail: err instanceof CritpointError ? err.message : `internal error: ${(err as Error).stack ?? String(err)}` };
+    if (err instanceof EngineStopError) stop = { reason: err.stopReason, detail: err.message };
+    else stop = { reason: 'error', detail: err instanceof CritpointError ? err.message : `internal error: ${(err as Error).stack ?? String(err)}` };
     return await finish();
   }
 }

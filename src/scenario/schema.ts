@@ -31,8 +31,8 @@ export const growthSchema = z.union([
 export const loadSchema = z.strictObject({
   /** rate = open loop, requests per second on a fixed schedule. */
   mode: z.enum(['rate']).default('rate'),
-  /** Engine. Default http-open for HTTP targets. */
-  engine: z.enum(['http-open']).optional(),
+  /** Engine. Default http-open for HTTP targets; k6 runs a local k6 binary (PATH or K6_BINARY), one short k6 run per step. */
+  engine: z.enum(['http-open', 'k6']).optional(),
   /** First (baseline) step, req/s. Default 100. */
   start: positive().default(100),
   /** Highest step allowed, req/s. Default 20000. */

@@ -1,0 +1,151 @@
+// Renders the k6 script: a `ramping-arrival-rate` scenario whose stages are
+// critpoint's plan, one request per iteration, and per-step tags
+// (critpoint_step, critpoint_load) on every request so each point maps back to
+// its step. Every user value enters the script JSON-quoted; secrets only as
+// env("NAME") calls. The k6 engine runs scripts from this same renderer.
+import { formatDuration } from '../../scenario/duration.js';
+import { k6Duration, type K6Plan } from './k6-plan.js';
+import type { K6GrpcRequest, K6HttpRequest, K6Request } from './k6-request.js';
+import { LOAD_TAG, STEP_TAG } from '../k6-events.js';
+
+export interface ScriptOptions {
+  plan: K6Plan;
+  request: K6Request;
+  maxVUs: number;
+  preAllocatedVUs: number;
+  /** Time in-flight iterations get after the last stage. */
+  gracefulStopMs: number;
+  /** Safety stop: abort (k6 exit 99) once this fraction of all requests failed, cumulative. 0 = none. */
+  abortErrorRate: number;
+  /** Comment lines at the top. */
+  header: string[];
+}
+
+const q = (v: unknown) => JSON.stringify(v);
+
+function objectLiteral(entries: Record<string, string>, indent: string): string {
+  const keys = Object.keys(entries);
+  if (keys.length === 0) return '{}';
+  return `{\n${keys.map((k) => `${indent}  ${q(k)}: ${entries[k]},`).join('\n')}\n${indent}}`;
+}
+
+function stepsTable(plan: K6Plan): string {
+  return plan.steps.map((s) => `  [${s.index}, ${q(s.phase)}, ${s.load}, ${s.startMs}, ${s.endMs}],`).join('\n');
+}
+
+function thresholds(o: ScriptOptions): string {
+  if (!(o.abortErrorRate > 0)) return '';
+  const rule = (metric: string, expr: string) => `  thresholds: {\n    // Safety stop, not critpoint's detector: k6 aborts (exit 99) once this share of all requests failed.\n    ${metric}: [{ threshold: ${q(expr)}, abortOnFail: true, delayAbortEval: '10s' }],\n  },\n`;
+  return o.request.protocol === 'http' ? rule('http_req_failed', `rate<${o.abortErrorRate}`) : rule('checks', `rate>${1 - o.abortErrorRate}`);
+}
+
+function httpParts(r: K6HttpRequest): { imports: string; init: string; call: string } {
+  const ok = r.okStatus ? r.okStatus.join(', ') : '{ min: 100, max: 399 }';
+  return {
+    imports: `import http from 'k6/http';\n`,
+    init: [
+      `const TARGET = __ENV.CRITPOINT_TARGET || ${q(r.target)};`,
+      `const URL = TARGET + ${q(r.path)};`,
+      `const BODY = ${r.body === null ? 'null' : q(r.body)};`,
+      `const PARAMS = {`,
+      `  headers: ${objectLiteral(r.headers, '  ')},`,
+      `  timeout: ${q(k6Duration(r.timeoutMs))},`,
+      `  tags: {},`,
+      `};`,
+      `// Which statuses count as success (http_req_failed); critpoint's analysis reads the status tag.`,
+      `http.setResponseCallback(http.expectedStatuses(${ok}));`,
+    ].join('\n'),
+    call: `  http.request(${q(r.method)}, URL, BODY, PARAMS);`,
+  };
+}
+
+function grpcParts(r: K6GrpcRequest): { imports: string; init: string; call: string } {
+  return {
+    imports: `import grpc from 'k6/net/grpc';\nimport { check } from 'k6';\n`,
+    init: [
+      `const TARGET = __ENV.CRITPOINT_TARGET || ${q(r.target)};`,
+      `const client = new grpc.Client();`,
+      `client.load(${q(r.includeDirs)}, ${q(r.proto)});`,
+      `const METHOD = ${q(r.method)};`,
+      `const REQUEST = ${q(r.request)};`,
+      `const PARAMS = {`,
+      `  metadata: ${objectLiteral(r.metadata, '  ')},`,
+      `  timeout: ${q(k6Duration(r.timeoutMs))},`,
+      `  tags: {},`,
+      `};`,
+      `let connected = false;`,
+    ].join('\n'),
+    call: [
+      `  if (!connected) {`,
+      `    client.connect(TARGET, { plaintext: ${r.plaintext} });`,
+      `    connected = true;`,
+      `  }`,
+      `  const res = client.invoke(METHOD, REQUEST, PARAMS);`,
+      `  check(res, { 'status is OK': (x) => x && x.status === grpc.StatusOK });`,
+    ].join('\n'),
+  };
+}
+
+export function renderK6Script(o: ScriptOptions): string {
+  const { plan } = o;
+  const parts = o.request.protocol === 'http' ? httpParts(o.request) : grpcParts(o.request);
+  const stages = plan.stages.map((st) => `        { target: ${st.target}, duration: ${q(st.duration)} },`).join('\n');
+  const perUnit = plan.timeUnit === '1s' ? 'req/s' : 'requests per minute';
+  return `${o.header.map((l) => `// ${l}`.trimEnd()).join('\n')}
+${parts.imports}import exec from 'k6/execution';
+
+// Secrets come from the environment, never from this file.
+function env(name) {
+  const v = __ENV[name];
+  if (v === undefined || v === '') throw new Error('environment variable ' + name + ' is not set');
+  return v;
+}
+
+// critpoint's plan: [step, phase, offered load in req/s, start ms, end ms] on the scenario's clock.
+const STEPS = [
+${stepsTable(plan)}
+];
+
+${parts.init}
+
+export const options = {
+  discardResponseBodies: true,
+  scenarios: {
+    critpoint: {
+      executor: 'ramping-arrival-rate',
+      // Rates are ${perUnit}; a 0s stage jumps to the next step, a rate-0 stage is the drain between steps.
+      startRate: ${plan.startRate},
+      timeUnit: ${q(plan.timeUnit)},
+      preAllocatedVUs: ${o.preAllocatedVUs},
+      maxVUs: ${o.maxVUs},
+      gracefulStop: ${q(k6Duration(o.gracefulStopMs))},
+      stages: [
+${stages}
+      ],
+    },
+  },
+${thresholds(o)}};
+
+// The step an iteration belongs to: the last one started (a drain belongs to the step before it).
+function stepAt(elapsedMs) {
+  let found = STEPS[0];
+  for (const s of STEPS) {
+    if (s[3] > elapsedMs) break;
+    found = s;
+  }
+  return found;
+}
+
+export default function () {
+  const step = stepAt(Date.now() - exec.scenario.startTime);
+  PARAMS.tags.${STEP_TAG} = String(step[0]);
+  PARAMS.tags.${LOAD_TAG} = String(step[2]);
+${parts.call}
+}
+`;
+}
+
+/** One line per step for the script's header and logs. */
+export function planSummary(plan: K6Plan): string[] {
+  return plan.steps.map((s) => `step ${s.index} ${s.phase}: ${s.load} req/s for ${formatDuration(s.warmupMs + s.durationMs)}${s.warmupMs ? ` (warm-up ${formatDuration(s.warmupMs)})` : ''}, from ${formatDuration(s.startMs)}`);
+}

@@ -1,0 +1,140 @@
+// Closed cells of one step -> the WindowStats and StepStats every engine
+// produces, with the StepRecorder's rules: warm-up slices are their own
+// windows (reported, never evaluated); a measured window with fewer than
+// minRequests answers runs on into the next slice; the tail is kept, marked
+// sparse. Used live by the k6 engine and after the fact by `analyze`.
+//
+// What k6 cannot tell: when each request was meant to leave. Its
+// arrival-rate executor starts iterations on schedule or drops them (no free
+// VU), so a window's sends are the schedule minus the drops, drops count as
+// 'in-flight-cap' errors against the target (as in the http-open engine),
+// and the send lag is unknown (NaN): latency is k6's http_req_duration, from
+// the actual send.
+import type { Step, StepStats, WindowStats } from '../types.js';
+import { percentiles } from '../stats/latency-histogram.js';
+import { WindowCell, type StepGrid } from './window-cell.js';
+
+export interface StepAssemblerOptions {
+  step: Step;
+  grid: StepGrid;
+  minRequests: number;
+  /** k6 time (epoch ms) -> the run clock (ms since the run started). */
+  toRunClock: (epochMs: number) => number;
+  nextWindowIndex: () => number;
+  onWindow?: (w: WindowStats) => void;
+}
+
+export class StepAssembler {
+  private current = new WindowCell();
+  private currentStart: number;
+  private nextCell = 0;
+  private sendEnd: number;
+  private readonly step = new WindowCell();
+  private readonly windows: WindowStats[] = [];
+  private finished = false;
+
+  constructor(private readonly o: StepAssemblerOptions) {
+    this.currentStart = o.grid.anchor;
+    this.sendEnd = o.grid.plannedEnd;
+  }
+
+  /** Index of the next cell this assembler expects. */
+  get pending(): number {
+    return this.nextCell;
+  }
+
+  /** Sending stopped early (the step was stopped), epoch ms. */
+  sendingStopped(at: number): void {
+    this.sendEnd = Math.min(this.sendEnd, Math.max(at, this.o.grid.anchor));
+  }
+
+  /** Takes cell i (cells must come in order); emits a window when one is complete. */
+  closeCell(cell: WindowCell): void {
+    const { grid, minRequests } = this.o;
+    const i = this.nextCell++;
+    this.current.merge(cell);
+    const warm = grid.isWarmup(i);
+    if (i >= grid.cells - 1) return; // the last slice closes in finish()
+    if (warm || this.current.answered >= minRequests) this.emit(grid.end(i), warm);
+  }
+
+  private emit(end: number, warm: boolean): void {
+    const { step } = this.o;
+    const c = this.current;
+    const start = this.currentStart;
+    const rateEnd = this.sendEnd > start ? Math.min(end, this.sendEnd) : end;
+    const durS = Math.max(1e-3, (rateEnd - start) / 1000);
+    const scheduled = this.sendEnd > start ? Math.round(step.load * durS) : 0;
+    const p = percentiles(c.latency);
+    const attempts = c.completed + c.transport + c.drops;
+    const sent = Math.max(0, scheduled - c.drops);
+    const w: WindowStats = {
+      index: this.o.nextWindowIndex(),
+      stepIndex: step.index,
+      phase: step.phase,
+      warmup: warm,
+      tStart: this.o.toRunClock(start),
+      tEnd: this.o.toRunClock(end),
+      offered: step.load,
+      scheduled,
+      sent,
+      completed: c.completed,
+      errors: { ...c.errors },
+      errorTotal: c.errorTotal,
+      errorRate: attempts === 0 ? 0 : c.errorTotal / attempts,
+      sendRate: sent / durS,
+      achievedRate: c.ok / durS,
+      p50: p.p50,
+      p90: p.p90,
+      p99: p.p99,
+      max: p.max,
+      mean: p.mean,
+      sendLagP99: NaN,
+      maxInFlight: c.totalVus,
+      capHits: c.drops,
+      sparse: !warm && c.answered < this.o.minRequests,
+      runtime: {},
+    };
+    if (!warm) this.step.merge(c);
+    this.windows.push(w);
+    this.current = new WindowCell();
+    this.currentStart = end;
+    this.o.onWindow?.(w);
+  }
+
+  /**
+   * Closes what is left and returns the step's statistics. The caller first
+   * closes every cell up to the one holding `end` (epoch ms: the step's last
+   * event, or when it stopped); the last window runs to `end`.
+   */
+  finish(end: number, aborted: boolean): StepStats {
+    const { grid, step } = this.o;
+    if (!this.finished) {
+      this.finished = true;
+      const warm = this.currentStart < grid.warmupEnd;
+      const tailEnd = Math.max(end, this.currentStart);
+      if (this.current.answered + this.current.drops > 0 || tailEnd > this.currentStart) this.emit(tailEnd, warm);
+    }
+    const s = this.step;
+    const p = percentiles(s.latency);
+    const measuredS = Math.max(1e-3, (this.sendEnd - Math.max(grid.warmupEnd, grid.anchor)) / 1000);
+    return {
+      step,
+      windows: this.windows,
+      sent: this.windows.filter((w) => !w.warmup).reduce((a, w) => a + w.sent, 0),
+      completed: s.completed,
+      errors: { ...s.errors },
+      errorTotal: s.errorTotal,
+      achievedRate: s.ok / measuredS,
+      p50: p.p50,
+      p90: p.p90,
+      p99: p.p99,
+      max: p.max,
+      mean: p.mean,
+      sendLagP99: NaN,
+      maxInFlight: Math.max(0, ...this.windows.filter((w) => !w.warmup).map((w) => w.maxInFlight)),
+      aborted,
+      elapsedMs: this.o.toRunClock(Math.max(end, this.currentStart)) - this.o.toRunClock(grid.anchor),
+    };
+  }
+}
