@@ -93,7 +93,7 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  /* eslint-disable no-console -- run directly, a benchmark prints its table */
+   
   const r = await run();
   console.log(r.title);
   console.table(r.rows);
