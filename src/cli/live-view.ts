@@ -1,0 +1,75 @@
+// The live view on a terminal: a small block at the bottom of stderr,
+// redrawn in place a few times a second; finished steps and warnings scroll
+// above it as plain lines. Only used when stderr is a TTY.
+import type { ProgressEvent } from '../types.js';
+import { initialLiveState, liveFrame, reduceLive, type FrameContext, type LiveState } from './live-state.js';
+import { progressLine } from './human-summary.js';
+
+export interface LiveViewOptions {
+  write: (s: string) => void;
+  columns: () => number;
+  budgetMs: number;
+  rampLoads: number[];
+  refineSteps: number;
+  color: boolean;
+  /** Redraw period, ms. Default 250. */
+  intervalMs?: number;
+  now?: () => number;
+}
+
+/** Moves the cursor to the start of a block of n lines just written, and clears to the end of the screen. */
+export const rewind = (n: number) => (n > 0 ? `\r\x1b[${n}A\x1b[J` : '\r\x1b[J');
+
+export class LiveView {
+  private state: LiveState = initialLiveState();
+  private drawn = 0;
+  private stopped = false;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly t0: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: LiveViewOptions) {
+    const clockNow = opts.now ?? (() => performance.now());
+    this.t0 = clockNow();
+    this.now = () => clockNow() - this.t0;
+  }
+
+  start(): void {
+    this.draw();
+    this.timer = setInterval(() => this.draw(), this.opts.intervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  onEvent = (e: ProgressEvent): void => {
+    this.state = reduceLive(this.state, e, this.now());
+    // Finished steps and warnings stay on screen above the live block.
+    const line = e.type === 'step-end' || e.type === 'warning' ? progressLine(e) : null;
+    if (e.type === 'phase' && e.phase === 'done') return this.stop();
+    this.draw(line);
+  };
+
+  /** Clears the block and stops redrawing; the caller prints the final summary. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.drawn > 0) this.opts.write(rewind(this.drawn));
+    this.drawn = 0;
+  }
+
+  private context(): FrameContext {
+    return { now: this.now(), budgetMs: this.opts.budgetMs, rampLoads: this.opts.rampLoads, refineSteps: this.opts.refineSteps, columns: this.opts.columns(), color: this.opts.color };
+  }
+
+  private draw(above: string | null = null): void {
+    if (this.stopped) {
+      if (above !== null) this.opts.write(`${above}\n`);
+      return;
+    }
+    const frame = liveFrame(this.state, this.context());
+    const head = this.drawn > 0 ? rewind(this.drawn) : '';
+    this.opts.write(`${head}${above !== null ? `${above}\n` : ''}${frame.join('\n')}\n`);
+    this.drawn = frame.length;
+  }
+}
