@@ -7,23 +7,9 @@ import { reportCharts } from '../../src/reporters/html/report-charts.js';
 import { chartPointCount } from '../../src/reporters/html/svg-chart.js';
 import { demoRun, withRuntimeSignal } from '../helpers/report-fixtures.js';
 import type { RunResult } from '../../src/types.js';
+import { chartsOf, externalReferences, field } from '../helpers/html-checks.js';
 
-const field = (html: string, name: string) => {
-  const m = new RegExp(`data-field="${name}">(.*?)</(?:span|dd|p)>`, 's').exec(html);
-  return m ? unescape(m[1]!.replace(/<[^>]+>/g, '')) : null;
-};
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-const charts = (html: string) => [...html.matchAll(/<svg class="chart" id="chart-[^"]+" data-chart="([^"]+)" data-points="(\d+)"/g)].map((m) => ({ id: m[1]!, points: Number(m[2]) }));
-
-/** Every way a page could load something: src, href with a scheme, CSS url()/@import. */
-export function externalReferences(html: string): string[] {
-  return [
-    ...html.matchAll(/\s(?:src|srcset|poster|data|action|formaction)\s*=\s*["']?([^"'\s>]+)/gi),
-    ...html.matchAll(/\shref\s*=\s*["']?((?:[a-z][a-z0-9+.-]*:|\/\/)[^"'\s>]*)/gi),
-    ...html.matchAll(/url\(\s*["']?((?!#)[^"')]+)/gi),
-    ...html.matchAll(/@import\s+([^;]+)/gi),
-  ].map((m) => m[1]!);
-}
+const charts = chartsOf;
 
 describe('report.html from a real run', () => {
   it('shows the headline figures of summary.json', async () => {

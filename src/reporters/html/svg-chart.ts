@@ -1,8 +1,10 @@
 // A small static SVG line chart, drawn at render time: no script, no network,
 // so the report opens anywhere (file://, CI artifact viewers that block
 // scripts). Scales and ticks come from d3-scale. Pure: a ChartSpec in, markup out.
-import { scaleLinear, scaleLog } from 'd3-scale';
 import { escapeHtml } from './escape-html.js';
+import { makeScale } from './chart-scale.js';
+
+export { tickLabel } from './chart-scale.js';
 
 export type Point = [x: number, y: number | null];
 
@@ -61,11 +63,6 @@ export interface ChartSpec {
   vBands?: Band[];
 }
 
-/** Tick labels: plain decimals, no exponent (0.05, 2, 500, 10,000). */
-export function tickLabel(v: number): string {
-  return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(6)).toString();
-}
-
 const W = 880;
 const H = 300;
 const M = { top: 22, right: 18, bottom: 42, left: 66 };
@@ -75,33 +72,6 @@ const usable = (v: number | null, log: boolean): v is number => v !== null && Nu
 /** Finite points of a series on the given axes. */
 export function plottedPoints(s: Series, xLog = false, yLog = false): [number, number][] {
   return s.points.filter((p): p is [number, number] => usable(p[0], xLog) && usable(p[1], yLog));
-}
-
-function extent(values: number[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
-
-function makeScale(axis: Axis, values: number[], range: [number, number], padZero: boolean) {
-  let [lo, hi] = extent(values);
-  if (!Number.isFinite(lo)) [lo, hi] = axis.log ? [1, 10] : [0, 1];
-  if (!axis.log && padZero && lo > 0) lo = 0;
-  if (lo === hi && lo === 0 && !axis.log) hi = 1;
-  else if (lo === hi) [lo, hi] = axis.log ? [lo / 2, hi * 2] : [lo - Math.abs(lo || 1) * 0.5, hi + Math.abs(hi || 1) * 0.5];
-  if (axis.log) {
-    const s = scaleLog().domain([lo, hi]).range(range).nice();
-    const all = s.ticks();
-    // Label 1-2-5 per decade; every tick only when that leaves too few.
-    const few = all.filter((t) => [1, 2, 5].includes(Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9))));
-    return { s, ticks: few.length >= 3 ? few : all, format: axis.format ?? tickLabel };
-  }
-  const s = scaleLinear().domain([lo, hi]).range(range).nice(6);
-  return { s, ticks: s.ticks(6), format: axis.format ?? s.tickFormat(6) };
 }
 
 const n = (v: number) => (Math.round(v * 10) / 10).toString();
