@@ -24,6 +24,8 @@ export class LiveView {
   private state: LiveState = initialLiveState();
   private drawn = 0;
   private stopped = false;
+  private scheduled = false;
+  private above: string[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly t0: number;
   private readonly now: () => number;
@@ -44,8 +46,16 @@ export class LiveView {
     this.state = reduceLive(this.state, e, this.now());
     // Finished steps and warnings stay on screen above the live block.
     const line = e.type === 'step-end' || e.type === 'warning' ? progressLine(e) : null;
+    if (line !== null) this.above.push(line);
     if (e.type === 'phase' && e.phase === 'done') return this.stop();
-    this.draw(line);
+    // Events of one tick (a phase and the step it starts) make one frame, so no passing state flashes.
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.draw();
+      });
+    }
   };
 
   /** Clears the block and stops redrawing; the caller prints the final summary. */
@@ -54,22 +64,29 @@ export class LiveView {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.drawn > 0) this.opts.write(rewind(this.drawn));
+    this.opts.write(`${this.drawn > 0 ? rewind(this.drawn) : ''}${this.takeAbove()}`);
     this.drawn = 0;
+  }
+
+  private takeAbove(): string {
+    const text = this.above.map((l) => `${l}\n`).join('');
+    this.above = [];
+    return text;
   }
 
   private context(): FrameContext {
     return { now: this.now(), budgetMs: this.opts.budgetMs, rampLoads: this.opts.rampLoads, refineSteps: this.opts.refineSteps, columns: this.opts.columns(), color: this.opts.color };
   }
 
-  private draw(above: string | null = null): void {
+  private draw(): void {
     if (this.stopped) {
-      if (above !== null) this.opts.write(`${above}\n`);
+      const late = this.takeAbove();
+      if (late) this.opts.write(late);
       return;
     }
     const frame = liveFrame(this.state, this.context());
     const head = this.drawn > 0 ? rewind(this.drawn) : '';
-    this.opts.write(`${head}${above !== null ? `${above}\n` : ''}${frame.join('\n')}\n`);
+    this.opts.write(`${head}${this.takeAbove()}${frame.join('\n')}\n`);
     this.drawn = frame.length;
   }
 }

@@ -12,6 +12,7 @@ import { humanSummary } from './human-summary.js';
 import { createProgress } from './progress.js';
 import { summaryOf } from '../reporters/json/json-reporter.js';
 import { rerenderRunFolder } from '../reporters/rerender.js';
+import { REPORT_FILE } from '../reporters/html/html-report.js';
 import { spawnDemoTarget } from '../demo/spawn-demo-target.js';
 import { summarizePlan } from '../load/ramp-plan.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -67,7 +68,8 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
   const execute = async (s: Scenario, o: { json?: boolean; quiet?: boolean }, extra?: (r: Awaited<ReturnType<typeof runScenario>>) => string) => {
     const progress = createProgress(io, s, Boolean(o.quiet));
     const outcome = await runScenario(s, { env: io.env, signal: io.signal, onProgress: (e) => progress.onProgress(e) }).finally(() => progress.stop());
-    if (!o.quiet) io.stderr(`\n${humanSummary(outcome.result, outcome.runDir)}\n${extra ? `${extra(outcome)}\n` : ''}`);
+    const report = outcome.runDir && outcome.result.files.includes(REPORT_FILE) ? `report: ${join(outcome.runDir, REPORT_FILE)}\n` : '';
+    if (!o.quiet) io.stderr(`\n${humanSummary(outcome.result, outcome.runDir)}\n${report}${extra ? `${extra(outcome)}\n` : ''}`);
     if (o.json) io.stdout(`${JSON.stringify(summaryOf(outcome.result))}\n`);
     return outcome.result.exitCode;
   };

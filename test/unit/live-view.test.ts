@@ -8,6 +8,10 @@ import { createProgress, progressMode } from '../../src/cli/progress.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import type { Baseline, ProgressEvent, Step, StepResult } from '../../src/types.js';
 import { win } from '../helpers/windows.js';
+import { runCli } from '../../src/cli/program.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ESC = String.fromCharCode(27);
 const step = (over: Partial<Step>): Step => ({ index: 0, phase: 'baseline', load: 100, unit: 'req/s', durationMs: 5000, warmupMs: 1000, ...over });
@@ -89,7 +93,8 @@ describe('live frame', () => {
 });
 
 describe('LiveView on a fake terminal', () => {
-  it('redraws in place and keeps finished steps above the block', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+  it('redraws in place, one frame per tick of events, and keeps finished steps above the block', async () => {
     const out: string[] = [];
     let t = 0;
     const view = new LiveView({ write: (x) => out.push(x), columns: () => 80, budgetMs: 10_000, rampLoads: [], refineSteps: 0, color: false, now: () => t });
@@ -97,12 +102,20 @@ describe('LiveView on a fake terminal', () => {
     const first = out[0]!.split('\n').length - 1;
     t = 100;
     view.onEvent({ type: 'step-end', result: result({ index: 3, load: 340 }) });
+    view.onEvent({ type: 'phase', phase: 'refine' });
+    view.onEvent({ type: 'step-start', step: step({ index: 4, phase: 'refine', load: 300, warmupMs: 0 }) });
+    await tick();
+    expect(out).toHaveLength(2);
     expect(out[1]!.startsWith(rewind(first))).toBe(true);
     expect(out[1]).toContain('step 3 ramp 340 req/s: pass');
+    expect(out[1]).toMatch(/critpoint refine +step #4/);
+    view.onEvent({ type: 'step-end', result: result({ index: 4, phase: 'refine', load: 300 }) });
     view.onEvent({ type: 'phase', phase: 'done' });
-    expect(out.at(-1)).toMatch(new RegExp(`^\\r${ESC}\\[\\d+A${ESC}\\[J$`));
+    // The block is cleared and the last finished step printed, at once.
+    expect(out.at(-1)).toMatch(new RegExp(`^\\r${ESC}\\[\\d+A${ESC}\\[Jstep 4 refine 300 req/s: pass.*\\n$`.replace('Jstep', 'J {2}step')));
     const n = out.length;
     view.onEvent({ type: 'warning', message: 'late' });
+    await tick();
     expect(out.slice(n)).toEqual(['warning: late\n']);
   });
 });
@@ -126,3 +139,27 @@ describe('progress mode', () => {
     expect(err.join('')).not.toContain('\x1b');
   });
 });
+
+describe('--quiet and --json on a run that sends nothing (unreachable target)', () => {
+  const args = async (...extra: string[]) => ['run', 'test/fixtures/scenarios/live-short.yaml', '--target', 'http://127.0.0.1:1', '--out', await mkdtemp(join(tmpdir(), 'critpoint-quiet-')), ...extra];
+  it('--quiet writes nothing on stderr; --json one object on stdout', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(await args('--quiet', '--json'), { stdout: (x) => out.push(x), stderr: (x) => err.push(x), env: {}, stderrIsTTY: true });
+    expect(code).toBe(4);
+    expect(err).toEqual([]);
+    expect(out).toHaveLength(1);
+    expect((JSON.parse(out[0]!) as { stopReason: string }).stopReason).toBe('target-unreachable');
+  });
+  it('without --quiet, stderr has the progress, the summary and where the report is', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    await runCli(await args(), { stdout: (x) => out.push(x), stderr: (x) => err.push(x), env: {} });
+    expect(out).toEqual([]);
+    const text = err.join('');
+    expect(text).toMatch(/^\[preflight\] /);
+    expect(text).toMatch(/stop reason: target-unreachable/);
+    expect(text).toMatch(/report: .*live-short.*report\.html/);
+  });
+});
+
