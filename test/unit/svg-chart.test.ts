@@ -70,6 +70,9 @@ describe('baseline band', () => {
     expect(lo).toBeCloseTo(10 * Math.exp(-0.3), 9);
     expect(hi).toBeCloseTo(10 * Math.exp(0.3), 9);
   });
+  it('never goes below zero (an error rate of 0 has no negative band)', () => {
+    expect(bandOf(sb({ signal: 'errors', statistic: 'rate', median: 0, robustThreshold: 0.003 }))).toEqual([0, 0.003]);
+  });
   it('a falling signal keeps its band in order', () => {
     expect(bandOf(sb({ direction: 'down', median: 1, robustThreshold: 0.97 }))).toEqual([0.97, 1.03]);
   });

@@ -26,11 +26,14 @@ export const COLORS = {
 
 export const CORE_SIGNALS = new Set(['p99', 'errors', 'throughput']);
 
-/** Natural-unit band [median - k*sigma, median + k*sigma] of a baseline signal. */
+/**
+ * Natural-unit band [median - k*sigma, median + k*sigma] of a baseline signal,
+ * cut at 0: every signal critpoint watches (latency, rates, ratios, counts) is non-negative.
+ */
 export function bandOf(b: SignalBaseline): [number, number] {
   const lo = 2 * b.median - b.robustThreshold;
   const hi = b.robustThreshold;
-  const natural = b.statistic === 'log-p99' ? Math.exp : (x: number) => x;
+  const natural = b.statistic === 'log-p99' ? Math.exp : (x: number) => Math.max(0, x);
   return lo <= hi ? [natural(lo), natural(hi)] : [natural(hi), natural(lo)];
 }
 

@@ -146,7 +146,9 @@ export function renderChartSvg(spec: ChartSpec): string {
     if (!usable(r.at, yLog)) continue;
     const yy = n(sy(r.at));
     out.push(`<line class="rule" x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="${r.color}"${r.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeHtml(r.label)}</title></line>`);
-    out.push(`<text class="rule-label" x="${right - 4}" y="${n(sy(r.at) - 4)}" text-anchor="end" fill="${r.color}">${escapeHtml(r.label)}</text>`);
+    // Below the line when the line is at the top edge, so it never meets the vertical rules' labels.
+    const ly = sy(r.at) - top < 14 ? sy(r.at) + 13 : sy(r.at) - 4;
+    out.push(`<text class="rule-label" x="${right - 4}" y="${n(ly)}" text-anchor="end" fill="${r.color}">${escapeHtml(r.label)}</text>`);
   }
   for (const r of spec.vRules ?? []) {
     if (!usable(r.at, xLog)) continue;
