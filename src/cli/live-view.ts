@@ -60,11 +60,24 @@ export class LiveView {
 
   /** Clears the block and stops redrawing; the caller prints the final summary. */
   stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const text = `${!this.stopped && this.drawn > 0 ? rewind(this.drawn) : ''}${this.takeAbove()}`;
+    this.stopped = true;
+    this.drawn = 0;
+    if (text) this.opts.write(text);
+  }
+
+  /**
+   * Stops redrawing and leaves the last frame where it is: someone else wrote
+   * to the terminal (the interrupt notice), so the block can no longer be found
+   * by counting lines. Later step lines print below it.
+   */
+  detach(): void {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.opts.write(`${this.drawn > 0 ? rewind(this.drawn) : ''}${this.takeAbove()}`);
     this.drawn = 0;
   }
 

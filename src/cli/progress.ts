@@ -19,6 +19,8 @@ export interface ProgressIO {
   stderrIsTTY?: boolean;
   /** Terminal width, when known. */
   stderrColumns?: () => number | undefined;
+  /** Aborted on SIGINT/SIGTERM (after main.ts printed its notice). */
+  signal?: AbortSignal;
 }
 
 export type ProgressMode = 'live' | 'plain' | 'none';
@@ -51,5 +53,14 @@ export function createProgress(io: ProgressIO, s: Scenario, quiet: boolean): Pro
     color: io.env.NO_COLOR === undefined,
   });
   view.start();
-  return { onProgress: view.onEvent, stop: () => view.stop() };
+  // main.ts prints the interrupt notice straight to stderr: keep the block and the notice both on screen.
+  const detach = () => view.detach();
+  io.signal?.addEventListener('abort', detach, { once: true });
+  return {
+    onProgress: view.onEvent,
+    stop: () => {
+      io.signal?.removeEventListener('abort', detach);
+      view.stop();
+    },
+  };
 }

@@ -120,6 +120,23 @@ describe('LiveView on a fake terminal', () => {
   });
 });
 
+describe('an interrupt while the live view is drawn', () => {
+  it('leaves the last frame and the notice on screen; later lines print below', async () => {
+    const err: string[] = [];
+    const ctl = new AbortController();
+    const s = resolveScenario({ name: 'x', target: { url: 'http://127.0.0.1:1' } });
+    const p = createProgress({ stderr: (x) => err.push(x), env: {}, stderrIsTTY: true, signal: ctl.signal }, s, false);
+    err.push('\nSIGINT: stopping load\n');
+    ctl.abort('SIGINT');
+    const n = err.length;
+    p.onProgress({ type: 'step-end', result: result({ index: 2, load: 340 }) });
+    p.onProgress({ type: 'phase', phase: 'done' });
+    p.stop();
+    // Flushed by stop() itself: the summary printed right after must come below it.
+    expect(err.slice(n).join('')).toBe('  step 2 ramp 340 req/s: pass - achieved 100.0/s, p50 5.00 ms, p99 10.00 ms, errors 0\n');
+  });
+});
+
 describe('progress mode', () => {
   const s = resolveScenario({ name: 'x', target: { url: 'http://127.0.0.1:1' } });
   it('is live on a terminal, plain lines otherwise, nothing with --quiet', () => {
