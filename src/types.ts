@@ -264,6 +264,8 @@ export interface RunResult {
 /** A report format. */
 export interface Reporter {
   readonly name: string;
+  /** Files it always writes, known before it runs: summary.json lists them and the reports link to each other. */
+  readonly files?: readonly string[];
   /** Writes its files into dir; returns their names relative to dir. */
   write(result: RunResult, dir: string): Promise<string[]>;
 }

@@ -22,6 +22,8 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (s) => void process.stderr.write(s),
   env: process.env,
   signal: controller.signal,
+  stderrIsTTY: process.stderr.isTTY === true,
+  stderrColumns: () => process.stderr.columns,
 });
 process.exitCode = code;
 // Nothing should keep the process alive after the run, but never hang CI on a stray handle.

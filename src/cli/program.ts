@@ -2,18 +2,21 @@
 // process. The only place that prints for humans and sets exit codes.
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { loadScenarioFile } from '../scenario/load.js';
 import { scenarioSchema, type Scenario } from '../scenario/schema.js';
 import { runScenario } from '../runner/run.js';
 import { CritpointError, EXIT } from '../errors.js';
-import { humanSummary, progressLine } from './human-summary.js';
+import { humanSummary } from './human-summary.js';
+import { createProgress } from './progress.js';
 import { summaryOf } from '../reporters/json/json-reporter.js';
+import { rerenderRunFolder } from '../reporters/rerender.js';
+import { REPORT_FILE } from '../reporters/html/html-report.js';
 import { spawnDemoTarget } from '../demo/spawn-demo-target.js';
 import { summarizePlan } from '../load/ramp-plan.js';
 import { formatDuration } from '../scenario/duration.js';
 import { critpointVersion } from '../runner/environment.js';
-import type { ProgressEvent } from '../types.js';
 import { registerK6Commands } from './k6-commands.js';
 
 export interface CliIO {
@@ -22,6 +25,10 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** Set by signal handlers in main.ts. */
   signal?: AbortSignal;
+  /** stderr is a terminal: progress is a live view instead of one line per step. */
+  stderrIsTTY?: boolean;
+  /** Terminal width of stderr, when known. */
+  stderrColumns?: () => number | undefined;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -59,15 +66,11 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .exitOverride()
     .showHelpAfterError();
 
-  const progress = (quiet: boolean) => (e: ProgressEvent) => {
-    if (quiet) return;
-    const line = progressLine(e);
-    if (line) io.stderr(`${line}\n`);
-  };
-
   const execute = async (s: Scenario, o: { json?: boolean; quiet?: boolean }, extra?: (r: Awaited<ReturnType<typeof runScenario>>) => string) => {
-    const outcome = await runScenario(s, { env: io.env, signal: io.signal, onProgress: progress(Boolean(o.quiet)) });
-    if (!o.quiet) io.stderr(`\n${humanSummary(outcome.result, outcome.runDir)}\n${extra ? `${extra(outcome)}\n` : ''}`);
+    const progress = createProgress(io, s, Boolean(o.quiet));
+    const outcome = await runScenario(s, { env: io.env, signal: io.signal, onProgress: (e) => progress.onProgress(e) }).finally(() => progress.stop());
+    const report = outcome.runDir && outcome.result.files.includes(REPORT_FILE) ? `report: ${join(outcome.runDir, REPORT_FILE)}\n` : '';
+    if (!o.quiet) io.stderr(`\n${humanSummary(outcome.result, outcome.runDir)}\n${report}${extra ? `${extra(outcome)}\n` : ''}`);
     if (o.json) io.stdout(`${JSON.stringify(summaryOf(outcome.result))}\n`);
     return outcome.result.exitCode;
   };
@@ -118,6 +121,21 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .action(
       act(() => {
       io.stdout(`${JSON.stringify(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`);
+      return 0;
+    }),
+    );
+
+  program
+    .command('report')
+    .description('re-render report.html and summary.md of a saved run from its summary.json and CSVs; sends nothing')
+    .argument('<run-dir>', 'run folder written by critpoint run (holds summary.json)')
+    .option('--json', 'print the written files as JSON on stdout')
+    .action(
+      act(async (dir: string, o: { json?: boolean }) => {
+      const out = await rerenderRunFolder(dir);
+      for (const n of out.notes) io.stderr(`note: ${n}\n`);
+      io.stderr(`${out.written.map((f) => `wrote ${join(out.dir, f)}`).join('\n')}\n`);
+      if (o.json) io.stdout(`${JSON.stringify({ dir: out.dir, files: out.written })}\n`);
       return 0;
     }),
     );

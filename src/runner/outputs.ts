@@ -31,14 +31,19 @@ export async function prepareRunDir(baseDir: string, name: string, startedAt: Da
   }
 }
 
-/** Writes every requested format; summary.json last lists every file. */
+/**
+ * Writes every requested format; summary.json last lists every file. Before
+ * each reporter, result.files holds the files written so far plus those the
+ * remaining reporters declare, so reports can link to each other.
+ */
 export async function writeReports(result: RunResult, dir: string, formats: string[]): Promise<string[]> {
   const files: string[] = [];
-  const order = [...formats.filter((f) => f !== 'json'), ...(formats.includes('json') ? ['json'] : [])];
-  for (const f of order) {
-    const reporter = reporters[f];
-    if (!reporter) continue;
-    if (f === 'json') result.files = [...files, 'summary.json'];
+  // Formats whose files are not known in advance (csv) first, json last.
+  const rank = (f: string) => (f === 'json' ? 2 : reporters[f]?.files ? 1 : 0);
+  const order = [...new Set(formats)].sort((a, b) => rank(a) - rank(b));
+  const chosen = order.map((f) => reporters[f]).filter((r): r is NonNullable<typeof r> => r !== undefined);
+  for (const [i, reporter] of chosen.entries()) {
+    result.files = [...new Set([...files, ...chosen.slice(i).flatMap((r) => r.files ?? [])])];
     files.push(...(await reporter.write(result, dir)));
   }
   return files;

@@ -119,8 +119,8 @@ export const detectSchema = z.strictObject({
 export const reportSchema = z.strictObject({
   /** Folder for run folders (<dir>/<name>/<UTC timestamp>/). Default results. */
   dir: z.string().min(1).default('results'),
-  /** Files to write. json = summary.json; csv = windows.csv, steps.csv, runtime.csv. Default [json, csv]. */
-  formats: z.array(z.enum(['json', 'csv'])).min(1).default(['json', 'csv']),
+  /** Files to write. json = summary.json; csv = windows.csv, steps.csv, runtime.csv; html = report.html (offline, charts); md = summary.md. Default [json, csv, html, md]. */
+  formats: z.array(z.enum(['json', 'csv', 'html', 'md'])).min(1).default(['json', 'csv', 'html', 'md']),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -135,7 +135,7 @@ export const scenarioSchema = z.strictObject({
   detect: detectSchema.default(() => detectSchema.parse({})),
   /** Runtime endpoints of the target sampled next to the load; each is a stop signal too. Default none. */
   runtime: runtimeSchema.optional(),
-  report: reportSchema.default({ dir: 'results', formats: ['json', 'csv'] }),
+  report: reportSchema.default({ dir: 'results', formats: ['json', 'csv', 'html', 'md'] }),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

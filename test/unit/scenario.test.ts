@@ -23,7 +23,7 @@ describe('scenario defaults', () => {
     expect(s.load.refine.resolution).toBe(0.05);
     expect(s.detect).toMatchObject({ window: 1_000, minRequests: 200, k: 3, confirm: 2 });
     expect(s.detect.p99.minRatio).toBe(2);
-    expect(s.report.formats).toEqual(['json', 'csv']);
+    expect(s.report.formats).toEqual(['json', 'csv', 'html', 'md']);
   });
   it('durations accept strings and ms numbers', () => {
     const s = resolveScenario({ ...minimal, load: { stepDuration: '7s', warmup: 1500, maxDuration: '15m' } });

@@ -10,6 +10,7 @@ export function summaryOf(result: RunResult): Omit<RunResult, 'windows' | 'runti
 
 export const jsonReporter: Reporter = {
   name: 'json',
+  files: ['summary.json'],
   async write(result, dir) {
     await writeAtomic(join(dir, 'summary.json'), `${JSON.stringify(summaryOf(result), null, 2)}\n`);
     return ['summary.json'];

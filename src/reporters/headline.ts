@@ -1,0 +1,78 @@
+// The headline every human report leads with (HTML, markdown): the critical
+// point or why there is none, read straight from the RunResult. Formatting
+// only: every figure here was computed by the runner and the detector.
+import type { LoadUnit, RunResult, StopReason } from '../types.js';
+
+export interface Headline {
+  /** The critical point, or null when the run could not name one. */
+  criticalPoint: { value: number; unit: LoadUnit } | null;
+  unit: LoadUnit;
+  /** One sentence for people. */
+  verdict: string;
+  stopReason: StopReason;
+  stopDetail: string;
+  lastPass: number | null;
+  firstBreach: number | null;
+  /** (firstBreach - lastPass) / lastPass, as the runner computed it. */
+  resolution: number | null;
+  /** Signals that confirmed the breach, with the detector's sentences. */
+  breaching: { signal: string; reason: string }[];
+}
+
+/** Up to 4 significant digits, no exponent: 969, 24.3, 0.0123. */
+export function fmtNum(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  if (Math.abs(x) >= 1000) return Math.round(x).toString();
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+export const fmtPct = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(d)}%`);
+
+/** Value of a signal in its natural unit, for people. */
+export function fmtSignal(signal: string, v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  if (signal === 'p99' || signal === 'p50') return `${fmtNum(v)} ms`;
+  if (signal === 'errors') return fmtPct(v, 2);
+  if (signal === 'throughput') return fmtPct(v, 1);
+  return fmtNum(v, 4);
+}
+
+export function unitOf(r: RunResult): LoadUnit {
+  return r.criticalPoint?.unit ?? r.baseline?.unit ?? r.steps[0]?.unit ?? 'req/s';
+}
+
+function verdictOf(r: RunResult, unit: LoadUnit): string {
+  const cp = r.criticalPoint;
+  if (cp) return `Critical point ${fmtNum(cp.value, 4)} ${unit}: the highest load that still behaved like the baseline; it broke at ${fmtNum(cp.firstBreach, 4)} ${unit}.`;
+  switch (r.stopReason) {
+    case 'breach':
+      return `No critical point within the ramp: ${r.stopDetail}.`;
+    case 'completed':
+      return `No breach up to ${fmtNum(r.lastPass, 4)} ${unit}: the critical point is above the ramp.`;
+    case 'generator-limited':
+      return `Generator-limited: the load generator could not keep up, so this is not the target's critical point${r.lastPass !== null ? ` (highest passing load ${fmtNum(r.lastPass, 4)} ${unit})` : ''}.`;
+    case 'target-unreachable':
+      return `Target unreachable: ${r.stopDetail}.`;
+    case 'interrupted':
+      return `Interrupted before a critical point was found${r.lastPass !== null ? ` (highest passing load so far ${fmtNum(r.lastPass, 4)} ${unit})` : ''}.`;
+    case 'error':
+      return `The run ended with an error: ${r.stopDetail}.`;
+  }
+}
+
+export function headlineOf(r: RunResult): Headline {
+  const unit = unitOf(r);
+  const cp = r.criticalPoint;
+  return {
+    criticalPoint: cp ? { value: cp.value, unit: cp.unit } : null,
+    unit,
+    verdict: verdictOf(r, unit),
+    stopReason: r.stopReason,
+    stopDetail: r.stopDetail,
+    lastPass: cp?.lastPass ?? r.lastPass,
+    firstBreach: cp?.firstBreach ?? null,
+    resolution: cp?.resolution ?? null,
+    breaching: (cp?.signals ?? []).map((s) => ({ signal: s.signal, reason: s.reason })),
+  };
+}

@@ -1,0 +1,88 @@
+// Shared pieces of the report's charts: colours, the baseline band and
+// threshold of a signal, step boundaries and the warm-up region over time,
+// and the points-over-time helper that breaks lines between steps.
+// Derivations are unit conversions and the band median -/+ k*sigma only.
+import type { RunResult, SignalBaseline, WindowStats } from '../../types.js';
+import { fmtNum, fmtSignal } from '../headline.js';
+import type { Band, Point, Rule } from './svg-chart.js';
+
+export const COLORS = {
+  p50: '#2b6cb0',
+  p99: '#dd6b20',
+  windowP99: 'rgba(221,107,32,0.35)',
+  band: 'rgba(56,161,105,0.16)',
+  median: '#2f855a',
+  threshold: '#c53030',
+  critical: '#2f855a',
+  breach: '#c53030',
+  offered: '#4a5568',
+  achieved: '#2b6cb0',
+  sendRate: '#805ad5',
+  step: '#a0aec0',
+  warmup: 'rgba(160,174,192,0.22)',
+  runtime: '#6b46c1',
+  kinds: ['#c53030', '#d69e2e', '#805ad5', '#319795', '#b83280', '#4a5568', '#2c7a7b', '#9c4221'],
+};
+
+export const CORE_SIGNALS = new Set(['p99', 'errors', 'throughput']);
+
+/**
+ * Natural-unit band [median - k*sigma, median + k*sigma] of a baseline signal,
+ * cut at 0: every signal critpoint watches (latency, rates, ratios, counts) is non-negative.
+ */
+export function bandOf(b: SignalBaseline): [number, number] {
+  const lo = 2 * b.median - b.robustThreshold;
+  const hi = b.robustThreshold;
+  const natural = b.statistic === 'log-p99' ? Math.exp : (x: number) => Math.max(0, x);
+  return lo <= hi ? [natural(lo), natural(hi)] : [natural(hi), natural(lo)];
+}
+
+export const secs = (ms: number) => ms / 1000;
+export const mid = (w: WindowStats) => secs((w.tStart + w.tEnd) / 2);
+export const evaluated = (w: WindowStats) => !w.warmup && !w.sparse;
+
+/** Points over time, with a break (null) between steps so a drain gap is not drawn as data. */
+export function overTime(windows: WindowStats[], read: (w: WindowStats) => number | null): Point[] {
+  const pts: Point[] = [];
+  let step = -1;
+  for (const w of windows) {
+    if (w.stepIndex !== step && pts.length > 0) pts.push([mid(w), null]);
+    step = w.stepIndex;
+    pts.push([mid(w), read(w)]);
+  }
+  return pts;
+}
+
+/** Step boundaries (first window's start of each step) and the warm-up region. */
+export function timeMarks(r: RunResult): { vRules: Rule[]; vBands: Band[] } {
+  const vRules: Rule[] = [];
+  const vBands: Band[] = [];
+  const seen = new Set<number>();
+  for (const w of r.windows) {
+    if (seen.has(w.stepIndex)) continue;
+    seen.add(w.stepIndex);
+    const step = r.steps.find((s) => s.index === w.stepIndex);
+    vRules.push({ at: secs(w.tStart), label: `#${w.stepIndex}${step ? ` ${fmtNum(step.load, 4)}` : ''}`, color: COLORS.step, dashed: true });
+  }
+  const warm = r.windows.filter((w) => w.warmup);
+  if (warm.length > 0) vBands.push({ from: secs(Math.min(...warm.map((w) => w.tStart))), to: secs(Math.max(...warm.map((w) => w.tEnd))), label: 'warm-up (discarded)', color: COLORS.warmup });
+  return { vRules, vBands };
+}
+
+export function baselineMarks(b: SignalBaseline | undefined, label: string, toY: (v: number) => number = (v) => v): { hBands: Band[]; hRules: Rule[] } {
+  if (!b) return { hBands: [], hRules: [] };
+  const [lo, hi] = bandOf(b);
+  return {
+    hBands: [{ from: toY(lo), to: toY(hi), label: `baseline band ${label} (median \u00b1 k\u00b7sigma)`, color: COLORS.band }],
+    hRules: [
+      { at: toY(b.medianValue), label: `baseline median ${fmtSignal(b.signal, b.medianValue)}`, color: COLORS.median, dashed: true },
+      { at: toY(b.threshold), label: `threshold ${fmtSignal(b.signal, b.threshold)}`, color: COLORS.threshold },
+    ],
+  };
+}
+
+/** Log scale when the values span more than a factor of 10 (a knee makes p99 explode). */
+export function wantsLog(values: (number | null)[]): boolean {
+  const v = values.filter((x): x is number => x !== null && Number.isFinite(x) && x > 0);
+  return v.length > 1 && Math.max(...v) / Math.min(...v) > 10;
+}

@@ -1,0 +1,130 @@
+// Reads a saved run folder back into a RunResult: summary.json plus the
+// per-window series from windows.csv and runtime.csv (the inverse of the json
+// and csv reporters), so `critpoint report <run-dir>` can re-render the human
+// reports without running anything.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { RunResult, RuntimeSample, WindowStats } from '../types.js';
+import { CritpointError, EXIT } from '../errors.js';
+import { formatIssues } from '../scenario/format-issues.js';
+
+export const SUPPORTED_SCHEMA_VERSIONS = [1];
+
+export class RunFolderError extends CritpointError {
+  constructor(
+    readonly dir: string,
+    readonly problems: string[],
+  ) {
+    super(`run folder ${dir} cannot be read (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`, 'invalid-run-folder', EXIT.invalid, 'pass a folder written by `critpoint run` (it holds summary.json)');
+  }
+}
+
+const num = z.number().or(z.null());
+/** The fields the reports read; anything else is carried through as it is. */
+const summarySchema = z.looseObject({
+  schemaVersion: z.number().refine((v) => SUPPORTED_SCHEMA_VERSIONS.includes(v), { message: `must be one of ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}` }),
+  runId: z.string(),
+  name: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  stopReason: z.enum(['breach', 'completed', 'generator-limited', 'target-unreachable', 'interrupted', 'error']),
+  stopDetail: z.string(),
+  exitCode: z.number(),
+  engine: z.string(),
+  target: z.string(),
+  environment: z.looseObject({ critpoint: z.string(), node: z.string(), loadAverage: z.array(z.number()) }),
+  baseline: z.looseObject({ load: z.number(), unit: z.string(), windows: z.number(), signals: z.record(z.string(), z.looseObject({ median: z.number(), robustThreshold: z.number(), threshold: z.number(), medianValue: z.number() })) }).nullable(),
+  steps: z.array(z.looseObject({ index: z.number(), phase: z.string(), load: z.number(), unit: z.string(), outcome: z.string(), breaches: z.array(z.looseObject({ signal: z.string(), reason: z.string() })), stats: z.looseObject({ sent: z.number(), p50: num, p99: num }) })),
+  criticalPoint: z.looseObject({ value: z.number(), unit: z.string(), lastPass: z.number(), firstBreach: z.number(), resolution: z.number() }).nullable(),
+  lastPass: z.number().nullable(),
+  evidence: z.array(z.looseObject({ kind: z.string(), path: z.string(), bytes: z.number() })),
+  files: z.array(z.string()),
+  warnings: z.array(z.string()),
+  samplers: z.array(z.looseObject({ signal: z.string(), status: z.string() })).default([]),
+});
+
+type Row = Record<string, string>;
+const numOf = (v: string | undefined) => (v === undefined || v === '' ? NaN : Number(v));
+const boolOf = (v: string | undefined) => v === '1' || v === 'true';
+
+/** windows.csv rows -> WindowStats (fields the CSV does not keep: scheduled = sent). */
+export function windowsFromCsv(text: string): WindowStats[] {
+  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Row[];
+  return rows.map((r) => {
+    const errors: Record<string, number> = {};
+    const runtime: Record<string, number | null> = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (k.startsWith('errors_')) errors[k.slice('errors_'.length)] = numOf(v) || 0;
+      else if (k.startsWith('runtime_')) runtime[k.slice('runtime_'.length)] = v === '' ? null : Number(v);
+    }
+    for (const k of Object.keys(errors)) if (errors[k] === 0) delete errors[k];
+    return {
+      index: numOf(r.index), stepIndex: numOf(r.step), phase: r.phase as WindowStats['phase'], warmup: boolOf(r.warmup), sparse: boolOf(r.sparse),
+      tStart: numOf(r.t_start_ms), tEnd: numOf(r.t_end_ms), offered: numOf(r.offered), scheduled: numOf(r.sent), sent: numOf(r.sent), completed: numOf(r.completed),
+      errors, errorTotal: numOf(r.errors), errorRate: numOf(r.error_rate), sendRate: numOf(r.send_rate), achievedRate: numOf(r.achieved_rate),
+      p50: numOf(r.p50_ms), p90: numOf(r.p90_ms), p99: numOf(r.p99_ms), max: numOf(r.max_ms), mean: numOf(r.mean_ms), sendLagP99: numOf(r.send_lag_p99_ms),
+      maxInFlight: numOf(r.max_in_flight), capHits: numOf(r.cap_hits), runtime,
+    };
+  });
+}
+
+export function runtimeFromCsv(text: string): RuntimeSample[] {
+  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Row[];
+  return rows.map((r) => ({ signal: r.signal ?? '', t: numOf(r.t_ms), value: r.value === '' || r.value === undefined ? null : Number(r.value), latencyMs: numOf(r.latency_ms), ...(r.error ? { error: r.error } : {}) }));
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+export interface LoadedRun {
+  result: RunResult;
+  dir: string;
+  /** What was missing or unreadable but did not stop the re-render. */
+  notes: string[];
+}
+
+export async function readRunFolder(dirArg: string): Promise<LoadedRun> {
+  const dir = resolve(dirArg);
+  const text = await readOptional(join(dir, 'summary.json')).catch((err: Error) => {
+    throw new RunFolderError(dir, [`summary.json: cannot be read, got ${err.message}`]);
+  });
+  if (text === null) throw new RunFolderError(dir, ['summary.json: missing, got no file']);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new RunFolderError(dir, [`summary.json: is not JSON, got ${(err as Error).message}`]);
+  }
+  const parsed = summarySchema.safeParse(json);
+  if (!parsed.success) throw new RunFolderError(dir, formatIssues(parsed.error.issues, json).map((p) => `summary.json: ${p}`));
+  const notes: string[] = [];
+  const problems: string[] = [];
+  const series = async <T>(file: string, read: (t: string) => T[]): Promise<T[]> => {
+    const csv = await readOptional(join(dir, file));
+    if (csv === null) {
+      notes.push(`${file} is missing: the charts over time are left out`);
+      return [];
+    }
+    try {
+      return read(csv);
+    } catch (err) {
+      problems.push(`${file}: not a readable CSV, got ${(err as Error).message}`);
+      return [];
+    }
+  };
+  const windows = await series('windows.csv', windowsFromCsv);
+  const files = parsed.data.files;
+  const runtimeSamples = files.includes('runtime.csv') ? await series('runtime.csv', runtimeFromCsv) : [];
+  if (problems.length > 0) throw new RunFolderError(dir, problems);
+  const { windowCount: _w, ...rest } = parsed.data as typeof parsed.data & { windowCount?: number };
+  return { result: { ...(rest as unknown as RunResult), windows, runtimeSamples }, dir, notes };
+}
