@@ -14,6 +14,8 @@ import { summarizePlan } from '../load/ramp-plan.js';
 import { formatDuration } from '../scenario/duration.js';
 import { critpointVersion } from '../runner/environment.js';
 import type { ProgressEvent } from '../types.js';
+import { addCompareCommand } from './compare-command.js';
+import { addGateCommand } from './gate-command.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -42,10 +44,13 @@ export interface CliState {
   exitCode: number;
 }
 
+/** Wraps an action that returns its exit code (commands in their own modules take it). */
+export type Act = <A extends unknown[]>(fn: (...args: A) => Promise<number> | number) => (...args: A) => Promise<void>;
+
 export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Command {
   const program = new Command();
   // Each action returns its exit code; this records it.
-  const act =
+  const act: Act =
     <A extends unknown[]>(fn: (...args: A) => Promise<number> | number) =>
     async (...args: A) => {
       state.exitCode = await fn(...args);
@@ -146,6 +151,9 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
       }
     }),
     );
+
+  addCompareCommand(program, io, act);
+  addGateCommand(program, io, act);
 
   return program;
 }

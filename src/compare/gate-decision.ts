@@ -114,6 +114,13 @@ function validate(pairs: readonly GatePair[], maxDrop: number): void {
   });
 }
 
+/** The gate's rule on a ratio and its interval (method.md section 7). */
+export function verdictFor(ratio: number, lower: number, upper: number, threshold: number): GateVerdict {
+  if (ratio <= threshold && upper < 1) return 'BLOCK';
+  if (lower > threshold) return 'PASS';
+  return 'INCONCLUSIVE';
+}
+
 /** Decide the gate from the pairs run so far. Throws RangeError on invalid input. */
 export function decideGate(pairs: readonly GatePair[], maxDrop: number): GateDecision {
   validate(pairs, maxDrop);
@@ -143,16 +150,13 @@ export function decideGate(pairs: readonly GatePair[], maxDrop: number): GateDec
   const where = `head/base ${pct(ratio)} (95% CI ${pct(lower)} to ${pct(upper)}${widened}) over ${n} pairs`;
   const floor = `the ${pct(threshold)} floor (max drop ${pct(maxDrop)})`;
 
-  let verdict: GateVerdict;
+  const verdict = verdictFor(ratio, lower, upper, threshold);
   let reason: string;
-  if (ratio <= threshold && upper < 1) {
-    verdict = 'BLOCK';
+  if (verdict === 'BLOCK') {
     reason = `BLOCK: ${where}: a drop of ${pct(1 - ratio)} reaches ${floor} and the whole interval is below 100%.`;
-  } else if (lower > threshold) {
-    verdict = 'PASS';
+  } else if (verdict === 'PASS') {
     reason = `PASS: ${where}: the whole interval is above ${floor}.`;
   } else {
-    verdict = 'INCONCLUSIVE';
     const why = ratio <= threshold
       ? `the drop reaches ${floor} but the interval still reaches 100%`
       : `the interval spans ${floor}${upper < 1 ? ' (a drop is sure, its size is not)' : ''}`;
