@@ -63,7 +63,7 @@ function eventLine(e: GateEvent, verbose: boolean, maxPairs: number): string | n
     }
     case 'run-end': {
       const r = e.record;
-      const what = r.stopReason === 'breach' ? `critical point ${r.criticalPoint} (resolution ${pct(r.resolution)})` : `${r.stopReason}: ${r.stopDetail}`;
+      const what = r.stopReason === 'breach' ? `critical point ${r.criticalPoint} ${r.unit ?? ''} (resolution ${pct(r.resolution)})` : `${r.stopReason}: ${r.stopDetail}`;
       return `gate: pair ${r.pair} ${r.side}: ${what} in ${(r.durationMs / 1000).toFixed(1)} s${r.runDir ? ` (${r.runDir})` : ''}`;
     }
     case 'decision':
@@ -125,8 +125,8 @@ export function addGateCommand(program: Command, io: CliIO, act: Act): void {
           : await runBaselineGate({ ...common, scenario, baseline: baseline!, baselineFile: opts.baselineFile, headUrl: opts.headUrl ?? scenario.target.url, maxDrop: opts.maxDrop, noise: opts.noise });
 
         const written = await writeGateOutputs(outcome, { summaryMd: o.summaryMd, junit: o.junit });
-        const verdict = outcome.decision?.verdict ?? (outcome.status === 'interrupted' ? 'INTERRUPTED' : 'ERROR');
-        say(`\ngate: ${verdict}: ${outcome.decision?.reason ?? outcome.error}`);
+        // A decision's reason starts with its verdict.
+        say(`\ngate: ${outcome.decision?.reason ?? `${outcome.status === 'interrupted' ? 'INTERRUPTED' : 'ERROR'}: ${outcome.error}`}`);
         for (const n of outcome.notes) say(`note: ${n}`);
         say(`gate folder: ${dir} (${written.length} files written)`);
         if (o.json) io.stdout(`${JSON.stringify(gateFile(outcome))}\n`);

@@ -23,6 +23,7 @@ export interface GateRunRecord {
   stopReason: StopReason;
   stopDetail: string;
   criticalPoint: number | null;
+  unit: LoadUnit | null;
   lastPass: number | null;
   firstBreach: number | null;
   resolution: number | null;
@@ -100,6 +101,7 @@ export function recordOf(result: RunResult, at: { pair: number; side: 'base' | '
     stopReason: result.stopReason,
     stopDetail: result.stopDetail,
     criticalPoint: cp?.value ?? null,
+    unit: cp?.unit ?? null,
     lastPass: cp?.lastPass ?? result.lastPass ?? null,
     firstBreach: cp?.firstBreach ?? null,
     resolution: cp?.resolution ?? null,

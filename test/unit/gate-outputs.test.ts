@@ -10,7 +10,7 @@ import type { GateOutcome, GateRunRecord } from '../../src/compare/gate-outcome.
 function run(pair: number, side: 'base' | 'head', cp: number | null, stopReason: GateRunRecord['stopReason'] = 'breach'): GateRunRecord {
   return {
     pair, side, order: 'base-first', target: `http://127.0.0.1:${side === 'base' ? 8081 : 8082}/`, runId: `r${pair}${side}`,
-    runDir: `/g/pair-${pair}-${side}/n/t`, stopReason, stopDetail: `stopped: ${stopReason}`, criticalPoint: cp, lastPass: cp,
+    runDir: `/g/pair-${pair}-${side}/n/t`, stopReason, stopDetail: `stopped: ${stopReason}`, criticalPoint: cp, unit: 'req/s', lastPass: cp,
     firstBreach: cp === null ? null : cp * 1.03, resolution: cp === null ? null : 0.03, durationMs: 20_000, stored: false,
   };
 }
