@@ -8,7 +8,7 @@
 //   flock /tmp/critpoint-load.lock npx tsx bench/gate.ts
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median } from 'simple-statistics';
@@ -29,6 +29,7 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined || 
 export async function run(): Promise<{ title: string; rows: Record<string, string | number>[]; notes?: string[] }> {
   if (!goTargetAvailable()) execFileSync('bash', [GO_TARGET_BUILD_SCRIPT], { stdio: 'inherit', timeout: 170_000 });
   const rows: Record<string, string | number>[] = [];
+  const errors: string[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'critpoint-bench-gate-'));
   try {
     for (const c of cases) {
@@ -43,10 +44,11 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
         });
         const wall = (performance.now() - t0) / 1000;
         const d = o.decision;
+        if (!d) errors.push(`${c.name}: ${o.error} (run folders kept in ${dir}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
         const cps = (side: 'base' | 'head') => o.runs.filter((r) => r.side === side && r.criticalPoint !== null).map((r) => r.criticalPoint as number);
         rows.push({
           case: c.name,
-          verdict: d?.verdict ?? `ERROR: ${o.error?.slice(0, 60)}`,
+          verdict: d?.verdict ?? 'ERROR (see notes)',
           'expected ratio': pct(head.capacity / base.capacity),
           'R (head/base)': pct(d?.ratio),
           '95% interval': d ? `${pct(d.lower)} to ${pct(d.upper)}` : '-',
@@ -62,12 +64,13 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
       }
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (errors.length === 0) await rm(dir, { recursive: true, force: true });
   }
   return {
     title: `critpoint gate, ${PAIRS} pairs per gate, max drop 15%, Go targets W x 8 ms on 127.0.0.1 (${SCENARIO})`,
     rows,
     notes: [
+      ...errors,
       'Critical points are quantized by the ramp (x1.25) and bisection (5%): runs of one side often land on the same load, so the per-pair noise is small and the interval is widened by the runs\' resolutions.',
       'A gate costs 2 x pairs runs plus a 1 s cooldown between runs.',
     ],
