@@ -20,6 +20,14 @@ export const EXIT = {
   notWritable: 6,
   /** load.engine is k6 and no k6 binary was found (PATH or K6_BINARY): nothing was sent. */
   k6NotFound: 7,
+  /** gate: PASS, the head's critical point surely did not drop by --max-drop or more. */
+  gatePass: 0,
+  /** gate: BLOCK, the head's critical point dropped by --max-drop or more. */
+  gateBlock: 10,
+  /** gate: INCONCLUSIVE, neither PASS nor BLOCK after --max-pairs pairs. */
+  gateInconclusive: 11,
+  /** gate: no verdict, a run failed (generator-limited, unreachable, no breach within the ramp, error). */
+  gateError: 12,
   /** Interrupted by SIGINT. */
   sigint: 130,
   /** Interrupted by SIGTERM. */

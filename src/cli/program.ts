@@ -18,6 +18,8 @@ import { summarizePlan } from '../load/ramp-plan.js';
 import { formatDuration } from '../scenario/duration.js';
 import { critpointVersion } from '../runner/environment.js';
 import { registerK6Commands } from './k6-commands.js';
+import { addCompareCommand } from './compare-command.js';
+import { addGateCommand } from './gate-command.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -50,10 +52,13 @@ export interface CliState {
   exitCode: number;
 }
 
+/** Wraps an action that returns its exit code (commands in their own modules take it). */
+export type Act = <A extends unknown[]>(fn: (...args: A) => Promise<number> | number) => (...args: A) => Promise<void>;
+
 export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Command {
   const program = new Command();
   // Each action returns its exit code; this records it.
-  const act =
+  const act: Act =
     <A extends unknown[]>(fn: (...args: A) => Promise<number> | number) =>
     async (...args: A) => {
       state.exitCode = await fn(...args);
@@ -168,6 +173,8 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     );
 
   registerK6Commands(program, io, state);
+  addCompareCommand(program, io, act);
+  addGateCommand(program, io, act);
 
   return program;
 }

@@ -180,6 +180,16 @@ function environmentNotes(base: RunResult, head: RunResult): string[] {
   return notes;
 }
 
+/**
+ * Fields that change how a critical point is found without changing what is measured: runs that
+ * differ here are compared, with a note (a 4x p99 floor finds a higher point than a 2x one).
+ */
+const DEFINITION_FIELDS = ['detect', 'load.stepDuration', 'load.growth', 'load.arrival', 'load.refine.resolution', 'load.warmup', 'load.baselineWindows'];
+
+export function definitionDifferences(base: RunResult, head: RunResult): string[] {
+  return DEFINITION_FIELDS.filter((f) => canonical(at(base.scenario, f)) !== canonical(at(head.scenario, f)));
+}
+
 function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
 }
@@ -208,6 +218,10 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
   const b = sideOf(base, 'base', notes);
   const h = sideOf(head, 'head', notes);
   notes.push(...environmentNotes(base, head));
+  const defs = definitionDifferences(base, head);
+  if (defs.length > 0) {
+    notes.push(`The runs found their critical points with different settings (${defs.join(', ')}): part of the shift may come from the settings, not the code.`);
+  }
   for (const s of [b, h]) {
     if (s.resolution !== null && s.resolution > 0.05) {
       notes.push(`${s === b ? 'base' : 'head'} resolution ${(s.resolution * 100).toFixed(1)}% is coarser than 5%: refinement did not finish.`);

@@ -8,6 +8,14 @@
 //
 // PASS and BLOCK cannot both hold, since L <= R. Working on log ratios makes the pair the unit:
 // machine drift that slows both runs of a pair cancels, and a ratio and its inverse are symmetric.
+//
+// Resolution: a run's critical point is its last passing load; the true one lies in
+// [lastPass, firstBreach), i.e. up to (1 + resolution) higher. The ramp and bisection are
+// deterministic, so on a quiet machine every run of a side lands on the very same load and the
+// t-interval collapses to a point while each side still hides a bias of up to its resolution,
+// which averaging cannot remove. When pairs carry their runs' resolutions, [L, U] is widened to
+// [L / (1 + r_base), U * (1 + r_head)] (geometric means over pairs): it then covers where the
+// true ratio can be, not only where the quantized one was measured.
 import { meanConfidenceInterval, tQuantile80, tQuantile975 } from '../stats/t-interval.js';
 import type { PairOrder } from './pair-order.js';
 
@@ -18,6 +26,10 @@ export interface GatePair {
   base: number;
   head: number;
   order: PairOrder;
+  /** (firstBreach - lastPass) / lastPass of the base run: its true critical point is at most this much higher. */
+  baseResolution?: number;
+  /** Same for the head run. */
+  headResolution?: number;
 }
 
 export interface GateDecision {
@@ -26,9 +38,11 @@ export interface GateDecision {
   n: number;
   /** R = exp(mean of ln(head/base)): the geometric mean ratio head/base. NaN with no pair. */
   ratio: number;
-  /** 95% t-interval of the ratio. NaN with fewer than 2 pairs. */
+  /** 95% t-interval of the ratio, widened by the runs' resolutions (see `widening`). NaN with fewer than 2 pairs. */
   lower: number;
   upper: number;
+  /** Factors applied to the t-interval for the runs' resolutions: 1 / (1 + r_base) and 1 + r_head (1 and 1 without resolutions). */
+  widening: { lower: number; upper: number };
   /** Largest tolerated drop, as a fraction (0.15 = 15%). */
   maxDrop: number;
   /** 1 - maxDrop: the ratio at or below which a drop is too large. */
@@ -59,13 +73,21 @@ export const DEFAULT_MAX_PAIRS = 10;
  * (method.md). The alternative 1 - exp(-2 * t975 * se) asks for ~97.5% power: needlessly
  * pessimistic. By symmetry, the same margin is what a head needs above the 1 - maxDrop floor to
  * PASS with 80% probability. A BLOCK also needs R <= 1 - maxDrop, so the smallest drop a gate can
- * block is max(maxDrop, mde).
+ * block is max(maxDrop, mde). With `headResolution` r, U is widened by (1 + r), so a drop must
+ * also clear that: mde = 1 - exp(-margin) / (1 + r).
  */
-export function minimalDetectableEffect(sd: number, n: number): number {
+export function minimalDetectableEffect(sd: number, n: number, headResolution = 0): number {
   if (!Number.isInteger(n) || n < 2 || !Number.isFinite(sd) || sd < 0) return Number.NaN;
   const df = n - 1;
   const margin = (tQuantile975(df) + tQuantile80(df)) * (sd / Math.sqrt(n));
-  return 1 - Math.exp(-margin);
+  return 1 - Math.exp(-margin) / (1 + headResolution);
+}
+
+/** Geometric mean of (1 + resolution) over pairs; 1 when no pair carries one. */
+function bracketFactor(pairs: readonly GatePair[], side: 'baseResolution' | 'headResolution'): number {
+  const rs = pairs.map((p) => p[side]).filter((r): r is number => r !== undefined);
+  if (rs.length === 0) return 1;
+  return Math.exp(rs.reduce((sum, r) => sum + Math.log1p(r), 0) / rs.length);
 }
 
 function pct(x: number): string {
@@ -83,7 +105,20 @@ function validate(pairs: readonly GatePair[], maxDrop: number): void {
         throw new RangeError(`pairs.${i}.${side}: critical point must be a positive number, got ${v}`);
       }
     }
+    for (const key of ['baseResolution', 'headResolution'] as const) {
+      const r = p[key];
+      if (r !== undefined && !(Number.isFinite(r) && r >= 0)) {
+        throw new RangeError(`pairs.${i}.${key}: must be a non-negative number, got ${r}`);
+      }
+    }
   });
+}
+
+/** The gate's rule on a ratio and its interval (method.md section 7). */
+export function verdictFor(ratio: number, lower: number, upper: number, threshold: number): GateVerdict {
+  if (ratio <= threshold && upper < 1) return 'BLOCK';
+  if (lower > threshold) return 'PASS';
+  return 'INCONCLUSIVE';
 }
 
 /** Decide the gate from the pairs run so far. Throws RangeError on invalid input. */
@@ -93,11 +128,14 @@ export function decideGate(pairs: readonly GatePair[], maxDrop: number): GateDec
   const threshold = 1 - maxDrop;
   const copy = pairs.map((p) => ({ ...p }));
   const logs = pairs.map((p) => Math.log(p.head / p.base));
+  const baseBracket = bracketFactor(pairs, 'baseResolution');
+  const headBracket = bracketFactor(pairs, 'headResolution');
+  const widening = { lower: 1 / baseBracket, upper: headBracket };
 
   if (n < 2) {
     const ratio = n === 1 ? Math.exp(logs[0] as number) : Number.NaN;
     return {
-      verdict: 'INCONCLUSIVE', n, ratio, lower: Number.NaN, upper: Number.NaN, maxDrop, threshold,
+      verdict: 'INCONCLUSIVE', n, ratio, lower: Number.NaN, upper: Number.NaN, widening, maxDrop, threshold,
       sdLog: Number.NaN, mde: Number.NaN, pairs: copy,
       reason: `INCONCLUSIVE: a confidence interval needs at least 2 pairs, and there ${n === 1 ? 'is 1' : 'are 0'}.`,
     };
@@ -105,28 +143,26 @@ export function decideGate(pairs: readonly GatePair[], maxDrop: number): GateDec
 
   const ci = meanConfidenceInterval(logs);
   const ratio = Math.exp(ci.mean);
-  const lower = Math.exp(ci.lower);
-  const upper = Math.exp(ci.upper);
-  const mde = minimalDetectableEffect(ci.sd, n);
-  const where = `head/base ${pct(ratio)} (95% CI ${pct(lower)} to ${pct(upper)}) over ${n} pairs`;
+  const lower = Math.exp(ci.lower) * widening.lower;
+  const upper = Math.exp(ci.upper) * widening.upper;
+  const mde = minimalDetectableEffect(ci.sd, n, headBracket - 1);
+  const widened = baseBracket > 1 || headBracket > 1 ? `, widened for the runs' resolutions ${pct(baseBracket - 1)} / ${pct(headBracket - 1)}` : '';
+  const where = `head/base ${pct(ratio)} (95% CI ${pct(lower)} to ${pct(upper)}${widened}) over ${n} pairs`;
   const floor = `the ${pct(threshold)} floor (max drop ${pct(maxDrop)})`;
 
-  let verdict: GateVerdict;
+  const verdict = verdictFor(ratio, lower, upper, threshold);
   let reason: string;
-  if (ratio <= threshold && upper < 1) {
-    verdict = 'BLOCK';
+  if (verdict === 'BLOCK') {
     reason = `BLOCK: ${where}: a drop of ${pct(1 - ratio)} reaches ${floor} and the whole interval is below 100%.`;
-  } else if (lower > threshold) {
-    verdict = 'PASS';
+  } else if (verdict === 'PASS') {
     reason = `PASS: ${where}: the whole interval is above ${floor}.`;
   } else {
-    verdict = 'INCONCLUSIVE';
     const why = ratio <= threshold
       ? `the drop reaches ${floor} but the interval still reaches 100%`
       : `the interval spans ${floor}${upper < 1 ? ' (a drop is sure, its size is not)' : ''}`;
     reason = `INCONCLUSIVE: ${where}: ${why}; at this noise ${n} pairs detect drops of ${pct(mde)} or more.`;
   }
-  return { verdict, n, ratio, lower, upper, maxDrop, threshold, sdLog: ci.sd, mde, pairs: copy, reason };
+  return { verdict, n, ratio, lower, upper, widening, maxDrop, threshold, sdLog: ci.sd, mde, pairs: copy, reason };
 }
 
 /**

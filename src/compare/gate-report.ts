@@ -49,6 +49,9 @@ export function renderGateMarkdown(d: GateDecision, opts: GateReportOptions = {}
     `| 95% interval | ${pct(d.lower)} to ${pct(d.upper)} |`,
     `| floor (1 - max drop) | ${pct(d.threshold)} |`,
     `| pairs | ${d.n} |`,
+    ...(d.widening.lower < 1 || d.widening.upper > 1
+      ? [`| interval widened for resolution | x${num(d.widening.lower)} / x${num(d.widening.upper)} |`]
+      : []),
     `| per-pair noise (sd of ln ratio) | ${pct(d.sdLog)} |`,
     `| minimal detectable drop (80% power) | ${pct(d.mde)} |`,
     '',
@@ -120,6 +123,9 @@ export interface GateJsonPair {
   base: number;
   head: number;
   ratio: number;
+  /** Resolutions of the two runs, when known. */
+  baseResolution?: number;
+  headResolution?: number;
 }
 
 /** The gate.json document. Numbers that are undefined (fewer than 2 pairs) are null. */
@@ -136,6 +142,8 @@ export interface GateJson {
   change: number | null;
   lower: number | null;
   upper: number | null;
+  /** Factors the t-interval was widened by for the runs' resolutions. */
+  widening: { lower: number; upper: number };
   maxDrop: number;
   threshold: number;
   sdLog: number | null;
@@ -161,10 +169,15 @@ export function gateJson(d: GateDecision, opts: GateReportOptions = {}): GateJso
     change: orNull(d.ratio - 1),
     lower: orNull(d.lower),
     upper: orNull(d.upper),
+    widening: { ...d.widening },
     maxDrop: d.maxDrop,
     threshold: d.threshold,
     sdLog: orNull(d.sdLog),
     mde: orNull(d.mde),
-    pairs: d.pairs.map((p, i) => ({ index: i + 1, order: p.order, base: p.base, head: p.head, ratio: p.head / p.base })),
+    pairs: d.pairs.map((p, i) => ({
+      index: i + 1, order: p.order, base: p.base, head: p.head, ratio: p.head / p.base,
+      ...(p.baseResolution === undefined ? {} : { baseResolution: p.baseResolution }),
+      ...(p.headResolution === undefined ? {} : { headResolution: p.headResolution }),
+    })),
   };
 }

@@ -29,3 +29,12 @@ export {
   type GateJsonPair,
   type GateReportOptions,
 } from './gate-report.js';
+export { definitionDifferences } from './compare-runs.js';
+export { RunFileError, GateOptionsError } from './errors.js';
+export { readRunSummary, parseRunSummary } from './run-file.js';
+export { verdictFor } from './gate-decision.js';
+export { decideBaselineGate, DEFAULT_ASSUMED_NOISE, type BaselineGateSide } from './baseline-gate.js';
+export { runInterleavedGate, preflightTargets, type InterleavedGateOptions, type GateRunOptions, type ScenarioRunner } from './gate-runner.js';
+export { runBaselineGate, checkBaseline, WEAKER_NOTE, type BaselineGateOptions } from './baseline-gate-runner.js';
+export { gateExitCode, type GateEvent, type GateMode, type GateOutcome, type GateRunRecord, type GateStatus } from './gate-outcome.js';
+export { gateFile, gateJUnit, gateMarkdown, writeGateOutputs, type GateFile, type GateOutputPaths } from './gate-outputs.js';

@@ -98,6 +98,19 @@ describe('compareRuns: shift and verdict', () => {
     const c = compareRuns(makeRun({ cpus: 2 }), makeRun({ cpus: 8 }));
     expect(c.notes.join(' ')).toMatch(/different setups \(cpus 2 vs 8\)/);
   });
+
+  it.each([
+    ['same settings: no note', {}, {}, null],
+    ['a 4x p99 floor vs 2x', { detect: { p99: { minRatio: 2 } } }, { detect: { p99: { minRatio: 4 } } }, 'detect'],
+    ['longer steps and another growth', { load: { stepDuration: 5000 } }, { load: { stepDuration: 10000, growth: 2 } }, 'load.stepDuration, load.growth'],
+    ['same detect in another key order', { detect: { k: 3, confirm: 2 } }, { detect: { confirm: 2, k: 3 } }, null],
+  ] as const)('notes settings that define the critical point differently: %s', (_name, b, h, fields) => {
+    const withSettings = (o: { detect?: object; load?: object }) => ({ ...scenario({ load: o.load as Record<string, unknown> }), ...(o.detect ? { detect: o.detect } : {}) });
+    const c = compareRuns(makeRun({ scenario: withSettings(b) }), makeRun({ scenario: withSettings(h) }));
+    const note = c.notes.find((n) => n.includes('different settings'));
+    if (fields === null) expect(note).toBeUndefined();
+    else expect(note).toBe(`The runs found their critical points with different settings (${fields}): part of the shift may come from the settings, not the code.`);
+  });
 });
 
 describe('compareRuns: runs that completed the ramp (lower bounds)', () => {

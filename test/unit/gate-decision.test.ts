@@ -193,3 +193,59 @@ describe('decideGate: properties', () => {
     );
   });
 });
+
+/** Pairs with the same base and head in every pair, as a deterministic ramp gives on a quiet machine. */
+function quantized(base: number, head: number, n: number, baseResolution?: number, headResolution?: number): GatePair[] {
+  return Array.from({ length: n }, (_v, i) => ({
+    base, head, order: i % 2 === 0 ? ('base-first' as const) : ('head-first' as const),
+    ...(baseResolution === undefined ? {} : { baseResolution }),
+    ...(headResolution === undefined ? {} : { headResolution }),
+  }));
+}
+
+describe('decideGate: widening by the runs\' resolutions', () => {
+  const cases: [string, GatePair[], GateVerdict, number, number][] = [
+    // Every run lands on the same bisection load: without resolutions the interval is a point.
+    ['no resolutions: zero-width interval, PASS at 86.0% (true drop could be more than 15%)', quantized(977, 840, 5), 'PASS', 840 / 977, 840 / 977],
+    ['base 3.4% / head 3.0%: the interval covers the bracket, INCONCLUSIVE', quantized(977, 840, 5, 0.034, 0.03), 'INCONCLUSIVE', 840 / 977 / 1.034, (840 / 977) * 1.03],
+    ['A/A with identical quantized runs and 3.4% resolution still PASSes', quantized(977, 977, 5, 0.034, 0.034), 'PASS', 1 / 1.034, 1.034],
+    ['1000 vs 750 capacity (977 vs 762): BLOCK survives the widening', quantized(977, 762, 3, 0.034, 0.025), 'BLOCK', 762 / 977 / 1.034, (762 / 977) * 1.025],
+    ['a 20% drop with a coarse head (resolution 30%): U = 0.8 x 1.3 = 1.04, not surely a drop, INCONCLUSIVE', quantized(1000, 800, 5, 0, 0.3), 'INCONCLUSIVE', 0.8, 0.8 * 1.3],
+  ];
+  it.each(cases)('%s', (_name, pairs, verdict, lower, upper) => {
+    const d = decideGate(pairs, 0.15);
+    expect(d.verdict).toBe(verdict);
+    expect(d.sdLog).toBe(0);
+    expect(d.lower).toBeCloseTo(lower, 12);
+    expect(d.upper).toBeCloseTo(upper, 12);
+    expect(d.lower).toBeLessThanOrEqual(d.ratio);
+    expect(d.upper).toBeGreaterThanOrEqual(d.ratio);
+  });
+
+  it('uses the geometric mean of (1 + resolution) over pairs', () => {
+    const pairs = [...quantized(1000, 700, 1, 0.02, 0.01), ...quantized(1000, 700, 1, 0.08, 0.04)];
+    const d = decideGate(pairs, 0.15);
+    expect(d.widening.lower).toBeCloseTo(1 / Math.sqrt(1.02 * 1.08), 12);
+    expect(d.widening.upper).toBeCloseTo(Math.sqrt(1.01 * 1.04), 12);
+    expect(d.reason).toMatch(/widened for the runs' resolutions 5\.0% \/ 2\.5%/);
+  });
+
+  it('without resolutions the widening is 1 and the reason does not mention it', () => {
+    const d = decideGate(pairsOf([0.9, 0.92, 0.91]), 0.15);
+    expect(d.widening).toEqual({ lower: 1, upper: 1 });
+    expect(d.reason).not.toMatch(/widened/);
+  });
+
+  it('the minimal detectable effect includes the head resolution', () => {
+    expect(minimalDetectableEffect(0, 5, 0.05)).toBeCloseTo(1 - 1 / 1.05, 12);
+    expect(minimalDetectableEffect(0.05, 5, 0.05)).toBeGreaterThan(minimalDetectableEffect(0.05, 5));
+  });
+
+  it.each([
+    ['negative', -0.01],
+    ['NaN', Number.NaN],
+    ['infinite', Number.POSITIVE_INFINITY],
+  ])('rejects a %s resolution with its path', (_name, r) => {
+    expect(() => decideGate(quantized(1000, 900, 3, r), 0.15)).toThrow(/pairs\.0\.baseResolution: must be a non-negative number/);
+  });
+});
