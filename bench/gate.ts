@@ -78,10 +78,10 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  /* eslint-disable no-console -- a standalone benchmark prints its table */
+   
   const r = await run();
   console.log(r.title);
   console.table(r.rows);
   for (const n of r.notes ?? []) console.log(`note: ${n}`);
-  /* eslint-enable no-console */
+   
 }
