@@ -71,9 +71,9 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .exitOverride()
     .showHelpAfterError();
 
-  const execute = async (s: Scenario, o: { json?: boolean; quiet?: boolean }, extra?: (r: Awaited<ReturnType<typeof runScenario>>) => string) => {
+  const execute = async (s: Scenario, o: { json?: boolean; quiet?: boolean; captureAtEnd?: boolean }, extra?: (r: Awaited<ReturnType<typeof runScenario>>) => string) => {
     const progress = createProgress(io, s, Boolean(o.quiet));
-    const outcome = await runScenario(s, { env: io.env, signal: io.signal, onProgress: (e) => progress.onProgress(e) }).finally(() => progress.stop());
+    const outcome = await runScenario(s, { env: io.env, signal: io.signal, captureAtEnd: o.captureAtEnd, onProgress: (e) => progress.onProgress(e) }).finally(() => progress.stop());
     const report = outcome.runDir && outcome.result.files.includes(REPORT_FILE) ? `report: ${join(outcome.runDir, REPORT_FILE)}\n` : '';
     if (!o.quiet) io.stderr(`\n${humanSummary(outcome.result, outcome.runDir)}\n${report}${extra ? `${extra(outcome)}\n` : ''}`);
     if (o.json) io.stdout(`${JSON.stringify(summaryOf(outcome.result))}\n`);
@@ -91,8 +91,9 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress on stderr')
     .option('--dry-run', 'print the resolved plan and send nothing')
+    .option('--capture-at-end', 'capture runtime.capture evidence when the run ends, whatever its outcome (always done at a breach)')
     .action(
-      act(async (file: string, o: { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean }) => {
+      act(async (file: string, o: { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean; captureAtEnd?: boolean }) => {
       const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
       const s = await loadScenarioFile(file, { target: o.target, sets, env: io.env });
       if (o.dryRun) {
