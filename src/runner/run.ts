@@ -8,8 +8,12 @@ import { createEngine, engineName } from '../engines/registry.js';
 import { learnBaseline } from '../detector/baseline.js';
 import { evaluateWindow, newStepState } from '../detector/evaluate.js';
 import type { DetectConfig } from '../detector/signals.js';
-import { effectiveWindowMs, rampLoads, roundLoad } from '../load/ramp-plan.js';
+import { baselineWindowMs, planLoads, roundLoad } from '../load/ramp-plan.js';
 import { gap, nextMidpoint } from '../load/bisection.js';
+import { concurrencyMidpoint, unitOf } from '../load/concurrency-ramp.js';
+import { plateauBreach } from '../detector/plateau.js';
+import { littlesLaw } from '../stats/littles-law.js';
+import { runDiagnostics } from './diagnostics.js';
 import { CritpointError, exitCodeFor, TargetUnreachableError } from '../errors.js';
 import { redactScenario, redactUrl } from '../scenario/secrets.js';
 import { describeEnvironment } from './environment.js';
@@ -52,6 +56,7 @@ export function detectConfig(s: Scenario): DetectConfig {
     errors: s.detect.errors,
     throughput: s.detect.throughput,
     generator: s.detect.generator,
+    loadMode: s.load.mode,
     arrival: s.load.arrival,
     runtime: [],
   };
@@ -76,7 +81,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const cfg = detectConfig(s);
-  const unit = 'req/s' as const;
+  const unit = unitOf(s.load.mode);
+  const closedLoop = s.load.mode === 'concurrency';
   const warnings: string[] = [];
 
   // Checked before any load is sent: the run folder must be writable.
@@ -90,6 +96,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   let stop: { reason: StopReason; detail: string; signal?: string } | null = null;
   let lastPass: number | null = null;
   let firstBreach: { load: number; breaches: SignalBreach[] } | null = null;
+  /** The step that set lastPass: the closed loop's throughput reference. */
+  let lastPassStep: StepResult | null = null;
 
   const runAbort = new AbortController();
   const onExternal = () => runAbort.abort(opts.signal?.reason ?? 'SIGINT');
@@ -130,6 +138,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       criticalPoint,
       lastPass,
       evidence: [],
+      diagnostics: runDiagnostics(steps, unit),
       files: [],
       warnings,
     };
@@ -171,6 +180,13 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     }
     throw err;
   }
+
+  /** Closed loop, after a step passed every window: did its throughput stop growing over the last passing step's? */
+  const stepBreach = (stats: StepResult['stats'], load: number): SignalBreach | null => {
+    if (!closedLoop || !lastPassStep) return null;
+    const ref = lastPassStep.stats;
+    return plateauBreach({ load: lastPassStep.load, throughput: ref.achievedRate, meanLatencyMs: ref.mean }, { load, throughput: stats.achievedRate, meanLatencyMs: stats.mean }, s.detect.plateau, unit);
+  };
 
   const runStep = async (step: Step, evaluate: boolean): Promise<StepRun> => {
     const stepAbort = new AbortController();
@@ -214,7 +230,14 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     if (stats.aborted && outcome === 'pass') outcome = 'aborted';
     if (unreachable) outcome = 'aborted';
     const { windows: _w, step: _s, ...rest } = stats;
-    const result: StepResult = { index: step.index, phase: step.phase, load: step.load, unit, outcome, breaches, stats: rest, windowCount: stepWindows.length };
+    if (evaluate && outcome === 'pass' && !stats.aborted) {
+      const plateau = stepBreach(rest, step.load);
+      if (plateau) {
+        outcome = 'breach';
+        breaches = [plateau];
+      }
+    }
+    const result: StepResult = { index: step.index, phase: step.phase, load: step.load, unit, outcome, breaches, stats: rest, windowCount: stepWindows.length, littlesLaw: littlesLaw(stepWindows) };
     steps.push(result);
     emit({ type: 'step-end', result });
     return { result, windows: stepWindows, breaches, generatorDetail, unreachable };
@@ -239,7 +262,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   try {
     // Baseline: warm-up (discarded), then baselineWindows windows at the first load.
     emit({ type: 'phase', phase: 'baseline' });
-    const baseWindowMs = effectiveWindowMs(s.load.start, s.detect.window, s.detect.minRequests);
+    const baseWindowMs = baselineWindowMs(s);
     const base = await runStep({ index: 0, phase: 'baseline', load: s.load.start, unit, durationMs: s.load.baselineWindows * baseWindowMs, warmupMs: s.load.warmup }, false);
     if (base.unreachable) {
       stop = { reason: 'target-unreachable', detail: `target stopped answering during the baseline: ${base.unreachable}` };
@@ -255,10 +278,11 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       return await finish();
     }
     lastPass = s.load.start;
+    lastPassStep = base.result;
 
     // Coarse ramp.
     emit({ type: 'phase', phase: 'ramp' });
-    for (const load of rampLoads(s.load.start, s.load.end, s.load.growth)) {
+    for (const load of planLoads(s.load)) {
       await sleep(s.load.drain, runAbort.signal);
       if (stopFromAbort()) return await finish();
       const verdict = await judged(load, 'ramp', s.load.stepDuration);
@@ -268,6 +292,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
         break;
       }
       lastPass = load;
+      lastPassStep = steps[steps.length - 1] ?? null;
     }
     if (!firstBreach) {
       stop = { reason: 'completed', detail: `no breach up to load.end (${s.load.end} ${unit}): the critical point is above the ramp` };
@@ -278,16 +303,19 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     emit({ type: 'phase', phase: 'refine' });
     const refineMs = s.load.refine.stepDuration ?? s.load.stepDuration;
     for (let i = 0; i < s.load.refine.maxSteps; i++) {
-      const mid = nextMidpoint(lastPass, firstBreach.load, s.load.refine.resolution);
+      const mid: number | null = closedLoop ? concurrencyMidpoint(lastPass, firstBreach.load, s.load.refine.resolution) : nextMidpoint(lastPass, firstBreach.load, s.load.refine.resolution);
       if (mid === null) break;
-      const load = roundLoad(mid);
+      const load: number = closedLoop ? mid : roundLoad(mid);
       if (load <= lastPass || load >= firstBreach.load) break;
       await sleep(s.load.drain, runAbort.signal);
       if (stopFromAbort()) return await finish();
       const verdict = await judged(load, 'refine', refineMs);
       if (verdict === 'stop') return await finish();
       if (verdict === 'breach') firstBreach = { load, breaches: steps[steps.length - 1]?.breaches ?? [] };
-      else lastPass = load;
+      else {
+        lastPass = load;
+        lastPassStep = steps[steps.length - 1] ?? null;
+      }
     }
     stop = { reason: 'breach', detail: `critical point ${lastPass} ${unit}: ${firstBreach.breaches.map((b) => b.reason).join('; ')} at ${firstBreach.load} ${unit}` };
     return await finish();
