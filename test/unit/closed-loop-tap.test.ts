@@ -75,3 +75,26 @@ describe('tapClient', () => {
     expect(client.responseMax).toBe(41);
   });
 });
+
+describe('worker batches', () => {
+  it('replay keeps the order of events, so in-flight never exceeds what the worker had', async () => {
+    const { replay } = await import('../../src/engines/http-closed/worker-driver.js');
+    const { EVENT } = await import('../../src/engines/http-closed/worker-source.js');
+    const { sink, log } = recordingSink();
+    let inFlight = 0;
+    let max = 0;
+    const counting = { ...sink, sent: (ago?: number) => { sink.sent(ago); max = Math.max(max, ++inFlight); }, response: (s: number, ms: number) => { sink.response(s, ms); inFlight--; }, failed: (c: string) => { sink.failed(c); inFlight--; }, abandoned: (n: number) => { sink.abandoned(n); inFlight -= n; } };
+    // One connection: sent, answered, sent again, answered, sent, then a failure, then the driver abandons one.
+    const events = Uint8Array.from([EVENT.sent, EVENT.response, EVENT.sent, EVENT.response, EVENT.sent, EVENT.failure, EVENT.sent, EVENT.abandoned]);
+    replay({ events, latencies: Float64Array.from([3, 4]), statuses: Uint16Array.from([200, 503]), codes: ['ECONNRESET'], lastSentAbs: performance.timeOrigin + performance.now() }, counting);
+    expect(log).toEqual(['sent', 'response 200 3', 'sent', 'response 503 4', 'sent', 'failed ECONNRESET', 'sent', 'abandoned 1']);
+    expect(max).toBe(1);
+    expect(inFlight).toBe(0);
+  });
+  it('connections are split evenly, never onto an idle worker', async () => {
+    const { splitConnections } = await import('../../src/engines/http-closed/worker-driver.js');
+    expect(splitConnections(10, 3)).toEqual([4, 3, 3]);
+    expect(splitConnections(2, 4)).toEqual([1, 1]);
+    expect(splitConnections(1, 0)).toEqual([1]);
+  });
+});

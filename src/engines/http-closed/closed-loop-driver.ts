@@ -4,8 +4,8 @@
 
 /** Receives every request event of a driver, in the order they happened. */
 export interface ClosedLoopSink {
-  /** A request left. */
-  sent(): void;
+  /** A request left (agoMs before now when the driver reports it late, from another thread). */
+  sent(agoMs?: number): void;
   /** A response arrived after latencyMs (autocannon's responseTime: from writing the request to the end of the response). */
   response(status: number, latencyMs: number): void;
   /** A request failed without a response; code is the socket error code or 'TIMEOUT'. */

@@ -11,7 +11,7 @@ import { StepRecorder } from '../step-recorder.js';
 import { statusKind, transportErrorKind } from '../http-open/http-open-engine.js';
 import type { ClosedLoopDriver, ClosedLoopSink, ClosedLoopTarget } from './closed-loop-driver.js';
 import { startMainThreadDriver } from './main-thread-driver.js';
-import { startWorkerDriver } from './worker-driver.js';
+import { LoadWorkerPool } from './worker-driver.js';
 
 export interface HttpClosedConfig {
   url: string;
@@ -50,6 +50,8 @@ export class HttpClosedEngine implements Engine {
   private readonly requestPath: string;
   /** Timing of the most recent aborted step (for tests and benchmarks). */
   lastStop: StopTiming | null = null;
+  /** Worker threads (load.workers > 0), started once and ready before the first step's clock starts. */
+  private pool: LoadWorkerPool | null = null;
 
   constructor(private readonly cfg: HttpClosedConfig) {
     const url = new URL(cfg.url);
@@ -87,6 +89,11 @@ export class HttpClosedEngine implements Engine {
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg } = this;
     const stretch = cfg.maxStretch ?? 3;
+    if (cfg.workers > 0) {
+      this.pool ??= new LoadWorkerPool(cfg.workers);
+      await this.pool.ready();
+    }
+    const pool = this.pool;
     let driver: ClosedLoopDriver | null = null;
     let measured = 0;
     const onWindow = (w: WindowStats) => {
@@ -99,9 +106,9 @@ export class HttpClosedEngine implements Engine {
     let stopped = false;
     let driverError: string | null = null;
     const sink: ClosedLoopSink = {
-      sent: () => {
+      sent: (agoMs = 0) => {
         recorder.sent(0);
-        lastSentAt = ctx.now();
+        lastSentAt = Math.max(lastSentAt, ctx.now() - agoMs);
         if (++sent >= cfg.maxRequestsPerStep) stopSending();
       },
       response: (status, ms) => {
@@ -131,7 +138,7 @@ export class HttpClosedEngine implements Engine {
     };
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
-    if (!stopped) driver = cfg.workers > 0 ? startWorkerDriver(run, cfg.workers, sink, onError) : startMainThreadDriver(run, sink, onError);
+    if (!stopped) driver = pool ? pool.startRun(run, sink, onError) : startMainThreadDriver(run, sink, onError);
 
     // Run for the planned length, longer (bounded) until the planned number of full windows closed.
     const wantWindows = Math.max(1, Math.floor(step.durationMs / cfg.windowMs));
@@ -165,6 +172,8 @@ export class HttpClosedEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    // Each step owns its autocannon instance and closes it; nothing is shared.
+    // Each step owns its autocannon instance(s) and closes them; only the worker threads outlive a step.
+    await this.pool?.close();
+    this.pool = null;
   }
 }
