@@ -13,8 +13,8 @@ import { median } from 'simple-statistics';
 import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget } from '../test/helpers/go-target.js';
 import { HttpClosedEngine } from '../src/engines/http-closed/http-closed-engine.js';
 
-const RUN_S = 3;
-const PAIRS = 5;
+const RUN_S = 2;
+const PAIRS = 8;
 const CONNECTIONS = [10, 50];
 const STOP_RUNS = 5;
 
@@ -24,9 +24,24 @@ export interface BenchResult {
   notes?: string[];
 }
 
-async function bare(url: string, connections: number): Promise<number> {
-  const r = await autocannon({ url, connections, duration: RUN_S });
-  return r.requests.total / r.duration;
+interface Measured {
+  /** Responses per second of wall time. */
+  throughput: number;
+  /** Responses per second of this process's CPU time (user + system): the generator's cost per request, robust to other processes taking the cores. */
+  perCpuSecond: number;
+}
+
+/** Runs fn and measures this process's CPU time over it. */
+async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuS: number }> {
+  const before = process.cpuUsage();
+  const value = await fn();
+  const d = process.cpuUsage(before);
+  return { value, cpuS: (d.user + d.system) / 1e6 };
+}
+
+async function bare(url: string, connections: number): Promise<Measured> {
+  const { value: r, cpuS } = await withCpu(() => autocannon({ url, connections, duration: RUN_S }));
+  return { throughput: r.requests.total / r.duration, perCpuSecond: r.requests.total / cpuS };
 }
 
 function engineFor(url: string): HttpClosedEngine {
@@ -48,7 +63,12 @@ async function critpointStep(url: string, connections: number, abortAfterMs?: nu
   const stats = await e.runStep({ index: 0, phase: 'ramp', load: connections, unit: 'connections', durationMs: RUN_S * 1000, warmupMs: 0 }, { now, signal: ac.signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
   clearTimeout(timer);
   await e.close();
-  return { throughput: stats.achievedRate, stop: e.lastStop, returnedMs: now() - abortedAt };
+  return { stats, stop: e.lastStop, returnedMs: now() - abortedAt };
+}
+
+async function critpoint(url: string, connections: number): Promise<Measured> {
+  const { value, cpuS } = await withCpu(() => critpointStep(url, connections));
+  return { throughput: value.stats.achievedRate, perCpuSecond: value.stats.completed / cpuS };
 }
 
 /** Bare autocannon's stop(): requests keep leaving until its next sample tick. */
@@ -73,36 +93,51 @@ export async function run(): Promise<BenchResult> {
   try {
     await bare(url, 10); // warm both sides' JIT and the target
     for (const c of CONNECTIONS) {
-      const a: number[] = [];
-      const b: number[] = [];
-      const ratios: number[] = [];
+      const a: Measured[] = [];
+      const b: Measured[] = [];
       for (let p = 0; p < PAIRS; p++) {
         // ABBA: alternate which one goes first so drift hits both.
-        const first = p % 2 === 0;
-        const x = first ? await bare(url, c) : (await critpointStep(url, c)).throughput;
-        const y = first ? (await critpointStep(url, c)).throughput : await bare(url, c);
-        const bareX = first ? x : y;
-        const cpX = first ? y : x;
-        a.push(bareX);
-        b.push(cpX);
-        ratios.push(cpX / bareX);
+        if (p % 2 === 0) {
+          a.push(await bare(url, c));
+          b.push(await critpoint(url, c));
+        } else {
+          b.push(await critpoint(url, c));
+          a.push(await bare(url, c));
+        }
       }
-      rows.push({ connections: c, 'bare autocannon req/s (median)': Math.round(median(a)), 'critpoint http-closed req/s (median)': Math.round(median(b)), 'ratio (median of pairs)': Number(median(ratios).toFixed(3)), 'ratio min..max': `${Math.min(...ratios).toFixed(3)}..${Math.max(...ratios).toFixed(3)}`, pairs: PAIRS });
+      const ratios = a.map((x, i) => (b[i] as Measured).throughput / x.throughput);
+      const cpuRatios = a.map((x, i) => (b[i] as Measured).perCpuSecond / x.perCpuSecond);
+      rows.push({
+        connections: c,
+        'bare req/s': Math.round(median(a.map((x) => x.throughput))),
+        'critpoint req/s': Math.round(median(b.map((x) => x.throughput))),
+        'throughput ratio': Number(median(ratios).toFixed(3)),
+        'ratio min..max': `${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}`,
+        'bare req/CPU-s': Math.round(median(a.map((x) => x.perCpuSecond))),
+        'critpoint req/CPU-s': Math.round(median(b.map((x) => x.perCpuSecond))),
+        'per-CPU ratio': Number(median(cpuRatios).toFixed(3)),
+        pairs: PAIRS,
+      });
     }
     const lags: number[] = [];
+    const after: number[] = [];
     const returned: number[] = [];
     const bareLags: number[] = [];
     for (let i = 0; i < STOP_RUNS; i++) {
       const r = await critpointStep(url, 50, 1_000);
-      if (r.stop) lags.push(r.stop.stopLagMs);
+      if (r.stop) {
+        lags.push(r.stop.stopLagMs);
+        after.push(r.stop.sentAfterAbort);
+      }
       returned.push(r.returnedMs);
       bareLags.push(await bareStopLag(url, 50));
     }
     notes.push(`target: Go fixture /fast on loopback; ${RUN_S} s per run; each pair runs both in alternating order (ABBA)`);
-    notes.push(`stop, 50 connections, median of ${STOP_RUNS}: critpoint's last request left ${median(lags).toFixed(2)} ms after the abort (<= 0: none after it), step returned ${median(returned).toFixed(1)} ms after it; bare autocannon stop() kept sending for ${median(bareLags).toFixed(0)} ms (until its next sample tick)`);
+    notes.push(`stop, 50 connections, median of ${STOP_RUNS}: critpoint sent ${median(after)} requests after the abort (last one ${median(lags).toFixed(2)} ms after it; 0 = none), step returned ${median(returned).toFixed(1)} ms after it; bare autocannon stop() kept sending for ${median(bareLags).toFixed(0)} ms (until its next sample tick)`);
   } finally {
     await target.stop();
   }
+  notes.push('ratios are medians of the per-pair ratios (critpoint / bare); per-CPU = responses per second of this process\'s CPU time, which other processes on the machine do not distort');
   return { title: 'closed loop: critpoint http-closed vs bare autocannon (same connections, fast target)', rows, notes };
 }
 

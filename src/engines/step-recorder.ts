@@ -87,11 +87,11 @@ export class StepRecorder {
     this.inFlightAt = t;
   }
 
-  /** A request left; lagMs = actual - intended send time. */
-  sent(lagMs: number): void {
+  /** A request left; lagMs = actual - intended send time (omitted in a closed loop, which has no intended time: send lag reads 0). */
+  sent(lagMs?: number): void {
     this.advance();
     this.c.sent++;
-    recordMs(this.lag, lagMs);
+    if (lagMs !== undefined) recordMs(this.lag, lagMs);
     if (++this.inFlight > this.c.maxInFlight) this.c.maxInFlight = this.inFlight;
   }
 

@@ -1,7 +1,7 @@
 // Scalability diagnostics of a finished run (reported, never gating): the
 // USL fit of throughput vs concurrency (closed loop only) and the summary
 // of each step's Little's-law check (both modes).
-import type { LoadUnit, RunDiagnostics, StepResult } from '../types.js';
+import type { LoadUnit, RunDiagnostics, StepResult, UslDiagnostic } from '../types.js';
 import { uslDiagnostic } from '../stats/usl.js';
 import { littlesLawSummary } from '../stats/littles-law.js';
 
@@ -13,9 +13,17 @@ export function uslPoints(steps: StepResult[]): { concurrency: number; throughpu
 }
 
 export function runDiagnostics(steps: StepResult[], unit: LoadUnit): RunDiagnostics {
-  const usl =
-    unit === 'connections'
-      ? uslDiagnostic(uslPoints(steps), unit)
-      : { status: 'not-applicable' as const, detail: 'USL fit needs concurrency steps (load.mode concurrency); this run offered rates', fit: null, points: [] };
+  let usl: UslDiagnostic;
+  if (unit !== 'connections') {
+    usl = { status: 'not-applicable', detail: 'USL fit needs concurrency steps (load.mode concurrency); this run offered rates', fit: null, points: [] };
+  } else {
+    const points = uslPoints(steps);
+    try {
+      usl = uslDiagnostic(points, unit);
+    } catch (err) {
+      // A diagnostic never breaks a run.
+      usl = { status: 'fit-failed', detail: `USL fit failed: ${(err as Error).message}`, fit: null, points };
+    }
+  }
   return { usl, littlesLaw: littlesLawSummary(steps) };
 }

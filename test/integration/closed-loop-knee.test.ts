@@ -3,6 +3,9 @@
 // plateaus from W on, latency grows past it), and Little's law holds on the
 // unsaturated steps. Bounded: about 25 s of load, connections <= 16.
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 import { resolveScenario } from '../../src/scenario/load.js';
@@ -13,6 +16,8 @@ const W = 8;
 const SERVICE_MS = 20;
 let target: GoTarget;
 let result: RunResult;
+let runDir: string;
+let resultsDir: string;
 
 beforeAll(async () => {
   if (!goTargetAvailable()) execFileSync('bash', [GO_TARGET_BUILD_SCRIPT], { stdio: 'inherit', timeout: 170_000 });
@@ -23,12 +28,16 @@ beforeAll(async () => {
     http: { path: '/work', timeout: '5s' },
     load: { mode: 'concurrency', start: 1, end: 2 * W, stepDuration: '2s', warmup: '1s', baselineWindows: 5, drain: '300ms', maxDuration: '90s', maxRequests: 100_000 },
     detect: { window: '1s', minRequests: 30 },
+    report: { dir: (resultsDir = await mkdtemp(join(tmpdir(), 'critpoint-closed-'))) },
   });
-  ({ result } = await runScenario(s, { dryWrite: true }));
+  const outcome = await runScenario(s);
+  result = outcome.result;
+  runDir = outcome.runDir!;
 }, 120_000);
 
 afterAll(async () => {
   await target?.stop();
+  if (resultsDir) await rm(resultsDir, { recursive: true, force: true });
 });
 
 describe(`closed loop against ${W} slots x ${SERVICE_MS} ms`, () => {
@@ -75,5 +84,19 @@ describe(`closed loop against ${W} slots x ${SERVICE_MS} ms`, () => {
     const busy = result.windows.map((w) => w.generatorBusy).filter((b): b is number => b !== undefined);
     expect(busy.length).toBe(result.windows.length);
     expect(Math.max(...busy)).toBeLessThan(0.9);
+  });
+
+  it('writes the diagnostics into summary.json and the Little columns into steps.csv', async () => {
+    const summary = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as RunResult;
+    expect(summary.criticalPoint!.unit).toBe('connections');
+    expect(summary.diagnostics!.littlesLaw.steps).toBe(result.steps.length);
+    expect(['fitted', 'peak-not-passed', 'too-few-points']).toContain(summary.diagnostics!.usl.status);
+    expect(summary.steps[0]!.littlesLaw!.inFlight).toBeGreaterThan(0.9);
+    const steps = (await readFile(join(runDir, 'steps.csv'), 'utf8')).trim().split('\n');
+    expect(steps[0]).toContain('little_ratio');
+    expect(steps).toHaveLength(result.steps.length + 1);
+    const windows = (await readFile(join(runDir, 'windows.csv'), 'utf8')).split('\n')[0]!;
+    expect(windows).toContain('mean_in_flight');
+    expect(windows).toContain('generator_busy');
   });
 });

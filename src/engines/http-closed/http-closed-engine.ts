@@ -36,11 +36,14 @@ export interface HttpClosedConfig {
   maxStretch?: number;
 }
 
-/** When an aborted step stopped: the abort, and the last request any connection sent (run clock, ms). */
+/** When an aborted step stopped (run clock, ms). */
 export interface StopTiming {
   abortAt: number;
-  lastSentAt: number;
-  /** lastSentAt - abortAt: <= 0 when nothing left after the abort. */
+  /** The last request that left after the abort, or null when none did. */
+  lastSentAt: number | null;
+  /** Requests that left after the abort. */
+  sentAfterAbort: number;
+  /** lastSentAt - abortAt, 0 when nothing left after the abort. */
   stopLagMs: number;
 }
 
@@ -102,13 +105,21 @@ export class HttpClosedEngine implements Engine {
     };
     const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow, nextWindowIndex: ctx.nextWindowIndex, busy: () => driver?.busy() ?? 0 });
     let sent = 0;
+    /** Only watched once sending was told to stop: the last request that still left, and how many. */
     let lastSentAt = -Infinity;
+    let sentAfterAbort = 0;
     let stopped = false;
     let driverError: string | null = null;
     const sink: ClosedLoopSink = {
       sent: (agoMs = 0) => {
-        recorder.sent(0);
-        lastSentAt = Math.max(lastSentAt, ctx.now() - agoMs);
+        recorder.sent();
+        if (stopped) {
+          const at = ctx.now() - agoMs;
+          if (at >= (abortAt ?? Infinity)) {
+            lastSentAt = Math.max(lastSentAt, at);
+            sentAfterAbort++;
+          }
+        }
         if (++sent >= cfg.maxRequestsPerStep) stopSending();
       },
       response: (status, ms) => {
@@ -163,7 +174,10 @@ export class HttpClosedEngine implements Engine {
       await driver.drained(cfg.drainTimeoutMs);
       await driver.destroy();
     }
-    if (abortAt !== null) this.lastStop = { abortAt, lastSentAt, stopLagMs: lastSentAt - abortAt };
+    if (abortAt !== null) {
+      const after = lastSentAt > -Infinity;
+      this.lastStop = { abortAt, lastSentAt: after ? lastSentAt : null, sentAfterAbort, stopLagMs: after ? lastSentAt - abortAt : 0 };
+    }
     if (driverError !== null && sent === 0) {
       recorder.finish(true);
       throw new Error(`autocannon could not run the step: ${driverError}`);
