@@ -72,6 +72,10 @@ export interface WindowStats {
   sendLagP99: number;
   /** Highest number of requests in flight during the window. */
   maxInFlight: number;
+  /** Time-averaged requests in flight during the window (for the Little's-law check). */
+  meanInFlight?: number;
+  /** Fraction of the window the load generator's event loop was busy (closed loop: its own saturation check). */
+  generatorBusy?: number;
   /** Requests not sent because the in-flight cap was reached. */
   capHits: number;
   /** Fewer requests than detect.minRequests: shown, not evaluated. */
@@ -197,8 +201,57 @@ export interface StepResult {
   outcome: StepOutcome;
   breaches: SignalBreach[];
   stats: Omit<StepStats, 'windows' | 'step'>;
-  /** Little's law check: in-flight vs throughput x mean latency (diagnostic). */
   windowCount: number;
+  /** Little's law check: in-flight vs throughput x mean latency (diagnostic, never gating). */
+  littlesLaw?: LittlesLawCheck;
+}
+
+/** Little's law on one step: client in-flight ~ throughput x mean latency. */
+export interface LittlesLawCheck {
+  /** Time-averaged requests in flight, measured by the client. */
+  inFlight: number;
+  /** Completions per second (any status). */
+  throughput: number;
+  meanLatencyMs: number;
+  /** throughput x mean latency: the in-flight Little's law predicts. */
+  predicted: number;
+  /** predicted / inFlight */
+  ratio: number;
+  /** |ratio - 1| <= tolerance */
+  holds: boolean;
+  tolerance: number;
+}
+
+/** Universal Scalability Law fit of throughput vs concurrency: X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)). */
+export interface UslFit {
+  /** Throughput of one client alone, per second. */
+  lambda: number;
+  /** Contention (serial fraction). */
+  sigma: number;
+  /** Coherency (crosstalk) cost. */
+  kappa: number;
+  /** Predicted peak concurrency floor(sqrt((1 - sigma) / kappa)); null when kappa is 0 (no peak). */
+  peakConcurrency: number | null;
+  /** Predicted throughput at the peak, per second. */
+  peakThroughput: number | null;
+  /** Coefficient of determination of the fit. */
+  r2: number;
+  points: number;
+}
+
+export interface UslDiagnostic {
+  status: 'fitted' | 'not-applicable' | 'too-few-points' | 'peak-not-passed' | 'fit-failed';
+  /** Why there is no fit, or what the fit says, in one sentence. */
+  detail: string;
+  fit: UslFit | null;
+  /** The (concurrency, throughput) points used. */
+  points: { concurrency: number; throughput: number }[];
+}
+
+/** Reported, never gating. */
+export interface RunDiagnostics {
+  usl: UslDiagnostic;
+  littlesLaw: { steps: number; holding: number; tolerance: number; detail: string };
 }
 
 export interface CriticalPoint {
@@ -256,6 +309,8 @@ export interface RunResult {
   /** Highest load that passed, even when no critical point could be named (completed, generator-limited). */
   lastPass: number | null;
   evidence: EvidenceFile[];
+  /** Scalability diagnostics (USL, Little's law): reported, never gating. */
+  diagnostics?: RunDiagnostics;
   /** Files written, relative to the run folder. */
   files: string[];
   warnings: string[];

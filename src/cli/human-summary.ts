@@ -10,7 +10,7 @@ export function headline(r: RunResult): string {
   }
   switch (r.stopReason) {
     case 'completed':
-      return `no critical point within the ramp: the target passed every step up to ${r.lastPass ?? '-'} req/s`;
+      return `no critical point within the ramp: the target passed every step up to ${r.lastPass ?? '-'} ${r.steps[0]?.unit ?? 'req/s'}`;
     case 'generator-limited':
       return `generator-limited: ${r.stopDetail}`;
     default:
@@ -39,6 +39,7 @@ export function stepTable(r: RunResult): string {
 
 export function humanSummary(r: RunResult, runDir: string | null): string {
   const out = [stepTable(r), '', headline(r), `stop reason: ${r.stopReason} (exit code ${r.exitCode})`];
+  if (r.diagnostics) out.push(`diagnostics (not gating): ${r.diagnostics.usl.detail}`, `diagnostics (not gating): ${r.diagnostics.littlesLaw.detail}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
   if (runDir) out.push(`run folder: ${runDir}`);
   return out.join('\n');

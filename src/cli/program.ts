@@ -15,6 +15,7 @@ import { rerenderRunFolder } from '../reporters/rerender.js';
 import { REPORT_FILE } from '../reporters/html/html-report.js';
 import { spawnDemoTarget } from '../demo/spawn-demo-target.js';
 import { summarizePlan } from '../load/ramp-plan.js';
+import { unitOf } from '../load/concurrency-ramp.js';
 import { formatDuration } from '../scenario/duration.js';
 import { critpointVersion } from '../runner/environment.js';
 import { registerK6Commands } from './k6-commands.js';
@@ -37,13 +38,15 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 function planText(s: Scenario): string {
   const p = summarizePlan(s);
+  const unit = unitOf(s.load.mode);
+  const requests = p.coarseRequests === null ? `closed loop: as many as the target answers (cap load.maxRequests ${s.load.maxRequests} per step)` : `up to ${p.coarseRequests} before refinement (cap load.maxRequests ${s.load.maxRequests})`;
   return [
     `plan for ${s.name} against ${s.target.url}:`,
-    `  baseline: ${p.baselineLoad} req/s for ${formatDuration(p.baselineMs)} (warm-up ${formatDuration(s.load.warmup)} + ${s.load.baselineWindows} windows)`,
-    `  ramp: ${p.rampLoads.join(', ')} req/s, ${formatDuration(p.stepMs)} each, ${formatDuration(s.load.drain)} drain between steps`,
+    `  baseline: ${p.baselineLoad} ${unit} for ${formatDuration(p.baselineMs)} (warm-up ${formatDuration(s.load.warmup)} + ${s.load.baselineWindows} windows)`,
+    `  ramp: ${p.rampLoads.join(', ')} ${unit}, ${formatDuration(p.stepMs)} each, ${formatDuration(s.load.drain)} drain between steps`,
     `  refine: up to ${p.refineSteps} bisection steps of ${formatDuration(p.refineStepMs)} to a resolution of ${(s.load.refine.resolution * 100).toFixed(1)}%`,
     `  duration: at least ${formatDuration(p.coarseMs)} before refinement, at most ${formatDuration(Math.min(p.worstCaseMs, s.load.maxDuration))} (cap load.maxDuration ${formatDuration(s.load.maxDuration)})`,
-    `  requests: up to ${p.coarseRequests} before refinement (cap load.maxRequests ${s.load.maxRequests}); in flight at most ${s.load.maxInFlight}`,
+    `  requests: ${requests}; in flight at most ${s.load.maxInFlight}`,
   ].join('\n');
 }
 

@@ -69,6 +69,12 @@ export function rising(points: [number, number][], minRise = 0): boolean {
 export function generatorIssue(w: WindowStats, cfg: DetectConfig): string | null {
   if (w.warmup || w.capHits > 0) return null;
   if (w.sendLagP99 > cfg.generator.maxSendLag) return `send lag p99 ${fmt(w.sendLagP99)} ms > ${cfg.generator.maxSendLag} ms`;
+  const maxBusy = cfg.generator.maxBusy;
+  if (maxBusy !== undefined && w.generatorBusy !== undefined && w.generatorBusy > maxBusy) {
+    return `generator event loop busy ${(w.generatorBusy * 100).toFixed(0)}% of the window > ${(maxBusy * 100).toFixed(0)}%`;
+  }
+  // A closed loop has no schedule to fall behind: it sends when responses come back.
+  if (cfg.loadMode === 'concurrency') return null;
   const durS = w.sendRate > 0 ? w.sent / w.sendRate : (w.tEnd - w.tStart) / 1000;
   const expected = w.offered * durS;
   if (expected < 20) return null;

@@ -8,7 +8,9 @@ export interface DetectConfig {
   p99: { enabled: boolean; minRatio: number; sigmaFloor: number };
   errors: { enabled: boolean; maxRate: number };
   throughput: { enabled: boolean; minRatio: number };
-  generator: { maxSendLag: number; minSendRatio: number };
+  generator: { maxSendLag: number; minSendRatio: number; maxBusy?: number };
+  /** Closed loop (concurrency): no offered rate, so no achieved/offered signal and no send-ratio check. Default rate. */
+  loadMode?: 'rate' | 'concurrency';
   /** Poisson arrivals: a window's count varies by chance; the send-ratio check allows for it. */
   arrival: 'uniform' | 'poisson';
   runtime: RuntimeSignalDetect[];
@@ -77,7 +79,7 @@ export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
       unit: 'ratio',
     });
   }
-  if (cfg.throughput.enabled) {
+  if (cfg.throughput.enabled && cfg.loadMode !== 'concurrency') {
     specs.push({
       name: 'throughput',
       statistic: 'ratio',

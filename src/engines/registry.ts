@@ -2,6 +2,7 @@
 import type { Engine } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
 import { HttpOpenEngine } from './http-open/http-open-engine.js';
+import { HttpClosedEngine } from './http-closed/http-closed-engine.js';
 import { resolveHeaders } from '../scenario/secrets.js';
 import { K6Engine } from './k6/k6-engine.js';
 import { k6EngineConfig } from './k6/k6-config.js';
@@ -42,10 +43,28 @@ export const engines: Record<string, EngineFactory> = {
     });
   },
   k6: (s, { env }) => new K6Engine(k6EngineConfig(s, env)),
+  'http-closed': (s, { env }) => {
+    const { body, headers } = httpBody(s);
+    return new HttpClosedEngine({
+      url: s.target.url,
+      method: s.http.method,
+      path: s.http.path,
+      headers: resolveHeaders(headers, env),
+      body,
+      timeoutMs: s.http.timeout,
+      okStatus: s.http.okStatus,
+      pipelining: s.load.pipelining ?? 1,
+      workers: s.load.workers ?? 0,
+      windowMs: s.detect.window,
+      minRequests: s.detect.minRequests,
+      drainTimeoutMs: Math.min(s.http.timeout, 5_000),
+      maxRequestsPerStep: s.load.maxRequests,
+    });
+  },
 };
 
 export function engineName(s: Scenario): string {
-  return s.load.engine ?? 'http-open';
+  return s.load.engine ?? (s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
 }
 
 export function createEngine(s: Scenario, opts: EngineFactoryOptions): Engine {

@@ -15,6 +15,8 @@ export interface StepRecorderOptions {
   nextWindowIndex: () => number;
   /** Which statuses count as success is the engine's business: it passes ok=false with a kind. */
   tickMs?: number;
+  /** Fraction of the time since its last call the generator was busy (0..1); read once per window into generatorBusy. */
+  busy?: () => number;
 }
 
 interface Counters {
@@ -47,6 +49,10 @@ export class StepRecorder {
   private readonly step: Counters = zero();
   private readonly windows: WindowStats[] = [];
   private inFlight = 0;
+  /** Integral of inFlight over time since inFlightSince (request-ms), for the window's time-averaged in-flight. */
+  private inFlightArea = 0;
+  private inFlightSince: number;
+  private inFlightAt: number;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
   private sendEnd: number | undefined;
@@ -56,6 +62,7 @@ export class StepRecorder {
     this.stepStart = opts.now();
     this.warmupEnd = this.stepStart + opts.step.warmupMs;
     this.windowStart = this.stepStart;
+    this.inFlightSince = this.inFlightAt = this.stepStart;
     this.nextBoundary = this.boundaryAfter(this.stepStart);
     this.timer = setInterval(() => this.tick(), opts.tickMs ?? 20);
     this.timer.unref?.();
@@ -86,17 +93,26 @@ export class StepRecorder {
     if (t >= this.nextBoundary) this.tick(t);
   }
 
-  /** A request left at run-clock time `at`; lagMs = actual - intended send time. */
-  sent(lagMs: number, at: number): void {
+  /** Adds inFlight x elapsed time to the area before inFlight changes. */
+  private advance(t: number): void {
+    if (t <= this.inFlightAt) return;
+    this.inFlightArea += this.inFlight * (t - this.inFlightAt);
+    this.inFlightAt = t;
+  }
+
+  /** A request left at run-clock time `at`; lagMs = actual - intended send time (undefined in a closed loop, which has no intended time: send lag reads 0). */
+  sent(lagMs: number | undefined, at: number): void {
     this.at(at);
+    this.advance(at);
     this.c.sent++;
-    recordMs(this.lag, lagMs);
+    if (lagMs !== undefined) recordMs(this.lag, lagMs);
     if (++this.inFlight > this.c.maxInFlight) this.c.maxInFlight = this.inFlight;
   }
 
   /** A response arrived at `at`. latencyMs from the intended send time (open loop). ok=false counts it as an error of errorKind. */
   response(latencyMs: number, ok: boolean, at: number, errorKind?: string): void {
     this.at(at);
+    this.advance(at);
     this.inFlight--;
     this.c.completed++;
     recordMs(this.latency, latencyMs);
@@ -107,9 +123,17 @@ export class StepRecorder {
   /** A request failed without a response (timeout, connection, deadline...) at `at`. */
   failed(kind: string, at: number): void {
     this.at(at);
+    this.advance(at);
     this.inFlight--;
     this.c.transportErrors++;
     this.error(kind);
+  }
+
+  /** Requests the generator itself gave up when it stopped (closed loop: pipelined behind the last response): no longer in flight, counted nowhere. */
+  abandoned(n: number, at: number): void {
+    this.at(at);
+    this.advance(at);
+    this.inFlight = Math.max(0, this.inFlight - n);
   }
 
   /** A scheduled request was not sent at `at` because the in-flight cap was reached. */
@@ -147,6 +171,11 @@ export class StepRecorder {
     const durS = Math.max(1e-3, (rateEnd - this.windowStart) / 1000);
     const p = percentiles(this.latency);
     const attempts = this.c.completed + this.c.transportErrors + this.c.capHits;
+    const areaEnd = Math.max(tEnd, this.inFlightAt);
+    this.advance(areaEnd);
+    const meanInFlight = areaEnd > this.inFlightSince ? this.inFlightArea / (areaEnd - this.inFlightSince) : this.inFlight;
+    this.inFlightArea = 0;
+    this.inFlightSince = areaEnd;
     const w: WindowStats = {
       index: this.opts.nextWindowIndex(),
       stepIndex: step.index,
@@ -170,6 +199,8 @@ export class StepRecorder {
       mean: p.mean,
       sendLagP99: p99Ms(this.lag),
       maxInFlight: Math.max(this.c.maxInFlight, this.inFlight),
+      meanInFlight,
+      ...(this.opts.busy ? { generatorBusy: this.opts.busy() } : {}),
       capHits: this.c.capHits,
       sparse: !warmup && this.c.completed + this.c.transportErrors < this.opts.minRequests,
       runtime: {},

@@ -1,5 +1,6 @@
 // Pure: the coarse ramp and the plan's size, from the load and detect settings.
 import type { Scenario } from '../scenario/schema.js';
+import { concurrencyRampLoads } from './concurrency-ramp.js';
 
 export type Growth = { factor: number } | { step: number };
 
@@ -44,8 +45,8 @@ export interface PlanSummary {
   coarseMs: number;
   /** coarseMs plus the most refinement steps. */
   worstCaseMs: number;
-  /** Requests the coarse plan sends. */
-  coarseRequests: number;
+  /** Requests the coarse plan sends (null in concurrency mode: a closed loop sends what the target answers). */
+  coarseRequests: number | null;
   refineSteps: number;
 }
 
@@ -61,15 +62,24 @@ export function refineStepsNeeded(growth: Growth, start: number, resolution: num
   return n;
 }
 
+/** Coarse ramp loads of either mode (connections are whole numbers). */
+export function planLoads(load: Scenario['load']): number[] {
+  return load.mode === 'concurrency' ? concurrencyRampLoads(load.start, load.end, load.growth) : rampLoads(load.start, load.end, load.growth);
+}
+
+/** Planned baseline window: a closed loop's rate is unknown before it runs, so its windows are planned at detect.window. */
+export function baselineWindowMs(s: Scenario): number {
+  return s.load.mode === 'concurrency' ? s.detect.window : effectiveWindowMs(s.load.start, s.detect.window, s.detect.minRequests);
+}
+
 export function summarizePlan(s: Scenario): PlanSummary {
-  const { load, detect } = s;
-  const baselineWindowMs = effectiveWindowMs(load.start, detect.window, detect.minRequests);
-  const baselineMs = load.warmup + load.baselineWindows * baselineWindowMs;
-  const ramp = rampLoads(load.start, load.end, load.growth);
+  const { load } = s;
+  const baselineMs = load.warmup + load.baselineWindows * baselineWindowMs(s);
+  const ramp = planLoads(load);
   const refineStepMs = load.refine.stepDuration ?? load.stepDuration;
   const refineSteps = refineStepsNeeded(load.growth, load.start, load.refine.resolution, load.refine.maxSteps);
   const coarseMs = baselineMs + ramp.length * (load.stepDuration + load.drain);
   const worstCaseMs = coarseMs + refineSteps * (refineStepMs + load.drain);
   const coarseRequests = (load.start * baselineMs) / 1000 + ramp.reduce((a, l) => a + (l * load.stepDuration) / 1000, 0);
-  return { baselineLoad: load.start, baselineMs, rampLoads: ramp, stepMs: load.stepDuration, refineStepMs, coarseMs, worstCaseMs, coarseRequests: Math.round(coarseRequests), refineSteps };
+  return { baselineLoad: load.start, baselineMs, rampLoads: ramp, stepMs: load.stepDuration, refineStepMs, coarseMs, worstCaseMs, coarseRequests: load.mode === 'concurrency' ? null : Math.round(coarseRequests), refineSteps };
 }

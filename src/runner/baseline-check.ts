@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { DetectConfig } from '../detector/signals.js';
 import { evaluable } from '../detector/baseline.js';
 import { generatorIssue } from '../detector/evaluate.js';
+import { unitOf } from '../load/concurrency-ramp.js';
 
 export interface BaselineCheck {
   stop: { reason: StopReason; detail: string } | null;
@@ -16,15 +17,15 @@ export interface BaselineCheck {
 export function checkBaseline(windows: WindowStats[], baseline: Baseline, cfg: DetectConfig, s: Scenario): BaselineCheck {
   const warnings: string[] = [];
   const usable = windows.filter(evaluable);
-  const start = s.load.start;
+  const start = `${s.load.start} ${unitOf(s.load.mode)}`;
   if (usable.length === 0) {
-    return { stop: { reason: 'error', detail: `the baseline at ${start} req/s produced no window with detect.minRequests (${s.detect.minRequests}) responses` }, breaches: [], warnings };
+    return { stop: { reason: 'error', detail: `the baseline at ${start} produced no window with detect.minRequests (${s.detect.minRequests}) responses` }, breaches: [], warnings };
   }
   if (usable.length < s.load.baselineWindows) warnings.push(`baseline has ${usable.length} windows, fewer than load.baselineWindows (${s.load.baselineWindows})`);
 
   const genIssues = usable.map((w) => generatorIssue(w, cfg)).filter((x): x is string => x !== null);
   if (genIssues.length * 2 > usable.length) {
-    return { stop: { reason: 'generator-limited', detail: `the load generator could not keep up even at load.start (${start} req/s): ${genIssues[0]}` }, breaches: [], warnings };
+    return { stop: { reason: 'generator-limited', detail: `the load generator could not keep up even at load.start (${start}): ${genIssues[0]}` }, breaches: [], warnings };
   }
   if (genIssues.length > 0) warnings.push(`${genIssues.length} baseline window(s) show the generator falling behind: ${genIssues[0]}`);
 
@@ -38,7 +39,7 @@ export function checkBaseline(windows: WindowStats[], baseline: Baseline, cfg: D
     breaches.push({ signal: 'throughput', values: [thr.medianValue], windowIndexes: [], baselineMedian: thr.medianValue, sigma: thr.sigma, threshold: cfg.throughput.minRatio, reason: `achieved/offered ${(thr.medianValue * 100).toFixed(1)}% < ${(cfg.throughput.minRatio * 100).toFixed(1)}% already at load.start` });
   }
   if (breaches.length > 0) {
-    return { stop: { reason: 'breach', detail: `the target breaks already at load.start (${start} req/s): ${breaches.map((b) => b.reason).join('; ')}; its critical point is below the ramp, lower load.start` }, breaches, warnings };
+    return { stop: { reason: 'breach', detail: `the target breaks already at load.start (${start}): ${breaches.map((b) => b.reason).join('; ')}; its critical point is below the ramp, lower load.start` }, breaches, warnings };
   }
   if (!baseline.signals.p99) warnings.push('no latency baseline: no responses during the baseline');
   return { stop: null, breaches: [], warnings };

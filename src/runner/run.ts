@@ -8,8 +8,12 @@ import { createEngine, engineName } from '../engines/registry.js';
 import { learnBaseline } from '../detector/baseline.js';
 import { evaluateWindow, newStepState } from '../detector/evaluate.js';
 import type { DetectConfig } from '../detector/signals.js';
-import { effectiveWindowMs, rampLoads, roundLoad } from '../load/ramp-plan.js';
+import { baselineWindowMs, planLoads, roundLoad } from '../load/ramp-plan.js';
 import { gap, nextMidpoint } from '../load/bisection.js';
+import { concurrencyMidpoint, unitOf } from '../load/concurrency-ramp.js';
+import { plateauBreach } from '../detector/plateau.js';
+import { littlesLaw } from '../stats/littles-law.js';
+import { runDiagnostics } from './diagnostics.js';
 import { CritpointError, EngineStopError, exitCodeFor, TargetUnreachableError } from '../errors.js';
 import { redactScenario, redactUrl } from '../scenario/secrets.js';
 import { describeEnvironment } from './environment.js';
@@ -55,6 +59,7 @@ export function detectConfig(s: Scenario): DetectConfig {
     errors: s.detect.errors,
     throughput: s.detect.throughput,
     generator: s.detect.generator,
+    loadMode: s.load.mode,
     arrival: s.load.arrival,
     runtime: runtimeDetect(s.runtime),
   };
@@ -79,7 +84,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const cfg = detectConfig(s);
-  const unit = 'req/s' as const;
+  const unit = unitOf(s.load.mode);
+  const closedLoop = s.load.mode === 'concurrency';
   const warnings: string[] = [];
 
   // Both checked before any load is sent: the engine's tools exist, the run folder is writable.
@@ -103,6 +109,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   let stop: { reason: StopReason; detail: string; signal?: string } | null = null;
   let lastPass: number | null = null;
   let firstBreach: { load: number; breaches: SignalBreach[] } | null = null;
+  /** The step that set lastPass: the closed loop's throughput reference. */
+  let lastPassStep: StepResult | null = null;
 
   const runAbort = new AbortController();
   const onExternal = () => runAbort.abort(opts.signal?.reason ?? 'SIGINT');
@@ -145,6 +153,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       criticalPoint,
       lastPass,
       evidence,
+      diagnostics: runDiagnostics(steps, unit),
       files: [],
       warnings,
     };
@@ -196,6 +205,13 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     if (!drained && !runAbort.signal.aborted) warnings.push(`runtime signals were still above their baseline band after load.drainTimeout (${s.load.drainTimeout} ms) before step ${steps.length}`);
   };
 
+  /** Closed loop, after a step passed every window: did its throughput stop growing over the last passing step's? */
+  const stepBreach = (stats: StepResult['stats'], load: number): SignalBreach | null => {
+    if (!closedLoop || !lastPassStep) return null;
+    const ref = lastPassStep.stats;
+    return plateauBreach({ load: lastPassStep.load, throughput: ref.achievedRate, meanLatencyMs: ref.mean }, { load, throughput: stats.achievedRate, meanLatencyMs: stats.mean }, s.detect.plateau, unit);
+  };
+
   const runStep = async (step: Step, evaluate: boolean): Promise<StepRun> => {
     const stepAbort = new AbortController();
     const forward = () => stepAbort.abort(runAbort.signal.reason);
@@ -241,7 +257,14 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     if (stats.aborted && outcome === 'pass') outcome = 'aborted';
     if (unreachable) outcome = 'aborted';
     const { windows: _w, step: _s, ...rest } = stats;
-    const result: StepResult = { index: step.index, phase: step.phase, load: step.load, unit, outcome, breaches, stats: rest, windowCount: stepWindows.length };
+    if (evaluate && outcome === 'pass' && !stats.aborted) {
+      const plateau = stepBreach(rest, step.load);
+      if (plateau) {
+        outcome = 'breach';
+        breaches = [plateau];
+      }
+    }
+    const result: StepResult = { index: step.index, phase: step.phase, load: step.load, unit, outcome, breaches, stats: rest, windowCount: stepWindows.length, littlesLaw: littlesLaw(stepWindows) };
     steps.push(result);
     emit({ type: 'step-end', result });
     return { result, windows: stepWindows, breaches, generatorDetail, unreachable };
@@ -266,7 +289,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   try {
     // Baseline: warm-up (discarded), then baselineWindows windows at the first load.
     emit({ type: 'phase', phase: 'baseline' });
-    const baseWindowMs = effectiveWindowMs(s.load.start, s.detect.window, s.detect.minRequests);
+    const baseWindowMs = baselineWindowMs(s);
     const base = await runStep({ index: 0, phase: 'baseline', load: s.load.start, unit, durationMs: s.load.baselineWindows * baseWindowMs, warmupMs: s.load.warmup }, false);
     if (base.unreachable) {
       stop = { reason: 'target-unreachable', detail: `target stopped answering during the baseline: ${base.unreachable}` };
@@ -282,10 +305,11 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       return await finish();
     }
     lastPass = s.load.start;
+    lastPassStep = base.result;
 
     // Coarse ramp.
     emit({ type: 'phase', phase: 'ramp' });
-    for (const load of rampLoads(s.load.start, s.load.end, s.load.growth)) {
+    for (const load of planLoads(s.load)) {
       await drain();
       if (stopFromAbort()) return await finish();
       const verdict = await judged(load, 'ramp', s.load.stepDuration);
@@ -295,6 +319,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
         break;
       }
       lastPass = load;
+      lastPassStep = steps[steps.length - 1] ?? null;
     }
     if (!firstBreach) {
       stop = { reason: 'completed', detail: `no breach up to load.end (${s.load.end} ${unit}): the critical point is above the ramp` };
@@ -306,16 +331,19 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     const refineMs = s.load.refine.stepDuration ?? s.load.stepDuration;
     const refineSteps = s.load.refine.resolution > 0 ? s.load.refine.maxSteps : 0; // resolution 0 = no refinement
     for (let i = 0; i < refineSteps; i++) {
-      const mid = nextMidpoint(lastPass, firstBreach.load, s.load.refine.resolution);
+      const mid: number | null = closedLoop ? concurrencyMidpoint(lastPass, firstBreach.load, s.load.refine.resolution) : nextMidpoint(lastPass, firstBreach.load, s.load.refine.resolution);
       if (mid === null) break;
-      const load = roundLoad(mid);
+      const load: number = closedLoop ? mid : roundLoad(mid);
       if (load <= lastPass || load >= firstBreach.load) break;
       await drain();
       if (stopFromAbort()) return await finish();
       const verdict = await judged(load, 'refine', refineMs);
       if (verdict === 'stop') return await finish();
       if (verdict === 'breach') firstBreach = { load, breaches: steps[steps.length - 1]?.breaches ?? [] };
-      else lastPass = load;
+      else {
+        lastPass = load;
+        lastPassStep = steps[steps.length - 1] ?? null;
+      }
     }
     stop = { reason: 'breach', detail: `critical point ${lastPass} ${unit}: ${firstBreach.breaches.map((b) => b.reason).join('; ')} at ${firstBreach.load} ${unit}` };
     return await finish();

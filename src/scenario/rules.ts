@@ -14,15 +14,17 @@ export interface RuleOptions {
 export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
   const problems: string[] = [];
   const { load, detect } = s;
+  const closed = load.mode === 'concurrency';
   const maxRate = load.maxRate ?? load.end;
 
   if (load.end < load.start) problems.push(`load.end: must be at least load.start (${load.start}), got ${load.end}`);
-  if (load.end > maxRate) problems.push(`load.end: exceeds the cap load.maxRate (${maxRate}), got ${load.end}`);
+  if (!closed && load.end > maxRate) problems.push(`load.end: exceeds the cap load.maxRate (${maxRate}), got ${load.end}`);
+  problems.push(...modeProblems(s));
   if (load.stepDuration < detect.window * detect.confirm) {
     problems.push(`load.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window (${formatDuration(detect.window)}), got ${formatDuration(load.stepDuration)}`);
   }
   const perStep = (load.start * load.stepDuration) / 1000;
-  if (perStep < detect.confirm * detect.minRequests) {
+  if (!closed && perStep < detect.confirm * detect.minRequests) {
     problems.push(
       `load.stepDuration: at load.start (${load.start} req/s) a step sends ${Math.round(perStep)} requests, fewer than detect.confirm x detect.minRequests (${detect.confirm * detect.minRequests}); raise load.start or load.stepDuration, got ${formatDuration(load.stepDuration)}`,
     );
@@ -38,7 +40,7 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
         `load.maxDuration: the plan needs at least ${formatDuration(plan.coarseMs)} (baseline ${formatDuration(plan.baselineMs)} + ${plan.rampLoads.length} steps of ${formatDuration(load.stepDuration)} + drains) before refinement, got ${formatDuration(load.maxDuration)}`,
       );
     }
-    if (plan.coarseRequests > load.maxRequests) {
+    if (plan.coarseRequests !== null && plan.coarseRequests > load.maxRequests) {
       problems.push(`load.maxRequests: the plan would send up to ${plan.coarseRequests} requests, got ${load.maxRequests}`);
     }
   }
@@ -53,4 +55,26 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
     }
   }
   return problems;
+}
+
+/** Fields that belong to one load.mode only, and what a closed loop needs. */
+function modeProblems(s: Scenario): string[] {
+  const { load, http } = s;
+  const out: string[] = [];
+  if (load.mode === 'concurrency') {
+    for (const key of ['start', 'end'] as const) {
+      if (!Number.isInteger(load[key])) out.push(`load.${key}: must be a whole number of connections in load.mode concurrency, got ${load[key]}`);
+    }
+    if (load.engine !== undefined && load.engine !== 'http-closed') out.push(`load.engine: load.mode concurrency runs on http-closed, got ${renderGot(load.engine)}`);
+    if (load.maxRate !== undefined) out.push(`load.maxRate: applies to load.mode rate only (concurrency steps are connections), got ${load.maxRate}`);
+    if (load.arrival !== 'uniform') out.push(`load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.arrival)}`);
+    const inFlight = load.end * (load.pipelining ?? 1);
+    if (inFlight > load.maxInFlight) out.push(`load.end: ${load.end} connections x load.pipelining ${load.pipelining ?? 1} keep ${inFlight} requests in flight, above load.maxInFlight (${load.maxInFlight}), got ${load.end}`);
+    if (http.timeout < 1000) out.push(`http.timeout: must be at least 1s in load.mode concurrency (autocannon's timeout is in seconds), got ${formatDuration(http.timeout)}`);
+  } else {
+    if (load.engine === 'http-closed') out.push(`load.engine: http-closed runs load.mode concurrency only, got ${renderGot(load.engine)}`);
+    if (load.pipelining !== undefined) out.push(`load.pipelining: applies to load.mode concurrency only, got ${load.pipelining}`);
+    if (load.workers !== undefined) out.push(`load.workers: applies to load.mode concurrency only, got ${load.workers}`);
+  }
+  return out;
 }

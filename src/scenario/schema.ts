@@ -28,17 +28,27 @@ export const growthSchema = z.union([
   z.strictObject({ /** Each step is the previous plus step. */ step: positive() }),
 ], { error: 'must be { factor: <number above 1> } or { step: <positive number> }' });
 
+/** Defaults that depend on load.mode: rate steps are req/s, concurrency steps are connections. */
+export const MODE_DEFAULTS = {
+  rate: { start: 100, end: 20_000, growth: { factor: 1.5 } },
+  concurrency: { start: 1, end: 256, growth: { factor: 2 } },
+} as const;
+
 export const loadSchema = z.strictObject({
-  /** rate = open loop, requests per second on a fixed schedule. */
-  mode: z.enum(['rate']).default('rate'),
-  /** Engine. Default http-open for HTTP targets; k6 runs a local k6 binary (PATH or K6_BINARY), one short k6 run per step. */
-  engine: z.enum(['http-open', 'k6']).optional(),
-  /** First (baseline) step, req/s. Default 100. */
-  start: positive().default(100),
-  /** Highest step allowed, req/s. Default 20000. */
-  end: positive().default(20_000),
-  /** Ramp growth: { factor: 1.5 } (geometric, default) or { step: 500 } (linear). */
-  growth: growthSchema.default({ factor: 1.5 }),
+  /** rate = open loop, requests per second on a fixed schedule; concurrency = closed loop, a number of connections each sending its next request when the last answered. */
+  mode: z.enum(['rate', 'concurrency']).default('rate'),
+  /** Engine. Default http-open (rate) or http-closed (concurrency) for HTTP targets; k6 runs a local k6 binary (PATH or K6_BINARY), one short k6 run per step. */
+  engine: z.enum(['http-open', 'http-closed', 'k6']).optional(),
+  /** First (baseline) step: req/s (default 100) or connections (default 1). */
+  start: positive().optional(),
+  /** Highest step allowed: req/s (default 20000) or connections (default 256). */
+  end: positive().optional(),
+  /** Ramp growth: { factor: 1.5 } (geometric; default 1.5 for rate, 2 for concurrency) or { step: 500 } (linear). */
+  growth: growthSchema.optional(),
+  /** Concurrency mode: HTTP/1.1 requests each connection keeps in flight (autocannon pipelining). Default 1. */
+  pipelining: z.number().int().min(1).optional(),
+  /** Concurrency mode: worker threads that share the connections (0 = the main thread). Default 0. */
+  workers: z.number().int().min(0).optional(),
   /** Duration of each ramp step. Default 5s. */
   stepDuration: duration.default(5_000),
   /** Discarded time at the start of the baseline step. Default 3s. */
@@ -72,6 +82,9 @@ export const loadSchema = z.strictObject({
   maxRequests: z.number().int().positive().default(10_000_000),
   /** Seed for the poisson schedule. Default 1. */
   seed: z.number().int().default(1),
+}).transform((l) => {
+  const d = MODE_DEFAULTS[l.mode];
+  return { ...l, start: l.start ?? d.start, end: l.end ?? d.end, growth: l.growth ?? { ...d.growth } };
 });
 
 export const detectSchema = z.strictObject({
@@ -112,8 +125,19 @@ export const detectSchema = z.strictObject({
       maxSendLag: duration.default(5),
       /** ... or when it sent less than this fraction of the schedule while below the in-flight cap. Default 0.98. */
       minSendRatio: z.number().min(0).max(1).default(0.98),
+      /** Concurrency mode: ... or when its event loop was busy more than this fraction of a window (responses then wait in the client). Default 0.9. */
+      maxBusy: z.number().gt(0).max(1).default(0.9),
     })
-    .default({ maxSendLag: 5, minSendRatio: 0.98 }),
+    .default({ maxSendLag: 5, minSendRatio: 0.98, maxBusy: 0.9 }),
+  plateau: z
+    .strictObject({
+      /** Concurrency mode: a step breaches when its throughput is not above the last passing step's by minGain while its mean latency grows. Default 0.05. */
+      minGain: z.number().min(0).max(1).default(0.05),
+      /** ... nor by this share of the ideal gain (connections ratio - 1), when larger: 0.5 = throughput grew less than half as fast as the connections. Default 0.5; 0 leaves the plain minGain rule. */
+      minEfficiency: z.number().min(0).max(1).default(0.5),
+      enabled: z.boolean().default(true),
+    })
+    .default({ minGain: 0.05, minEfficiency: 0.5, enabled: true }),
 });
 
 export const reportSchema = z.strictObject({

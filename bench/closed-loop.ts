@@ -1,0 +1,149 @@
+// Benchmark: critpoint's closed-loop engine (http-closed, autocannon on the
+// main thread with every response tapped into per-window HDR histograms)
+// vs bare autocannon at the same connections against a fast local target
+// (the Go fixture's /fast route). The ratio of their throughputs is the
+// harness's own overhead; the stop timing shows "stop means stop".
+// Bounded: 2 connection counts x PAIRS pairs x 2 runs x RUN_S s, loopback only.
+//   flock /tmp/critpoint-load.lock npx tsx bench/closed-loop.ts
+import { execFileSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { median } from 'simple-statistics';
+import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget } from '../test/helpers/go-target.js';
+import { HttpClosedEngine } from '../src/engines/http-closed/http-closed-engine.js';
+
+const RUN_S = 2;
+const PAIRS = 8;
+const CONNECTIONS = [10, 50];
+const STOP_RUNS = 5;
+
+export interface BenchResult {
+  title: string;
+  rows: Record<string, string | number>[];
+  notes?: string[];
+}
+
+interface Measured {
+  /** Responses per second of wall time. */
+  throughput: number;
+  /** Responses per second of this process's CPU time (user + system): the generator's cost per request, robust to other processes taking the cores. */
+  perCpuSecond: number;
+}
+
+/** Runs fn and measures this process's CPU time over it. */
+async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuS: number }> {
+  const before = process.cpuUsage();
+  const value = await fn();
+  const d = process.cpuUsage(before);
+  return { value, cpuS: (d.user + d.system) / 1e6 };
+}
+
+async function bare(url: string, connections: number): Promise<Measured> {
+  const { value: r, cpuS } = await withCpu(() => autocannon({ url, connections, duration: RUN_S }));
+  return { throughput: r.requests.total / r.duration, perCpuSecond: r.requests.total / cpuS };
+}
+
+function engineFor(url: string): HttpClosedEngine {
+  const u = new URL(url);
+  return new HttpClosedEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 10_000, pipelining: 1, workers: 0, windowMs: 1_000, minRequests: 200, drainTimeoutMs: 2_000, maxRequestsPerStep: 10_000_000, maxStretch: 1 });
+}
+
+async function critpointStep(url: string, connections: number, abortAfterMs?: number) {
+  const e = engineFor(url);
+  const t0 = performance.now();
+  const now = () => performance.now() - t0;
+  const ac = new AbortController();
+  let abortedAt = 0;
+  const timer = abortAfterMs === undefined ? undefined : setTimeout(() => {
+    abortedAt = now();
+    ac.abort('breach');
+  }, abortAfterMs);
+  let i = 0;
+  const stats = await e.runStep({ index: 0, phase: 'ramp', load: connections, unit: 'connections', durationMs: RUN_S * 1000, warmupMs: 0 }, { now, signal: ac.signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  clearTimeout(timer);
+  await e.close();
+  return { stats, stop: e.lastStop, returnedMs: now() - abortedAt };
+}
+
+async function critpoint(url: string, connections: number): Promise<Measured> {
+  const { value, cpuS } = await withCpu(() => critpointStep(url, connections));
+  return { throughput: value.stats.achievedRate, perCpuSecond: value.stats.completed / cpuS };
+}
+
+/** Bare autocannon's stop(): requests keep leaving until its next sample tick. */
+async function bareStopLag(url: string, connections: number): Promise<number> {
+  let last = 0;
+  let stopAt = 0;
+  const t0 = performance.now();
+  const inst = autocannon({ url, connections, duration: 10, setupClient: (c) => c.on('request' as 'response', () => (last = performance.now() - t0)) }, () => undefined);
+  await new Promise((r) => setTimeout(r, 1_000));
+  stopAt = performance.now() - t0;
+  inst.stop();
+  await new Promise((r) => setTimeout(r, 1_500));
+  return last - stopAt;
+}
+
+export async function run(): Promise<BenchResult> {
+  if (!goTargetAvailable()) execFileSync('bash', [GO_TARGET_BUILD_SCRIPT], { stdio: 'inherit', timeout: 170_000 });
+  const target = await startGoTarget({ workers: 8, serviceTimeMs: 1 });
+  const url = `${target.url}/fast`;
+  const rows: Record<string, string | number>[] = [];
+  const notes: string[] = [];
+  try {
+    await bare(url, 10); // warm both sides' JIT and the target
+    for (const c of CONNECTIONS) {
+      const a: Measured[] = [];
+      const b: Measured[] = [];
+      for (let p = 0; p < PAIRS; p++) {
+        // ABBA: alternate which one goes first so drift hits both.
+        if (p % 2 === 0) {
+          a.push(await bare(url, c));
+          b.push(await critpoint(url, c));
+        } else {
+          b.push(await critpoint(url, c));
+          a.push(await bare(url, c));
+        }
+      }
+      const ratios = a.map((x, i) => (b[i] as Measured).throughput / x.throughput);
+      const cpuRatios = a.map((x, i) => (b[i] as Measured).perCpuSecond / x.perCpuSecond);
+      rows.push({
+        connections: c,
+        'bare req/s': Math.round(median(a.map((x) => x.throughput))),
+        'critpoint req/s': Math.round(median(b.map((x) => x.throughput))),
+        'throughput ratio': Number(median(ratios).toFixed(3)),
+        'ratio min..max': `${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}`,
+        'bare req/CPU-s': Math.round(median(a.map((x) => x.perCpuSecond))),
+        'critpoint req/CPU-s': Math.round(median(b.map((x) => x.perCpuSecond))),
+        'per-CPU ratio': Number(median(cpuRatios).toFixed(3)),
+        pairs: PAIRS,
+      });
+    }
+    const lags: number[] = [];
+    const after: number[] = [];
+    const returned: number[] = [];
+    const bareLags: number[] = [];
+    for (let i = 0; i < STOP_RUNS; i++) {
+      const r = await critpointStep(url, 50, 1_000);
+      if (r.stop) {
+        lags.push(r.stop.stopLagMs);
+        after.push(r.stop.sentAfterAbort);
+      }
+      returned.push(r.returnedMs);
+      bareLags.push(await bareStopLag(url, 50));
+    }
+    notes.push(`target: Go fixture /fast on loopback; ${RUN_S} s per run; each pair runs both in alternating order (ABBA)`);
+    notes.push(`stop, 50 connections, median of ${STOP_RUNS}: critpoint sent ${median(after)} requests after the abort (last one ${median(lags).toFixed(2)} ms after it; 0 = none), step returned ${median(returned).toFixed(1)} ms after it; bare autocannon stop() kept sending for ${median(bareLags).toFixed(0)} ms (until its next sample tick)`);
+  } finally {
+    await target.stop();
+  }
+  notes.push('ratios are medians of the per-pair ratios (critpoint / bare); per-CPU = responses per second of this process\'s CPU time, which other processes on the machine do not distort');
+  return { title: 'closed loop: critpoint http-closed vs bare autocannon (same connections, fast target)', rows, notes };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const r = await run();
+  console.log(`## ${r.title}`); // eslint-disable-line no-console
+  console.table(r.rows); // eslint-disable-line no-console
+  for (const n of r.notes ?? []) console.log(`- ${n}`); // eslint-disable-line no-console
+}

@@ -1,0 +1,193 @@
+// Closed-loop HTTP engine on autocannon: a step is a number of connections,
+// each sending its next request the moment the last one answered. Latency
+// is autocannon's responseTime (no intended send time exists in a closed
+// loop, so send lag is 0); every response goes into the shared StepRecorder,
+// one HDR histogram per window. A step stops at once on abort: each
+// connection closes after its in-flight response instead of sending again.
+import { request } from 'undici';
+import type { Engine, Step, StepContext, StepStats, WindowStats } from '../../types.js';
+import { TargetUnreachableError } from '../../errors.js';
+import { StepRecorder } from '../step-recorder.js';
+import { statusKind, transportErrorKind } from '../http-open/http-open-engine.js';
+import type { ClosedLoopDriver, ClosedLoopSink, ClosedLoopTarget } from './closed-loop-driver.js';
+import { startMainThreadDriver } from './main-thread-driver.js';
+import { LoadWorkerPool } from './worker-driver.js';
+
+export interface HttpClosedConfig {
+  url: string;
+  method: string;
+  path: string;
+  /** Headers with ${env:...} already resolved. */
+  headers: Record<string, string>;
+  body: string | null;
+  timeoutMs: number;
+  okStatus?: number[];
+  /** HTTP/1.1 requests each connection keeps in flight. */
+  pipelining: number;
+  /** Worker threads sharing the connections; 0 = main thread. */
+  workers: number;
+  windowMs: number;
+  minRequests: number;
+  /** Longest wait for in-flight responses after a step stops sending. */
+  drainTimeoutMs: number;
+  /** Most requests any one step may send. */
+  maxRequestsPerStep: number;
+  /** A step whose windows are sparse (slow target, few connections) runs up to this many times its planned length to fill them. Default 3. */
+  maxStretch?: number;
+}
+
+/** When an aborted step stopped (run clock, ms). */
+export interface StopTiming {
+  abortAt: number;
+  /** The last request that left after the abort, or null when none did. */
+  lastSentAt: number | null;
+  /** Requests that left after the abort. */
+  sentAfterAbort: number;
+  /** lastSentAt - abortAt, 0 when nothing left after the abort. */
+  stopLagMs: number;
+}
+
+export class HttpClosedEngine implements Engine {
+  readonly name = 'http-closed';
+  private readonly origin: string;
+  private readonly requestPath: string;
+  /** Timing of the most recent aborted step (for tests and benchmarks). */
+  lastStop: StopTiming | null = null;
+  /** Worker threads (load.workers > 0), started once and ready before the first step's clock starts. */
+  private pool: LoadWorkerPool | null = null;
+
+  constructor(private readonly cfg: HttpClosedConfig) {
+    const url = new URL(cfg.url);
+    this.origin = url.origin;
+    this.requestPath = `${url.pathname.replace(/\/$/, '')}${cfg.path}`;
+  }
+
+  describe(): string {
+    const threads = this.cfg.workers > 0 ? `${this.cfg.workers} worker threads` : 'main thread';
+    return `closed-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (autocannon, pipelining ${this.cfg.pipelining}, ${threads})`;
+  }
+
+  private isOk(status: number): boolean {
+    return this.cfg.okStatus ? this.cfg.okStatus.includes(status) : status < 400;
+  }
+
+  async preflight(timeoutMs: number): Promise<void> {
+    try {
+      const res = await request(`${this.origin}${this.requestPath}`, {
+        method: this.cfg.method as 'GET',
+        headers: this.cfg.headers,
+        body: this.cfg.body ?? undefined,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body.dump();
+    } catch (err) {
+      const e = err as { code?: string; message?: string; name?: string };
+      const why = e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${timeoutMs} ms` : `${e.code ?? e.name ?? 'error'}: ${e.message ?? String(err)}`;
+      throw new TargetUnreachableError(`${this.origin}${this.requestPath}`, why);
+    }
+  }
+
+  async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
+    const { cfg } = this;
+    const stretch = cfg.maxStretch ?? 3;
+    if (cfg.workers > 0) {
+      this.pool ??= new LoadWorkerPool(cfg.workers);
+      await this.pool.ready();
+    }
+    const pool = this.pool;
+    let driver: ClosedLoopDriver | null = null;
+    let measured = 0;
+    const onWindow = (w: WindowStats) => {
+      if (!w.warmup && !w.sparse) measured++;
+      ctx.onWindow(w);
+    };
+    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow, nextWindowIndex: ctx.nextWindowIndex, busy: () => driver?.busy() ?? 0 });
+    let sent = 0;
+    /** Only watched once sending was told to stop: the last request that still left, and how many. */
+    let lastSentAt = -Infinity;
+    let sentAfterAbort = 0;
+    let stopped = false;
+    let driverError: string | null = null;
+    const sink: ClosedLoopSink = {
+      sent: (agoMs = 0) => {
+        const at = ctx.now() - agoMs;
+        recorder.sent(undefined, at);
+        if (stopped) {
+          if (at >= (abortAt ?? Infinity)) {
+            lastSentAt = Math.max(lastSentAt, at);
+            sentAfterAbort++;
+          }
+        }
+        if (++sent >= cfg.maxRequestsPerStep) stopSending();
+      },
+      response: (status, ms) => {
+        const ok = this.isOk(status);
+        recorder.response(ms, ok, ctx.now(), ok ? undefined : statusKind(status));
+      },
+      failed: (code) => recorder.failed(code === 'TIMEOUT' ? 'timeout' : transportErrorKind({ code }), ctx.now()),
+      abandoned: (n) => recorder.abandoned(n, ctx.now()),
+    };
+    const stopSending = () => {
+      if (stopped) return;
+      stopped = true;
+      driver?.stopSending();
+      recorder.sendingStopped();
+    };
+
+    const target: ClosedLoopTarget = { url: `${this.origin}${this.requestPath}`, method: cfg.method, headers: cfg.headers, body: cfg.body, timeoutS: cfg.timeoutMs / 1000, pipelining: cfg.pipelining };
+    const planned = step.warmupMs + step.durationMs;
+    const run = { target, connections: Math.max(1, Math.round(step.load)), maxSeconds: Math.ceil((step.warmupMs + step.durationMs * stretch + cfg.drainTimeoutMs) / 1000) + 10 };
+    const onError = (m: string) => {
+      driverError ??= m;
+    };
+    let abortAt: number | null = null;
+    const onAbort = () => {
+      abortAt = ctx.now();
+      stopSending();
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    if (!stopped) driver = pool ? pool.startRun(run, sink, onError) : startMainThreadDriver(run, sink, onError);
+
+    // Run for the planned length, longer (bounded) until the planned number of full windows closed.
+    const wantWindows = Math.max(1, Math.floor(step.durationMs / cfg.windowMs));
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const t = ctx.now() - recorder.startedAt;
+        const enough = t >= planned && (measured >= wantWindows || t >= step.warmupMs + step.durationMs * stretch);
+        if (stopped || enough || (driverError !== null && sent === 0)) {
+          clearInterval(timer);
+          ctx.signal.removeEventListener('abort', finish);
+          resolve();
+        }
+      };
+      const finish = () => check();
+      const timer = setInterval(check, 10);
+      ctx.signal.addEventListener('abort', finish, { once: true });
+      check();
+    });
+    ctx.signal.removeEventListener('abort', onAbort);
+    stopSending();
+    if (driver) {
+      await driver.drained(cfg.drainTimeoutMs);
+      await driver.destroy();
+    }
+    if (abortAt !== null) {
+      const after = lastSentAt > -Infinity;
+      this.lastStop = { abortAt, lastSentAt: after ? lastSentAt : null, sentAfterAbort, stopLagMs: after ? lastSentAt - abortAt : 0 };
+    }
+    if (driverError !== null && sent === 0) {
+      recorder.finish(true);
+      throw new Error(`autocannon could not run the step: ${driverError}`);
+    }
+    return recorder.finish(abortAt !== null);
+  }
+
+  async close(): Promise<void> {
+    // Each step owns its autocannon instance(s) and closes them; only the worker threads outlive a step.
+    await this.pool?.close();
+    this.pool = null;
+  }
+}

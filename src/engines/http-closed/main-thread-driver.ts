@@ -1,0 +1,95 @@
+// Closed loop on the main thread: one autocannon instance per step with
+// connections = the step's load. Its clients are reached through
+// setupClient, so critpoint sees every request and response as it happens
+// (autocannon's 'tick' carries no latency) and can stop them at once rather
+// than at autocannon's next sample tick.
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { stopClient, tapClient, type AutocannonClient, type ClosedLoopDriver, type ClosedLoopSink, type ClosedLoopTarget } from './closed-loop-driver.js';
+
+/** autocannon ends a finished instance at its next sample tick; keep that short. */
+const SAMPLE_MS = 50;
+
+export interface DriverRun {
+  target: ClosedLoopTarget;
+  connections: number;
+  /** Longest the instance may run on its own (a safety net; the engine ends steps itself). */
+  maxSeconds: number;
+}
+
+export function elapsedUtilization(): () => number {
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const d = performance.eventLoopUtilization(now, last);
+    last = now;
+    return d.utilization;
+  };
+}
+
+export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onError: (message: string) => void): ClosedLoopDriver {
+  const clients: AutocannonClient[] = [];
+  let closed = 0;
+  let onAllClosed: (() => void) | undefined;
+  let ended = false;
+  let onEnded: (() => void) | undefined;
+  const { target } = run;
+  const instance = autocannon(
+    {
+      url: target.url,
+      method: target.method as autocannon.Request['method'],
+      headers: target.headers,
+      body: target.body ?? undefined,
+      connections: run.connections,
+      pipelining: target.pipelining,
+      timeout: target.timeoutS,
+      duration: run.maxSeconds,
+      sampleInt: SAMPLE_MS,
+      skipAggregateResult: true,
+      setupClient: (c) => {
+        const client = c as unknown as AutocannonClient;
+        clients.push(client);
+        tapClient(client, sink);
+        client.on('done', () => {
+          if (++closed >= clients.length) onAllClosed?.();
+        });
+      },
+    },
+    (err: unknown) => {
+      if (err) onError(err instanceof Error ? err.message : String(err));
+      ended = true;
+      onEnded?.();
+    },
+  );
+  const busy = elapsedUtilization();
+
+  const driver: ClosedLoopDriver = {
+    stopSending() {
+      for (const c of clients) stopClient(c);
+    },
+    drained(timeoutMs) {
+      if (closed >= clients.length) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        onAllClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+    async destroy() {
+      for (const c of clients) c.destroy();
+      instance.stop();
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, SAMPLE_MS * 20);
+        onEnded = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+    busy,
+  };
+  return driver;
+}
