@@ -143,7 +143,7 @@ export async function run(): Promise<BenchResult> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const r = await run();
-  console.log(`## ${r.title}`); // eslint-disable-line no-console
-  console.table(r.rows); // eslint-disable-line no-console
-  for (const n of r.notes ?? []) console.log(`- ${n}`); // eslint-disable-line no-console
+  console.log(`## ${r.title}`);  
+  console.table(r.rows);  
+  for (const n of r.notes ?? []) console.log(`- ${n}`);  
 }
