@@ -4,6 +4,7 @@
 // separate: ScenarioInput vs Scenario.
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { grpcSchema } from './grpc-schema.js';
 
 const positive = () => z.number().positive();
 
@@ -30,8 +31,8 @@ export const growthSchema = z.union([
 export const loadSchema = z.strictObject({
   /** rate = open loop, requests per second on a fixed schedule. */
   mode: z.enum(['rate']).default('rate'),
-  /** Engine. Default http-open for HTTP targets. */
-  engine: z.enum(['http-open']).optional(),
+  /** Engine. Default: http-open for http(s):// targets, grpc for grpc(s):// targets. */
+  engine: z.enum(['http-open', 'grpc']).optional(),
   /** First (baseline) step, req/s. Default 100. */
   start: positive().default(100),
   /** Highest step allowed, req/s. Default 20000. */
@@ -124,10 +125,12 @@ export const scenarioSchema = z.strictObject({
   /** Run name, used for the results folder. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, { message: 'must use only letters, digits, ".", "_" and "-"' }),
   target: z.strictObject({
-    /** Base URL of the service: http:// or https://. */
-    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    /** Base URL of the service: http:// or https://, or grpc:// / grpcs:// (host:port) for a gRPC service. */
+    url: z.url({ protocol: /^(https?|grpcs?)$/, error: 'must be an http://, https://, grpc:// or grpcs:// URL' }),
   }),
   http: httpSchema.default({ method: 'GET', path: '/', headers: {}, body: null, timeout: 10_000 }),
+  /** gRPC call: proto, service, method, request (grpc:// and grpcs:// targets). */
+  grpc: grpcSchema.optional(),
   load: loadSchema.default(() => loadSchema.parse({})),
   detect: detectSchema.default(() => detectSchema.parse({})),
   report: reportSchema.default({ dir: 'results', formats: ['json', 'csv'] }),
