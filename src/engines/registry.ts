@@ -3,6 +3,9 @@ import type { Engine } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
 import { HttpOpenEngine } from './http-open/http-open-engine.js';
 import { resolveHeaders } from '../scenario/secrets.js';
+import { GrpcEngine } from './grpc/grpc-engine.js';
+import { grpcEngineConfig } from './grpc/grpc-config.js';
+import { isGrpcUrl } from '../scenario/grpc-schema.js';
 
 export interface EngineFactoryOptions {
   env: NodeJS.ProcessEnv;
@@ -39,10 +42,12 @@ export const engines: Record<string, EngineFactory> = {
       maxRequestsPerStep: s.load.maxRequests,
     });
   },
+  grpc: (s, { env }) => new GrpcEngine(grpcEngineConfig(s, env)),
 };
 
+/** The scenario's engine: load.engine, else chosen by target.url's scheme. */
 export function engineName(s: Scenario): string {
-  return s.load.engine ?? 'http-open';
+  return s.load.engine ?? (isGrpcUrl(s.target.url) ? 'grpc' : 'http-open');
 }
 
 export function createEngine(s: Scenario, opts: EngineFactoryOptions): Engine {
