@@ -29,6 +29,7 @@ function planText(s: Scenario): string {
   const p = summarizePlan(s);
   return [
     `plan for ${s.name} against ${s.target.url}:`,
+    ...(s.grpc ? [`  call: gRPC /${s.grpc.service}/${s.grpc.method}, deadline ${formatDuration(s.grpc.deadline)}, over ${s.grpc.channels} channel(s)`] : []),
     `  baseline: ${p.baselineLoad} req/s for ${formatDuration(p.baselineMs)} (warm-up ${formatDuration(s.load.warmup)} + ${s.load.baselineWindows} windows)`,
     `  ramp: ${p.rampLoads.join(', ')} req/s, ${formatDuration(p.stepMs)} each, ${formatDuration(s.load.drain)} drain between steps`,
     `  refine: up to ${p.refineSteps} bisection steps of ${formatDuration(p.refineStepMs)} to a resolution of ${(s.load.refine.resolution * 100).toFixed(1)}%`,
