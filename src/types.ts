@@ -82,6 +82,14 @@ export interface WindowStats {
   sparse: boolean;
   /** Runtime signal values sampled in this window (signal name -> value or null for a gap). */
   runtime: Record<string, number | null>;
+  /** Server-streaming calls only: latency to the first message (p50/p99 above are to the end of the stream). NaN when none arrived. */
+  firstMessage?: FirstMessageLatency;
+}
+
+/** Time to the first message of a stream, ms (from the intended send time in open loop). */
+export interface FirstMessageLatency {
+  p50: number;
+  p99: number;
 }
 
 /** Result of one step as the engine reports it. */
@@ -101,6 +109,8 @@ export interface StepStats {
   mean: number;
   sendLagP99: number;
   maxInFlight: number;
+  /** Server-streaming calls only: time to the first message. */
+  firstMessage?: FirstMessageLatency;
   /** True when the step was stopped before its planned end. */
   aborted: boolean;
   /** Wall time the step took, ms, including the drain of in-flight requests. */

@@ -42,6 +42,7 @@ function planText(s: Scenario): string {
   const requests = p.coarseRequests === null ? `closed loop: as many as the target answers (cap load.maxRequests ${s.load.maxRequests} per step)` : `up to ${p.coarseRequests} before refinement (cap load.maxRequests ${s.load.maxRequests})`;
   return [
     `plan for ${s.name} against ${s.target.url}:`,
+    ...(s.grpc ? [`  call: gRPC /${s.grpc.service}/${s.grpc.method}, deadline ${formatDuration(s.grpc.deadline)}, over ${s.grpc.channels} channel(s)`] : []),
     `  baseline: ${p.baselineLoad} ${unit} for ${formatDuration(p.baselineMs)} (warm-up ${formatDuration(s.load.warmup)} + ${s.load.baselineWindows} windows)`,
     `  ramp: ${p.rampLoads.join(', ')} ${unit}, ${formatDuration(p.stepMs)} each, ${formatDuration(s.load.drain)} drain between steps`,
     `  refine: up to ${p.refineSteps} bisection steps of ${formatDuration(p.refineStepMs)} to a resolution of ${(s.load.refine.resolution * 100).toFixed(1)}%`,

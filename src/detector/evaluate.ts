@@ -38,7 +38,7 @@ export function describeBreach(spec: SignalSpec, b: Baseline['signals'][string],
   const thr = spec.name === 'p99' ? `${fmt(b.threshold)} ms` : spec.unit === 'ratio' ? `${(b.threshold * 100).toFixed(2)}%` : fmt(b.threshold);
   const base = spec.name === 'p99' ? `${fmt(b.medianValue)} ms` : spec.unit === 'ratio' ? `${(b.medianValue * 100).toFixed(2)}%` : fmt(b.medianValue);
   const cmp = spec.direction === 'up' ? '>' : '<';
-  return `${spec.name} ${shown} ${cmp} threshold ${thr} (baseline median ${base}) in ${values.length} consecutive windows`;
+  return `${spec.label ?? spec.name} ${shown} ${cmp} threshold ${thr} (baseline median ${base}) in ${values.length} consecutive windows`;
 }
 
 /** Does one window's value breach one signal? (both rules; rising checked by the caller) */

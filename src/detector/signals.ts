@@ -13,6 +13,8 @@ export interface DetectConfig {
   loadMode?: 'rate' | 'concurrency';
   /** Poisson arrivals: a window's count varies by chance; the send-ratio check allows for it. */
   arrival: 'uniform' | 'poisson';
+  /** Latency series the p99 signal reads: the response (end of stream; default) or a stream's first message. */
+  latencySeries?: 'response' | 'first-message';
   runtime: RuntimeSignalDetect[];
 }
 
@@ -42,6 +44,8 @@ export interface SignalSpec {
   practical(baselineMedian: number): number;
   /** Rising requirement (runtime counts): the value keeps moving in the breach direction inside the step. */
   rising: boolean;
+  /** Name shown in breach reasons when it differs from name, e.g. "p99 (first message)". */
+  label?: string;
   /** Practical floor compares strictly (error rate > 1%) rather than inclusively (p99 >= 2x). */
   strict: boolean;
   unit: string;
@@ -52,12 +56,17 @@ const finite = (x: number): number | undefined => (Number.isFinite(x) ? x : unde
 export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
   const specs: SignalSpec[] = [];
   if (cfg.p99.enabled) {
+    const first = cfg.latencySeries === 'first-message';
     specs.push({
       name: 'p99',
+      ...(first ? { label: 'p99 (first message)' } : {}),
       statistic: 'log-p99',
       direction: 'up',
       sigmaFloor: cfg.p99.sigmaFloor,
-      read: (w) => (w.completed > 0 && w.p99 > 0 ? finite(Math.log(w.p99)) : undefined),
+      read: (w) => {
+        const p99 = first ? w.firstMessage?.p99 : w.completed > 0 ? w.p99 : undefined;
+        return p99 !== undefined && p99 > 0 ? finite(Math.log(p99)) : undefined;
+      },
       natural: Math.exp,
       practical: (m) => cfg.p99.minRatio * m,
       rising: false,

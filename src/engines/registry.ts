@@ -6,6 +6,9 @@ import { HttpClosedEngine } from './http-closed/http-closed-engine.js';
 import { resolveHeaders } from '../scenario/secrets.js';
 import { K6Engine } from './k6/k6-engine.js';
 import { k6EngineConfig } from './k6/k6-config.js';
+import { GrpcEngine } from './grpc/grpc-engine.js';
+import { grpcEngineConfig } from './grpc/grpc-config.js';
+import { isGrpcUrl } from '../scenario/grpc-schema.js';
 
 export interface EngineFactoryOptions {
   env: NodeJS.ProcessEnv;
@@ -61,10 +64,12 @@ export const engines: Record<string, EngineFactory> = {
       maxRequestsPerStep: s.load.maxRequests,
     });
   },
+  grpc: (s, { env }) => new GrpcEngine(grpcEngineConfig(s, env)),
 };
 
+/** The scenario's engine: load.engine, else chosen by target.url's scheme. */
 export function engineName(s: Scenario): string {
-  return s.load.engine ?? (s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
+  return s.load.engine ?? (isGrpcUrl(s.target.url) ? 'grpc' : s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
 }
 
 export function createEngine(s: Scenario, opts: EngineFactoryOptions): Engine {

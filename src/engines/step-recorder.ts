@@ -17,6 +17,8 @@ export interface StepRecorderOptions {
   tickMs?: number;
   /** Fraction of the time since its last call the generator was busy (0..1); read once per window into generatorBusy. */
   busy?: () => number;
+  /** Also record a time-to-first-message series (server-streaming calls). */
+  firstMessage?: boolean;
 }
 
 interface Counters {
@@ -46,6 +48,8 @@ export class StepRecorder {
   private prev: { latency: Histogram; lag: Histogram; ok: number; transport: number; capHits: number; window: WindowStats; durS: number } | null = null;
   private readonly stepLatency: Histogram = createHistogram();
   private readonly stepLag: Histogram = createHistogram();
+  /** Time to first message (streams), per window and per step; absent unless opts.firstMessage. */
+  private readonly first: { window: Histogram; step: Histogram } | undefined;
   private readonly step: Counters = zero();
   private readonly windows: WindowStats[] = [];
   private inFlight = 0;
@@ -64,6 +68,7 @@ export class StepRecorder {
     this.windowStart = this.stepStart;
     this.inFlightSince = this.inFlightAt = this.stepStart;
     this.nextBoundary = this.boundaryAfter(this.stepStart);
+    if (opts.firstMessage) this.first = { window: createHistogram(), step: createHistogram() };
     this.timer = setInterval(() => this.tick(), opts.tickMs ?? 20);
     this.timer.unref?.();
   }
@@ -118,6 +123,11 @@ export class StepRecorder {
     recordMs(this.latency, latencyMs);
     if (ok) this.c.ok++;
     else this.error(errorKind ?? 'error');
+  }
+
+  /** The first message of a stream arrived, latencyMs after the intended send time. */
+  firstMessage(latencyMs: number): void {
+    if (this.first) recordMs(this.first.window, latencyMs);
   }
 
   /** A request failed without a response (timeout, connection, deadline...) at `at`. */
@@ -205,6 +215,12 @@ export class StepRecorder {
       sparse: !warmup && this.c.completed + this.c.transportErrors < this.opts.minRequests,
       runtime: {},
     };
+    if (this.first) {
+      const f = percentiles(this.first.window);
+      w.firstMessage = { p50: f.p50, p99: f.p99 };
+      if (!warmup) this.first.step.add(this.first.window);
+      this.first.window.reset();
+    }
     if (!warmup) {
       this.stepLatency.add(this.latency);
       this.stepLag.add(this.lag);
@@ -303,6 +319,7 @@ export class StepRecorder {
     }
     const p = percentiles(this.stepLatency);
     const measuredMs = Math.max(1, (this.sendEnd ?? t) - Math.max(this.warmupEnd, this.stepStart));
+    const first = this.first && percentiles(this.first.step);
     return {
       step: this.opts.step,
       windows: this.windows,
@@ -318,6 +335,7 @@ export class StepRecorder {
       mean: p.mean,
       sendLagP99: p99Ms(this.stepLag),
       maxInFlight: this.step.maxInFlight,
+      ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
       aborted,
       elapsedMs: t - this.stepStart,
     };

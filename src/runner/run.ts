@@ -61,6 +61,7 @@ export function detectConfig(s: Scenario): DetectConfig {
     generator: s.detect.generator,
     loadMode: s.load.mode,
     arrival: s.load.arrival,
+    latencySeries: s.grpc?.stopLatency === 'first-message' ? 'first-message' : 'response',
     runtime: runtimeDetect(s.runtime),
   };
 }
@@ -231,9 +232,10 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       emit({ type: 'window', window: w, baseline });
       if (stepAbort.signal.aborted) return;
       // A target that stopped answering at all is unreachable, not a critical point.
-      deadWindows = w.completed === 0 && (w.errors.connection ?? 0) > 0 ? deadWindows + 1 : 0;
+      const connectionErrors = (w.errors.connection ?? 0) + (w.errors['grpc-UNAVAILABLE'] ?? 0);
+      deadWindows = w.completed === 0 && connectionErrors > 0 ? deadWindows + 1 : 0;
       if (deadWindows >= 2) {
-        unreachable = `no response in ${deadWindows} consecutive windows (${w.errors.connection} connection errors in the last)`;
+        unreachable = `no response in ${deadWindows} consecutive windows (${connectionErrors} connection errors in the last)`;
         stepAbort.abort('target-unreachable');
         return;
       }

@@ -2,11 +2,13 @@
 // -> schema (defaults) -> rules. Every problem is collected and reported at
 // once; nothing here sends load.
 import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { ScenarioError } from '../errors.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { formatIssues } from './format-issues.js';
 import { checkRules } from './rules.js';
+import { resolveGrpcPaths } from './grpc-rules.js';
 
 /** Scenario files are small; anything larger is refused before parsing. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
@@ -19,6 +21,8 @@ export interface LoadOptions {
   sets?: string[];
   /** Environment for ${env:NAME}; when given, missing variables are problems. */
   env?: NodeJS.ProcessEnv;
+  /** Folder relative file paths in the scenario (grpc.proto, ...) are resolved against. Default: the scenario file's folder, else the working directory. */
+  baseDir?: string;
 }
 
 function depth(value: unknown, limit: number, level = 0): number {
@@ -110,9 +114,10 @@ export function resolveScenario(data: unknown, opts: LoadOptions = {}, source = 
     problems.push(...formatIssues(parsed.error.issues, raw));
     throw new ScenarioError(problems, source);
   }
-  problems.push(...checkRules(parsed.data, { env: opts.env }));
+  const scenario = resolveGrpcPaths(parsed.data, opts.baseDir ?? process.cwd());
+  problems.push(...checkRules(scenario, { env: opts.env }));
   if (problems.length > 0) throw new ScenarioError(problems, source);
-  return parsed.data;
+  return scenario;
 }
 
 export async function loadScenarioFile(file: string, opts: LoadOptions = {}): Promise<Scenario> {
@@ -124,5 +129,5 @@ export async function loadScenarioFile(file: string, opts: LoadOptions = {}): Pr
   }
   if (size > MAX_SCENARIO_BYTES) throw new ScenarioError([`(file): scenario is larger than ${MAX_SCENARIO_BYTES} bytes, got ${size} bytes`], file);
   const text = await readFile(file, 'utf8');
-  return resolveScenario(parseScenarioText(text, file), opts, file);
+  return resolveScenario(parseScenarioText(text, file), { baseDir: dirname(file), ...opts }, file);
 }

@@ -5,6 +5,7 @@ import { summarizePlan } from '../load/ramp-plan.js';
 import { formatDuration } from './duration.js';
 import { missingEnvRefs } from './secrets.js';
 import { renderGot } from './format-issues.js';
+import { checkGrpcRules } from './grpc-rules.js';
 
 export interface RuleOptions {
   /** Check that every ${env:NAME} is set (true for run, false for validate). */
@@ -48,6 +49,8 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
   if (s.http.body !== null && (s.http.method === 'GET' || s.http.method === 'HEAD')) {
     problems.push(`http.body: a ${s.http.method} request cannot carry a body, got ${renderGot(s.http.body)}`);
   }
+
+  problems.push(...checkGrpcRules(s, opts));
 
   if (opts.env) {
     for (const ref of missingEnvRefs({ http: { headers: s.http.headers }, target: s.target }, opts.env)) {

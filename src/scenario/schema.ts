@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
 import { runtimeSchema } from '../samplers/schema.js';
+import { grpcSchema } from './grpc-schema.js';
 
 const positive = () => z.number().positive();
 
@@ -37,8 +38,8 @@ export const MODE_DEFAULTS = {
 export const loadSchema = z.strictObject({
   /** rate = open loop, requests per second on a fixed schedule; concurrency = closed loop, a number of connections each sending its next request when the last answered. */
   mode: z.enum(['rate', 'concurrency']).default('rate'),
-  /** Engine. Default http-open (rate) or http-closed (concurrency) for HTTP targets; k6 runs a local k6 binary (PATH or K6_BINARY), one short k6 run per step. */
-  engine: z.enum(['http-open', 'http-closed', 'k6']).optional(),
+  /** Engine. Default http-open (rate) or http-closed (concurrency) for http(s):// targets, grpc for grpc(s):// targets; k6 runs a local k6 binary (PATH or K6_BINARY), one short k6 run per step. */
+  engine: z.enum(['http-open', 'http-closed', 'grpc', 'k6']).optional(),
   /** First (baseline) step: req/s (default 100) or connections (default 1). */
   start: positive().optional(),
   /** Highest step allowed: req/s (default 20000) or connections (default 256). */
@@ -151,10 +152,12 @@ export const scenarioSchema = z.strictObject({
   /** Run name, used for the results folder. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, { message: 'must use only letters, digits, ".", "_" and "-"' }),
   target: z.strictObject({
-    /** Base URL of the service: http:// or https://. */
-    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    /** Base URL of the service: http:// or https://, or grpc:// / grpcs:// (host:port) for a gRPC service. */
+    url: z.url({ protocol: /^(https?|grpcs?)$/, error: 'must be an http://, https://, grpc:// or grpcs:// URL' }),
   }),
   http: httpSchema.default({ method: 'GET', path: '/', headers: {}, body: null, timeout: 10_000 }),
+  /** gRPC call: proto, service, method, request (grpc:// and grpcs:// targets). */
+  grpc: grpcSchema.optional(),
   load: loadSchema.default(() => loadSchema.parse({})),
   detect: detectSchema.default(() => detectSchema.parse({})),
   /** Runtime endpoints of the target sampled next to the load; each is a stop signal too. Default none. */

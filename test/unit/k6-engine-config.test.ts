@@ -76,7 +76,7 @@ describe('CLI', () => {
     const dir = await mkdtemp(join(tmpdir(), 'k6-cli-'));
     const { out, io: cli } = io({});
     expect(await runCli(['run', await scenarioFile(dir), '--engine', 'k7', '--dry-run'], cli)).toBe(2);
-    expect(out.stderr).toContain('load.engine: must be one of "http-open", "http-closed", "k6", got "k7"');
+    expect(out.stderr).toContain('load.engine: must be one of "http-open", "http-closed", "grpc", "k6", got "k7"');
   });
 
   it('export k6 writes the files and prints where; analyze lists unreadable files', async () => {

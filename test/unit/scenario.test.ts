@@ -34,7 +34,7 @@ describe('scenario defaults', () => {
 describe('scenario problems: every one, as <dot.path>: <what is wrong>, got <value>', () => {
   const cases: { name: string; data: unknown; want: string[] }[] = [
     { name: 'missing name and target', data: {}, want: ['name: expected string, got nothing', 'target: expected object, got nothing'] },
-    { name: 'bad url', data: { name: 'x', target: { url: 'ftp://x' } }, want: ['target.url: must be an http:// or https:// URL, got "ftp://x"'] },
+    { name: 'bad url', data: { name: 'x', target: { url: 'ftp://x' } }, want: ['target.url: must be an http://, https://, grpc:// or grpcs:// URL, got "ftp://x"'] },
     { name: 'unknown field (typo)', data: { ...minimal, load: { strat: 100 } }, want: ['load.strat: unknown field, got 100'] },
     { name: 'wrong type', data: { ...minimal, load: { start: 'fast' } }, want: ['load.start: expected number, got "fast"'] },
     { name: 'bad duration', data: { ...minimal, load: { stepDuration: 'soon' } }, want: ['load.stepDuration: not a duration (use e.g. 500ms, 5s, 10m or a number of ms), got "soon"'] },

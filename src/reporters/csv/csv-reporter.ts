@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { Reporter, RunResult, WindowStats } from '../../types.js';
+import type { FirstMessageLatency, Reporter, RunResult, WindowStats } from '../../types.js';
 import { writeAtomic } from '../atomic-write.js';
 
 const round = (x: number, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : '');
+
+/** Server-streaming gRPC calls: time to the first message (p50_ms/p99_ms are to the end of the stream). */
+const FIRST_MESSAGE_COLUMNS = ['first_message_p50_ms', 'first_message_p99_ms'];
+const firstMessageCells = (f: FirstMessageLatency | undefined) => (f ? [round(f.p50), round(f.p99)] : ['', '']);
 
 function errorKinds(rows: { errors: Record<string, number> }[]): string[] {
   return [...new Set(rows.flatMap((r) => Object.keys(r.errors)))].sort();
@@ -12,11 +16,12 @@ function errorKinds(rows: { errors: Record<string, number> }[]): string[] {
 export function windowsCsv(result: RunResult): string {
   const kinds = errorKinds(result.windows);
   const runtime = [...new Set(result.windows.flatMap((w) => Object.keys(w.runtime)))].sort();
-  const columns = ['index', 'step', 'phase', 'warmup', 'sparse', 't_start_ms', 't_end_ms', 'offered', 'sent', 'completed', 'send_rate', 'achieved_rate', 'error_rate', 'errors', ...kinds.map((k) => `errors_${k}`), 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'mean_ms', 'send_lag_p99_ms', 'max_in_flight', 'cap_hits', 'mean_in_flight', 'generator_busy', ...runtime.map((r) => `runtime_${r}`)];
+  const first = result.windows.some((w) => w.firstMessage);
+  const columns = ['index', 'step', 'phase', 'warmup', 'sparse', 't_start_ms', 't_end_ms', 'offered', 'sent', 'completed', 'send_rate', 'achieved_rate', 'error_rate', 'errors', ...kinds.map((k) => `errors_${k}`), 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'mean_ms', ...(first ? FIRST_MESSAGE_COLUMNS : []), 'send_lag_p99_ms', 'max_in_flight', 'cap_hits', 'mean_in_flight', 'generator_busy', ...runtime.map((r) => `runtime_${r}`)];
   const rows = result.windows.map((w: WindowStats) => [
     w.index, w.stepIndex, w.phase, w.warmup, w.sparse, round(w.tStart, 1), round(w.tEnd, 1), w.offered, w.sent, w.completed, round(w.sendRate, 1), round(w.achievedRate, 1), round(w.errorRate, 5), w.errorTotal,
     ...kinds.map((k) => w.errors[k] ?? 0),
-    round(w.p50), round(w.p90), round(w.p99), round(w.max), round(w.mean), round(w.sendLagP99), w.maxInFlight, w.capHits, round(w.meanInFlight ?? NaN), round(w.generatorBusy ?? NaN),
+    round(w.p50), round(w.p90), round(w.p99), round(w.max), round(w.mean), ...(first ? firstMessageCells(w.firstMessage) : []), round(w.sendLagP99), w.maxInFlight, w.capHits, round(w.meanInFlight ?? NaN), round(w.generatorBusy ?? NaN),
     ...runtime.map((r) => w.runtime[r] ?? ''),
   ]);
   return stringify(rows, { header: true, columns });
@@ -24,11 +29,12 @@ export function windowsCsv(result: RunResult): string {
 
 export function stepsCsv(result: RunResult): string {
   const kinds = errorKinds(result.steps.map((s) => s.stats));
-  const columns = ['index', 'phase', 'load', 'unit', 'outcome', 'breached_signals', 'sent', 'completed', 'achieved_rate', 'errors', ...kinds.map((k) => `errors_${k}`), 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'mean_ms', 'send_lag_p99_ms', 'max_in_flight', 'elapsed_ms', 'windows', 'little_in_flight', 'little_predicted', 'little_ratio', 'little_holds'];
+  const first = result.steps.some((s) => s.stats.firstMessage);
+  const columns = ['index', 'phase', 'load', 'unit', 'outcome', 'breached_signals', 'sent', 'completed', 'achieved_rate', 'errors', ...kinds.map((k) => `errors_${k}`), 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms', 'mean_ms', ...(first ? FIRST_MESSAGE_COLUMNS : []), 'send_lag_p99_ms', 'max_in_flight', 'elapsed_ms', 'windows', 'little_in_flight', 'little_predicted', 'little_ratio', 'little_holds'];
   const rows = result.steps.map((s) => [
     s.index, s.phase, s.load, s.unit, s.outcome, s.breaches.map((b) => b.signal).join(' '), s.stats.sent, s.stats.completed, round(s.stats.achievedRate, 1), s.stats.errorTotal,
     ...kinds.map((k) => s.stats.errors[k] ?? 0),
-    round(s.stats.p50), round(s.stats.p90), round(s.stats.p99), round(s.stats.max), round(s.stats.mean), round(s.stats.sendLagP99), s.stats.maxInFlight, round(s.stats.elapsedMs, 0), s.windowCount,
+    round(s.stats.p50), round(s.stats.p90), round(s.stats.p99), round(s.stats.max), round(s.stats.mean), ...(first ? firstMessageCells(s.stats.firstMessage) : []), round(s.stats.sendLagP99), s.stats.maxInFlight, round(s.stats.elapsedMs, 0), s.windowCount,
     round(s.littlesLaw?.inFlight ?? NaN), round(s.littlesLaw?.predicted ?? NaN), round(s.littlesLaw?.ratio ?? NaN), s.littlesLaw ? s.littlesLaw.holds : '',
   ]);
   return stringify(rows, { header: true, columns });

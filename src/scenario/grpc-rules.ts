@@ -1,0 +1,137 @@
+// Rules for gRPC scenarios, run at validation time before any load: the URL,
+// TLS files, metadata, and everything the .proto can tell (service, method,
+// request fields). Each problem is `<dot.path>: <what is wrong>, got <value>`.
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Scenario } from './schema.js';
+import { isGrpcUrl } from './grpc-schema.js';
+import { renderGot } from './format-issues.js';
+import { envRefs, missingEnvRefs, redactUrl } from './secrets.js';
+import { findMethod, loadProto, methodKind } from '../engines/grpc/grpc-proto.js';
+import { checkMessage } from '../engines/grpc/request-check.js';
+
+const METADATA_KEY = /^[0-9a-z_.-]+$/i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Makes the proto, include and TLS paths absolute: relative ones are relative to baseDir (the scenario file's folder). */
+export function resolveGrpcPaths(s: Scenario, baseDir: string): Scenario {
+  if (!s.grpc) return s;
+  const abs = (p: string) => path.resolve(baseDir, p);
+  const { tls } = s.grpc;
+  return {
+    ...s,
+    grpc: {
+      ...s.grpc,
+      proto: abs(s.grpc.proto),
+      includeDirs: s.grpc.includeDirs.map(abs),
+      tls: tls && { ...tls, ca: tls.ca && abs(tls.ca), cert: tls.cert && abs(tls.cert), key: tls.key && abs(tls.key) },
+    },
+  };
+}
+
+function readable(file: string): string | null {
+  try {
+    accessSync(file, constants.R_OK);
+    return statSync(file).isFile() ? null : 'not a file';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  }
+}
+
+function urlProblems(url: URL): string[] {
+  const got = renderGot(redactUrl(url.toString()));
+  const out: string[] = [];
+  if (!url.hostname) out.push(`target.url: a gRPC URL needs a host, e.g. grpc://127.0.0.1:9090, got ${got}`);
+  if ((url.pathname && url.pathname !== '/') || url.search || url.hash) {
+    out.push(`target.url: a gRPC URL is host:port only (the method comes from grpc.service and grpc.method), got ${got}`);
+  }
+  if (url.username || url.password) out.push(`target.url: credentials in a gRPC URL are not sent; put them in grpc.metadata, got ${got}`);
+  return out;
+}
+
+function metadataProblems(metadata: Record<string, string>, env: NodeJS.ProcessEnv | undefined): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(metadata)) {
+    const at = `grpc.metadata.${key}`;
+    if (!METADATA_KEY.test(key)) out.push(`${at}: not a valid metadata key (letters, digits, "-", "_", "."), got ${renderGot(key)}`);
+    else if (/^grpc-/i.test(key)) out.push(`${at}: keys starting with grpc- are reserved for the gRPC library, got ${renderGot(key)}`);
+    else if (/-bin$/i.test(key) && envRefs(value).length === 0 && !BASE64.test(value)) out.push(`${at}: a -bin value must be base64, got ${renderGot(value)}`);
+  }
+  if (env) {
+    for (const ref of missingEnvRefs({ grpc: { metadata } }, env)) out.push(`${ref.path}: environment variable ${ref.name} is not set, got ${renderGot(ref.value)}`);
+  }
+  return out;
+}
+
+function tlsProblems(s: Scenario, url: URL): string[] {
+  const tls = s.grpc?.tls;
+  if (!tls) return [];
+  const out: string[] = [];
+  if (url.protocol !== 'grpcs:') out.push(`grpc.tls: only used with a grpcs:// target.url, got ${renderGot(tls)}`);
+  if (tls.cert && !tls.key) out.push(`grpc.tls.key: needed with grpc.tls.cert (mutual TLS), got nothing`);
+  if (tls.key && !tls.cert) out.push(`grpc.tls.cert: needed with grpc.tls.key (mutual TLS), got nothing`);
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    const file = tls[field];
+    if (!file) continue;
+    const why = readable(file);
+    if (why) out.push(`grpc.tls.${field}: cannot read the file (${why}), got ${renderGot(file)}`);
+    else if (!readFileSync(file, 'utf8').includes('-----BEGIN')) out.push(`grpc.tls.${field}: not a PEM file, got ${renderGot(file)}`);
+  }
+  return out;
+}
+
+function protoProblems(s: Scenario): string[] {
+  const g = s.grpc;
+  if (!g) return [];
+  const out: string[] = [];
+  g.includeDirs.forEach((dir, i) => {
+    let ok = false;
+    try {
+      ok = statSync(dir).isDirectory();
+    } catch {
+      ok = false;
+    }
+    if (!ok) out.push(`grpc.includeDirs.${i}: not a folder, got ${renderGot(dir)}`);
+  });
+  let proto;
+  try {
+    proto = loadProto(g.proto, g.includeDirs);
+  } catch (err) {
+    out.push(`grpc.proto: cannot load (${(err as Error).message.split('\n')[0]}), got ${renderGot(g.proto)}`);
+    return out;
+  }
+  const found = findMethod(proto, g.service, g.method);
+  if (!found.ok) {
+    out.push(`grpc.${found.field}: ${found.problem}, got ${renderGot(g[found.field])}`);
+    return out;
+  }
+  const m = found.method;
+  const kind = methodKind(m);
+  if (m.requestStream) out.push(`grpc.method: ${m.method} is a ${kind} method; critpoint drives unary and server-streaming methods, got ${renderGot(g.method)}`);
+  if (g.stopLatency === 'first-message' && !m.responseStream) {
+    out.push(`grpc.stopLatency: first-message applies to server-streaming methods only (${m.method} is ${kind}), got "first-message"`);
+  }
+  checkMessage(m.requestType, g.request, 'grpc.request', out);
+  return out;
+}
+
+/** Every problem of the gRPC side of a scenario (none for an HTTP scenario without a grpc section). */
+export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = {}): string[] {
+  const grpcUrl = isGrpcUrl(s.target.url);
+  const engine = s.load.engine;
+  const out: string[] = [];
+  if (engine === 'grpc' && !grpcUrl) out.push(`load.engine: the grpc engine needs a grpc:// or grpcs:// target.url, got "grpc"`);
+  if (engine !== undefined && engine !== 'grpc' && grpcUrl) out.push(`load.engine: ${engine} cannot drive a gRPC target (use grpc or leave it out), got ${renderGot(engine)}`);
+  if (!grpcUrl) {
+    if (s.grpc) out.push(`grpc: only used with a grpc:// or grpcs:// target.url, got ${renderGot(s.grpc)}`);
+    return out;
+  }
+  const url = new URL(s.target.url);
+  out.push(...urlProblems(url));
+  if (!s.grpc) {
+    out.push(`grpc: required for a ${url.protocol}// target (at least proto, service and method), got nothing`);
+    return out;
+  }
+  out.push(...tlsProblems(s, url), ...metadataProblems(s.grpc.metadata, opts.env), ...protoProblems(s));
+  return out;
+}

@@ -1,0 +1,125 @@
+// A @grpc/grpc-js server of known capacity for integration tests and
+// benchmarks: loadtarget.Work (test/fixtures/go-target/work.proto) served by
+// a SlotPool of W slots x S ms, so Do's capacity is W / S calls per second and
+// a Stream of c messages holds the pool c times. Optional: a required bearer
+// token (UNAUTHENTICATED otherwise) and TLS. Loopback only.
+// spawnGrpcTarget runs it in a child process (its own event loop and core),
+// which accuracy tests need; startGrpcTarget runs it in-process.
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { SlotPool } from '../../src/demo/slot-pool.js';
+import { GO_TARGET_PROTO } from './go-target.js';
+
+export interface GrpcTargetOptions {
+  workers: number;
+  serviceMs: number;
+  /** Calls must carry `authorization: Bearer <token>`. */
+  token?: string;
+  /** PEM key and certificate: serve TLS. */
+  tls?: { key: Buffer; cert: Buffer };
+  /** Most calls waiting for a slot; more get RESOURCE_EXHAUSTED. Default 100000. */
+  maxQueue?: number;
+}
+
+export interface GrpcTarget {
+  /** 127.0.0.1:port */
+  address: string;
+  /** W / S calls per second (Do). */
+  capacity: number;
+  /** Calls received by the service (any method, any outcome). */
+  received(): number;
+  close(): Promise<void>;
+}
+
+interface WorkRequest {
+  payload: string;
+  sizeHint: number;
+  count: number;
+}
+
+export async function startGrpcTarget(opts: GrpcTargetOptions): Promise<GrpcTarget> {
+  const def = protoLoader.loadSync(GO_TARGET_PROTO, { keepCase: false, longs: String, defaults: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { loadtarget: { Work: grpc.ServiceClientConstructor } };
+  const pool = new SlotPool(opts.workers, opts.serviceMs, opts.maxQueue ?? 100_000);
+  let received = 0;
+  let seq = 0;
+  const authorized = (md: grpc.Metadata) => !opts.token || md.get('authorization')[0] === `Bearer ${opts.token}`;
+  const reply = (req: WorkRequest, n: number) => ({ payload: req.sizeHint > 0 ? 'x'.repeat(Math.min(req.sizeHint, 1 << 20)) : req.payload, seq: String(n) });
+  const server = new grpc.Server();
+  server.addService(pkg.loadtarget.Work.service, {
+    Do: (call: grpc.ServerUnaryCall<WorkRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      received++;
+      if (!authorized(call.metadata)) return callback({ code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong bearer token' });
+      const ok = pool.submit(() => callback(null, reply(call.request, ++seq)));
+      if (!ok) callback({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'queue full' });
+    },
+    Stream: (call: grpc.ServerWritableStream<WorkRequest, unknown>) => {
+      received++;
+      if (!authorized(call.metadata)) return call.destroy(Object.assign(new Error('unauthenticated'), { code: grpc.status.UNAUTHENTICATED }));
+      const count = call.request.count > 0 ? Math.min(call.request.count, 10_000) : 5;
+      let i = 0;
+      const next = () => {
+        if (call.cancelled) return;
+        if (i === count) return void call.end();
+        const ok = pool.submit(() => {
+          if (call.cancelled) return;
+          call.write(reply(call.request, ++i));
+          next();
+        });
+        if (!ok) call.destroy(Object.assign(new Error('queue full'), { code: grpc.status.RESOURCE_EXHAUSTED }));
+      };
+      next();
+    },
+  });
+  const creds = opts.tls ? grpc.ServerCredentials.createSsl(null, [{ private_key: opts.tls.key, cert_chain: opts.tls.cert }]) : grpc.ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (err, p) => (err ? reject(err) : resolve(p))));
+  return {
+    address: `127.0.0.1:${port}`,
+    capacity: pool.capacity,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())).then(() => server.forceShutdown()),
+  };
+}
+
+export interface SpawnedGrpcTarget {
+  address: string;
+  capacity: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the target in a child process (node --import tsx). */
+export function spawnGrpcTarget(workers: number, serviceMs: number): Promise<SpawnedGrpcTarget> {
+  const entry = fileURLToPath(new URL('./grpc-target-main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, GRPC_TARGET_WORKERS: String(workers), GRPC_TARGET_SERVICE_MS: String(serviceMs) },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  process.once('exit', () => child.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error('grpc target did not start within 15 s'));
+    }, 15_000);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`grpc target exited early with code ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      const info = JSON.parse(line) as { address: string; capacity: number };
+      resolve({ ...info, stop });
+    });
+  });
+}
