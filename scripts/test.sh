@@ -14,12 +14,20 @@ npm run --silent typecheck
 npm run --silent lint
 
 mkdir -p results
-report=results/.vitest-report.json
+# Unit tests first (parallel), then integration tests (one file at a time: they put real load on the
+# machine), never both at once.
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=results/.vitest-unit.json "$@" || status=$?
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=results/.vitest-integration.json "$@" || status=$?
 # A plain closing line CI can read: "tests: N passed, N failed".
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
-' "$report" || true
+  const fs = require("fs");
+  let p = 0, f = 0, s = 0;
+  for (const file of process.argv.slice(1)) {
+    if (!fs.existsSync(file)) { f++; continue; }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests;
+  }
+  console.log(`tests: ${p} passed, ${f} failed` + (s ? `, ${s} skipped` : ""));
+' results/.vitest-unit.json results/.vitest-integration.json || true
 exit $status
