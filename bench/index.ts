@@ -6,8 +6,17 @@ import { join } from 'node:path';
 import os from 'node:os';
 import type { BenchResult } from './paced-engine.js';
 
+// The default set; the slower ones run when named: npm run bench -- gate live-view-overhead
 const benches: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   'paced-engine': () => import('./paced-engine.js'),
+  'sampler-overhead': () => import('./sampler-overhead.js'),
+  'closed-loop': () => import('./closed-loop.js'),
+  'k6-parse': () => import('./k6-parse.js'),
+  'report-render': () => import('./report-render.js'),
+};
+const onDemand: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
+  gate: () => import('./gate.js'),
+  'live-view-overhead': () => import('./live-view-overhead.js'),
 };
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -15,8 +24,8 @@ const started = new Date();
 const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.arch()}`, memoryGb: Math.round(os.totalmem() / 2 ** 30) };
 console.log(`critpoint bench ${started.toISOString()} on ${machine.cores} cores (${machine.cpu}), Node ${machine.node}`);
 const results: Record<string, BenchResult | { error: string }> = {};
-for (const [name, load] of Object.entries(benches)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+const selected = only.length > 0 ? Object.entries({ ...benches, ...onDemand }).filter(([name]) => only.includes(name)) : Object.entries(benches);
+for (const [name, load] of selected) {
   const t0 = Date.now();
   try {
     const r = await (await load()).run();
