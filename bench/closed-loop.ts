@@ -91,7 +91,9 @@ export async function run(): Promise<BenchResult> {
   const rows: Record<string, string | number>[] = [];
   const notes: string[] = [];
   try {
-    await bare(url, 10); // warm both sides' JIT and the target
+    // Warm both sides' JIT and the target before measuring.
+    await bare(url, 10);
+    await critpoint(url, 10);
     for (const c of CONNECTIONS) {
       const a: Measured[] = [];
       const b: Measured[] = [];

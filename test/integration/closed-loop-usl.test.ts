@@ -45,8 +45,15 @@ afterAll(async () => {
 describe(`USL fit on a contention target (sigma ${SIGMA}, kappa ${KAPPA}, true peak ${TRUE_PEAK})`, () => {
   it('the plain plateau rule stops at the throughput peak, with points on both sides of it', () => {
     expect(toThePeak.stopReason, toThePeak.stopDetail).toBe('breach');
-    expect(Math.abs(toThePeak.criticalPoint!.value - TRUE_PEAK), toThePeak.stopDetail).toBeLessThanOrEqual(1);
-    const loads = toThePeak.diagnostics!.usl.points.map((p) => p.concurrency);
+    // The top of this curve is flat within a few % from 4 to 6 connections, so noise decides where on
+    // it the rule stops; what matters is that the critical point is on the top, not past it.
+    const cp = toThePeak.criticalPoint!.value;
+    expect(cp, toThePeak.stopDetail).toBeGreaterThanOrEqual(TRUE_PEAK - 1);
+    expect(cp, toThePeak.stopDetail).toBeLessThanOrEqual(TRUE_PEAK + 2);
+    const points = toThePeak.diagnostics!.usl.points;
+    const top = Math.max(...points.map((p) => p.throughput));
+    expect(points.find((p) => p.concurrency === cp)!.throughput / top, JSON.stringify(points)).toBeGreaterThan(0.95);
+    const loads = points.map((p) => p.concurrency);
     expect(Math.min(...loads)).toBeLessThan(TRUE_PEAK);
     expect(Math.max(...loads)).toBeGreaterThan(TRUE_PEAK + 1);
   });
@@ -59,7 +66,10 @@ describe(`USL fit on a contention target (sigma ${SIGMA}, kappa ${KAPPA}, true p
     // measured peak is at TRUE_PEAK or one above, so the fit may land one further.
     expect(Math.abs(fit.peakConcurrency! - TRUE_PEAK), `${usl.detail} ${JSON.stringify(usl.points)}`).toBeLessThanOrEqual(2);
     const measuredPeak = usl.points.reduce((a, b) => (b.throughput > a.throughput ? b : a));
-    expect(Math.abs(fit.peakConcurrency! - measuredPeak.concurrency), `${usl.detail} ${JSON.stringify(usl.points)}`).toBeLessThanOrEqual(1);
+    // N* lies on the measured top: the measured point nearest to it is within 5% of the highest throughput.
+    const nearest = usl.points.reduce((a, b) => (Math.abs(b.concurrency - fit.peakConcurrency!) < Math.abs(a.concurrency - fit.peakConcurrency!) ? b : a));
+    expect(Math.abs(nearest.concurrency - fit.peakConcurrency!)).toBeLessThanOrEqual(1);
+    expect(nearest.throughput / measuredPeak.throughput, `${usl.detail} ${JSON.stringify(usl.points)}`).toBeGreaterThan(0.95);
     expect(fit.peakThroughput! / measuredPeak.throughput).toBeGreaterThan(0.9);
     expect(fit.peakThroughput! / measuredPeak.throughput).toBeLessThan(1.1);
     expect(fit.kappa).toBeGreaterThan(0);

@@ -99,9 +99,12 @@ export class HttpClosedEngine implements Engine {
     const pool = this.pool;
     let driver: ClosedLoopDriver | null = null;
     let measured = 0;
+    /** Re-checks whether the step is over; set while the step waits (no polling timer). */
+    let wake = () => undefined as void;
     const onWindow = (w: WindowStats) => {
       if (!w.warmup && !w.sparse) measured++;
       ctx.onWindow(w);
+      wake();
     };
     const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow, nextWindowIndex: ctx.nextWindowIndex, busy: () => driver?.busy() ?? 0 });
     let sent = 0;
@@ -134,6 +137,7 @@ export class HttpClosedEngine implements Engine {
       stopped = true;
       driver?.stopSending();
       recorder.sendingStopped();
+      wake();
     };
 
     const target: ClosedLoopTarget = { url: `${this.origin}${this.requestPath}`, method: cfg.method, headers: cfg.headers, body: cfg.body, timeoutS: cfg.timeoutMs / 1000, pipelining: cfg.pipelining };
@@ -141,6 +145,7 @@ export class HttpClosedEngine implements Engine {
     const run = { target, connections: Math.max(1, Math.round(step.load)), maxSeconds: Math.ceil((step.warmupMs + step.durationMs * stretch + cfg.drainTimeoutMs) / 1000) + 10 };
     const onError = (m: string) => {
       driverError ??= m;
+      wake();
     };
     let abortAt: number | null = null;
     const onAbort = () => {
@@ -153,19 +158,20 @@ export class HttpClosedEngine implements Engine {
 
     // Run for the planned length, longer (bounded) until the planned number of full windows closed.
     const wantWindows = Math.max(1, Math.floor(step.durationMs / cfg.windowMs));
+    const longest = step.warmupMs + step.durationMs * stretch;
     await new Promise<void>((resolve) => {
+      const elapsed = () => ctx.now() - recorder.startedAt;
+      const timers = [setTimeout(() => wake(), planned - elapsed()), setTimeout(() => wake(), longest - elapsed())];
       const check = () => {
-        const t = ctx.now() - recorder.startedAt;
-        const enough = t >= planned && (measured >= wantWindows || t >= step.warmupMs + step.durationMs * stretch);
+        const t = elapsed();
+        const enough = t >= planned && (measured >= wantWindows || t >= longest);
         if (stopped || enough || (driverError !== null && sent === 0)) {
-          clearInterval(timer);
-          ctx.signal.removeEventListener('abort', finish);
+          for (const timer of timers) clearTimeout(timer);
+          wake = () => undefined;
           resolve();
         }
       };
-      const finish = () => check();
-      const timer = setInterval(check, 10);
-      ctx.signal.addEventListener('abort', finish, { once: true });
+      wake = check;
       check();
     });
     ctx.signal.removeEventListener('abort', onAbort);

@@ -5,7 +5,7 @@
 // than at autocannon's next sample tick.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { stopClient, tapClient, type AutocannonClient, type ClosedLoopDriver, type ClosedLoopSink, type ClosedLoopTarget } from './closed-loop-driver.js';
+import { stopClient, tapClient, type AutocannonClient, type ClientTap, type ClosedLoopDriver, type ClosedLoopSink, type ClosedLoopTarget } from './closed-loop-driver.js';
 
 /** autocannon ends a finished instance at its next sample tick; keep that short. */
 const SAMPLE_MS = 50;
@@ -29,6 +29,7 @@ export function elapsedUtilization(): () => number {
 
 export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onError: (message: string) => void): ClosedLoopDriver {
   const clients: AutocannonClient[] = [];
+  const taps = new Map<unknown, ClientTap>();
   let closed = 0;
   let onAllClosed: (() => void) | undefined;
   let ended = false;
@@ -49,7 +50,7 @@ export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onEr
       setupClient: (c) => {
         const client = c as unknown as AutocannonClient;
         clients.push(client);
-        tapClient(client, sink);
+        taps.set(c, tapClient(client, sink, false));
         client.on('done', () => {
           if (++closed >= clients.length) onAllClosed?.();
         });
@@ -61,6 +62,8 @@ export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onEr
       onEnded?.();
     },
   );
+  // Responses come through the instance's event (one listener) rather than a second listener on every client.
+  instance.on('response', (client: unknown, status: number, _bytes: number, ms: number) => taps.get(client)?.response(status, ms));
   const busy = elapsedUtilization();
 
   const driver: ClosedLoopDriver = {
