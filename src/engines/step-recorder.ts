@@ -174,6 +174,22 @@ export class StepRecorder {
     }
   }
 
+  /** Adds the current window's counters and histograms to the step's totals (warm-up windows never are). */
+  private addToStep(maxInFlight: number): void {
+    this.stepLatency.add(this.latency);
+    this.stepLag.add(this.lag);
+    const s = this.step;
+    s.scheduled += this.c.scheduled;
+    s.sent += this.c.sent;
+    s.completed += this.c.completed;
+    s.ok += this.c.ok;
+    s.errorTotal += this.c.errorTotal;
+    s.transportErrors += this.c.transportErrors;
+    s.capHits += this.c.capHits;
+    s.maxInFlight = Math.max(s.maxInFlight, maxInFlight);
+    for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
+  }
+
   private close(tEnd: number): void {
     const { step } = this.opts;
     const warmup = this.windowStart < this.warmupEnd;
@@ -221,20 +237,7 @@ export class StepRecorder {
       if (!warmup) this.first.step.add(this.first.window);
       this.first.window.reset();
     }
-    if (!warmup) {
-      this.stepLatency.add(this.latency);
-      this.stepLag.add(this.lag);
-      const s = this.step;
-      s.scheduled += this.c.scheduled;
-      s.sent += this.c.sent;
-      s.completed += this.c.completed;
-      s.ok += this.c.ok;
-      s.errorTotal += this.c.errorTotal;
-      s.transportErrors += this.c.transportErrors;
-      s.capHits += this.c.capHits;
-      s.maxInFlight = Math.max(s.maxInFlight, w.maxInFlight);
-      for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
-    }
+    if (!warmup) this.addToStep(w.maxInFlight);
     this.windows.push(w);
     // Swap histograms: the closed window's stay readable until the next close.
     const spare = this.prev ?? { latency: createHistogram(), lag: createHistogram() };
@@ -284,20 +287,7 @@ export class StepRecorder {
     w.sendLagP99 = p99Ms(p.lag);
     Object.assign(w, { p50: pc.p50, p90: pc.p90, p99: pc.p99, max: pc.max, mean: pc.mean });
     w.sparse = !w.warmup && w.completed + transport < this.opts.minRequests;
-    if (!w.warmup) {
-      this.stepLatency.add(this.latency);
-      this.stepLag.add(this.lag);
-      const s = this.step;
-      s.scheduled += this.c.scheduled;
-      s.sent += this.c.sent;
-      s.completed += this.c.completed;
-      s.ok += this.c.ok;
-      s.errorTotal += this.c.errorTotal;
-      s.transportErrors += this.c.transportErrors;
-      s.capHits += this.c.capHits;
-      s.maxInFlight = Math.max(s.maxInFlight, w.maxInFlight);
-      for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
-    }
+    if (!w.warmup) this.addToStep(w.maxInFlight);
     return true;
   }
 
