@@ -1,8 +1,10 @@
 // Shared by every engine: cuts a step into windows, one HDR histogram per
 // window, and emits WindowStats as each window closes. Windows with fewer
-// than minRequests responses are extended to the next boundary; the step's
-// warm-up is cut into its own windows, reported but never evaluated.
-import type { ErrorCounts, Step, StepStats, WindowStats } from '../types.js';
+// than minRequests outcomes (responses, transport failures, and requests the
+// in-flight cap refused: a hanging target yields only those) are extended to
+// the next boundary; the step's warm-up is cut into its own windows, reported
+// but never evaluated.
+import type { ErrorCounts, LivenessSink, Step, StepStats, WindowStats } from '../types.js';
 import { createHistogram, percentiles, p99Ms, recordMs, type Histogram } from '../stats/latency-histogram.js';
 
 export interface StepRecorderOptions {
@@ -15,6 +17,8 @@ export interface StepRecorderOptions {
   nextWindowIndex: () => number;
   /** Which statuses count as success is the engine's business: it passes ok=false with a kind. */
   tickMs?: number;
+  /** Told of every response and transport failure (StepContext.liveness). */
+  liveness?: LivenessSink;
 }
 
 interface Counters {
@@ -66,10 +70,13 @@ export class StepRecorder {
     return this.stepStart;
   }
 
+  /** The first window boundary strictly after t. (Fix from main, 5283e0c: float error made boundaryAfter(boundary) return itself, an infinite loop in tick().) */
   private boundaryAfter(t: number): number {
     const { windowMs } = this.opts;
-    if (t < this.warmupEnd) return Math.min(this.warmupEnd, this.stepStart + (Math.floor((t - this.stepStart) / windowMs) + 1) * windowMs);
-    return this.warmupEnd + (Math.floor((t - this.warmupEnd) / windowMs) + 1) * windowMs;
+    const base = t < this.warmupEnd ? this.stepStart : this.warmupEnd;
+    let b = base + (Math.floor((t - base) / windowMs + 1e-9) + 1) * windowMs;
+    if (t < this.warmupEnd) b = Math.min(b, this.warmupEnd);
+    return b > t ? b : t + windowMs;
   }
 
   scheduled(at: number): void {
@@ -93,6 +100,7 @@ export class StepRecorder {
   /** A response arrived at `at`. latencyMs from the intended send time (open loop). ok=false counts it as an error of errorKind. */
   response(latencyMs: number, ok: boolean, at: number, errorKind?: string): void {
     this.at(at);
+    this.opts.liveness?.response(at);
     this.inFlight--;
     this.c.completed++;
     recordMs(this.latency, latencyMs);
@@ -103,6 +111,7 @@ export class StepRecorder {
   /** A request failed without a response (timeout, connection, deadline...) at `at`. */
   failed(kind: string, at: number): void {
     this.at(at);
+    this.opts.liveness?.failed(kind, at);
     this.inFlight--;
     this.c.transportErrors++;
     this.error(kind);
@@ -120,6 +129,11 @@ export class StepRecorder {
     this.c.errorTotal++;
   }
 
+  /** Requests of the current window with an outcome: answered, failed, or refused at the in-flight cap. */
+  private outcomes(): number {
+    return this.c.completed + this.c.transportErrors + this.c.capHits;
+  }
+
   get currentInFlight(): number {
     return this.inFlight;
   }
@@ -131,7 +145,7 @@ export class StepRecorder {
     // Every boundary passed since the last call, in order (warm-up windows end exactly at the warm-up's end).
     while (t >= this.nextBoundary) {
       const inWarmup = this.windowStart < this.warmupEnd;
-      if (inWarmup || this.c.completed + this.c.transportErrors >= this.opts.minRequests) this.close(this.nextBoundary);
+      if (inWarmup || this.outcomes() >= this.opts.minRequests) this.close(this.nextBoundary);
       this.nextBoundary = this.boundaryAfter(this.nextBoundary);
     }
   }
@@ -167,7 +181,7 @@ export class StepRecorder {
       sendLagP99: p99Ms(this.lag),
       maxInFlight: Math.max(this.c.maxInFlight, this.inFlight),
       capHits: this.c.capHits,
-      sparse: !warmup && this.c.completed + this.c.transportErrors < this.opts.minRequests,
+      sparse: !warmup && this.outcomes() < this.opts.minRequests,
       runtime: {},
     };
     if (!warmup) {
@@ -219,7 +233,7 @@ export class StepRecorder {
     w.errorRate = attempts === 0 ? 0 : w.errorTotal / attempts;
     w.achievedRate = ok / p.durS;
     Object.assign(w, { p50: pc.p50, p90: pc.p90, p99: pc.p99, max: pc.max, mean: pc.mean });
-    w.sparse = !w.warmup && w.completed + transport < this.opts.minRequests;
+    w.sparse = !w.warmup && w.completed + transport + p.capHits < this.opts.minRequests;
     if (!w.warmup) {
       this.stepLatency.add(this.latency);
       const s = this.step;
