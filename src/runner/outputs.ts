@@ -31,15 +31,47 @@ export async function prepareRunDir(baseDir: string, name: string, startedAt: Da
   }
 }
 
-/** Writes every requested format; summary.json last lists every file. */
-export async function writeReports(result: RunResult, dir: string, formats: string[]): Promise<string[]> {
+export interface WrittenReports {
+  /** Files written, relative to the run folder. */
+  files: string[];
+  /** One sentence per format that could not be written, naming where. */
+  failures: string[];
+}
+
+/** Formats to write: a run that sent no load (preflight failed, interrupted at once) gets summary.json only. */
+export function formatsFor(result: RunResult, formats: string[]): string[] {
+  return result.steps.length === 0 ? ['json'] : formats;
+}
+
+function writeFailure(format: string, dir: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const where = typeof e.path === 'string' ? e.path.replace(/\.tmp-\d+$/, '') : dir;
+  return `could not write the ${format} report to ${where} (${e.code ?? e.message}); the result is kept in memory`;
+}
+
+/**
+ * Writes every requested format; summary.json last lists every file. A format
+ * that fails (folder gone, disk full) does not stop the others: it becomes a
+ * failure line saying where it could not write (also added to result.warnings,
+ * so summary.json, when it is written, says which files are missing).
+ */
+export async function writeReports(result: RunResult, dir: string, formats: string[]): Promise<WrittenReports> {
   const files: string[] = [];
-  const order = [...formats.filter((f) => f !== 'json'), ...(formats.includes('json') ? ['json'] : [])];
+  const failures: string[] = [];
+  const wanted = formatsFor(result, formats);
+  const order = [...wanted.filter((f) => f !== 'json'), ...(wanted.includes('json') ? ['json'] : [])];
   for (const f of order) {
     const reporter = reporters[f];
     if (!reporter) continue;
     if (f === 'json') result.files = [...files, 'summary.json'];
-    files.push(...(await reporter.write(result, dir)));
+    try {
+      files.push(...(await reporter.write(result, dir)));
+    } catch (err) {
+      const failure = writeFailure(f, dir, err);
+      failures.push(failure);
+      result.warnings.push(failure);
+    }
   }
-  return files;
+  result.files = files;
+  return { files, failures };
 }
