@@ -38,7 +38,8 @@ export function stepTable(r: RunResult): string {
 }
 
 export function humanSummary(r: RunResult, runDir: string | null): string {
-  const out = [stepTable(r), '', headline(r), `stop reason: ${r.stopReason} (exit code ${r.exitCode})`];
+  // A run that sent no load (preflight failed) gets the short form: no empty step table.
+  const out = [...(r.steps.length > 0 ? [stepTable(r), ''] : []), headline(r), `stop reason: ${r.stopReason} (exit code ${r.exitCode})`];
   for (const w of r.warnings) out.push(`warning: ${w}`);
   if (runDir) out.push(`run folder: ${runDir}`);
   return out.join('\n');

@@ -14,6 +14,7 @@ import { summarizePlan } from '../load/ramp-plan.js';
 import { formatDuration } from '../scenario/duration.js';
 import { critpointVersion } from '../runner/environment.js';
 import type { ProgressEvent } from '../types.js';
+import { redactScenario } from '../scenario/secrets.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -33,7 +34,8 @@ function planText(s: Scenario): string {
     `  ramp: ${p.rampLoads.join(', ')} req/s, ${formatDuration(p.stepMs)} each, ${formatDuration(s.load.drain)} drain between steps`,
     `  refine: up to ${p.refineSteps} bisection steps of ${formatDuration(p.refineStepMs)} to a resolution of ${(s.load.refine.resolution * 100).toFixed(1)}%`,
     `  duration: at least ${formatDuration(p.coarseMs)} before refinement, at most ${formatDuration(Math.min(p.worstCaseMs, s.load.maxDuration))} (cap load.maxDuration ${formatDuration(s.load.maxDuration)})`,
-    `  requests: up to ${p.coarseRequests} before refinement (cap load.maxRequests ${s.load.maxRequests}); in flight at most ${s.load.maxInFlight}`,
+    `  requests: up to ${p.coarseRequests} before refinement, at most ${Math.min(p.worstCaseRequests, s.load.maxRequests)} in all (cap load.maxRequests ${s.load.maxRequests}); in flight at most ${s.load.maxInFlight}`,
+    `  caps: load.maxRate ${s.load.maxRate ?? s.load.end} req/s, load.maxInFlight ${s.load.maxInFlight}, load.maxDuration ${formatDuration(s.load.maxDuration)}, load.maxRequests ${s.load.maxRequests}`,
   ].join('\n');
 }
 
@@ -87,7 +89,7 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
       const s = await loadScenarioFile(file, { target: o.target, sets, env: io.env });
       if (o.dryRun) {
         io.stderr(`${planText(s)}\n`);
-        if (o.json) io.stdout(`${JSON.stringify({ scenario: s, plan: summarizePlan(s) })}\n`);
+        if (o.json) io.stdout(`${JSON.stringify({ scenario: redactScenario(s), plan: summarizePlan(s) })}\n`);
         return EXIT.breach;
       }
       return execute(s, o);
@@ -105,7 +107,7 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
       act(async (file: string, o: { target?: string; set: string[]; json?: boolean }) => {
       const s = await loadScenarioFile(file, { target: o.target, sets: o.set });
       io.stderr(`${file}: valid\n${planText(s)}\n`);
-      if (o.json) io.stdout(`${JSON.stringify(s)}\n`);
+      if (o.json) io.stdout(`${JSON.stringify(redactScenario(s))}\n`);
       return 0;
     }),
     );
@@ -126,14 +128,15 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress on stderr')
     .option('--out <dir>', 'results folder', 'results')
+    .option('--set <path=value>', 'override a field of the demo scenario (repeatable)', collect, [])
     .addOption(new Option('--workers <n>', 'demo target slots').default('10').hideHelp())
     .addOption(new Option('--service-ms <ms>', 'demo target service time per request').default('10').hideHelp())
     .action(
-      act(async (o: { json?: boolean; quiet?: boolean; out: string; workers: string; serviceMs: string }) => {
+      act(async (o: { json?: boolean; quiet?: boolean; out: string; set: string[]; workers: string; serviceMs: string }) => {
       const target = await spawnDemoTarget(Number(o.workers), Number(o.serviceMs));
       try {
         const file = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
-        const s = await loadScenarioFile(file, { target: target.url, sets: [`report.dir=${JSON.stringify(o.out)}`], env: io.env });
+        const s = await loadScenarioFile(file, { target: target.url, sets: [...o.set, `report.dir=${JSON.stringify(o.out)}`], env: io.env });
         if (!o.quiet) io.stderr(`demo target: ${target.workers} slots x ${target.serviceMs} ms at ${target.url}, known capacity ${target.capacity} req/s\n`);
         return await execute(s, o, ({ result }) => {
           const cp = result.criticalPoint;
