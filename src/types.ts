@@ -30,6 +30,8 @@ export interface Step {
   durationMs: number;
   /** Leading part of the step that is discarded (only the baseline step has one), ms. */
   warmupMs: number;
+  /** Most requests this step may schedule: what is left of load.maxRequests for the run. Absent = no run-wide limit. */
+  maxRequests?: number;
 }
 
 /** Error kinds counted per window. HTTP: status classes and transport failures; gRPC adds status codes. */
@@ -127,6 +129,16 @@ export interface StepContext {
   onWindow(window: WindowStats): void;
   /** Index the next window will get (running over the run). */
   nextWindowIndex(): number;
+  /** Told of every response and transport failure as it happens (the runner's target watchdog). */
+  liveness?: LivenessSink;
+}
+
+/** Per-request outcomes, pushed as they happen, so the runner can tell a dead target within ~1 s (runner/target-watchdog.ts). */
+export interface LivenessSink {
+  /** A response (any status) arrived at run-clock time `at`. */
+  response(at: number): void;
+  /** A request failed without a response; kind as in ErrorCounts ('connection', 'timeout', ...). */
+  failed(kind: string, at: number): void;
 }
 
 /** A load engine: turns one Step into windows. Never decides anything. */

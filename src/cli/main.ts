@@ -5,11 +5,12 @@ import { EXIT } from '../errors.js';
 
 const controller = new AbortController();
 let interrupts = 0;
+// First signal: stop the load and write a partial report. Any second one: exit at once.
 const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
   interrupts++;
-  if (interrupts > 1 && name === 'SIGINT') {
-    process.stderr.write('\nsecond interrupt: exiting now\n');
-    process.exit(EXIT.sigint);
+  if (interrupts > 1) {
+    process.stderr.write(`\nsecond ${name}: exiting now, no report\n`);
+    process.exit(name === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
   }
   process.stderr.write(`\n${name}: stopping load, writing a partial report (Ctrl-C again to exit at once)\n`);
   controller.abort(name);

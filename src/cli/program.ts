@@ -21,6 +21,7 @@ import { critpointVersion } from '../runner/environment.js';
 import { registerK6Commands } from './k6-commands.js';
 import { addCompareCommand } from './compare-command.js';
 import { addGateCommand } from './gate-command.js';
+import { redactScenario } from '../scenario/secrets.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -39,7 +40,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 function planText(s: Scenario): string {
   const p = summarizePlan(s);
   const unit = unitOf(s.load.mode);
-  const requests = p.coarseRequests === null ? `closed loop: as many as the target answers (cap load.maxRequests ${s.load.maxRequests} per step)` : `up to ${p.coarseRequests} before refinement (cap load.maxRequests ${s.load.maxRequests})`;
+  const requests = p.coarseRequests === null || p.worstCaseRequests === null ? `closed loop: as many as the target answers (cap load.maxRequests ${s.load.maxRequests} over the run)` : `up to ${p.coarseRequests} before refinement, at most ${Math.min(p.worstCaseRequests, s.load.maxRequests)} in all (cap load.maxRequests ${s.load.maxRequests})`;
   return [
     `plan for ${s.name} against ${s.target.url}:`,
     ...(s.grpc ? [`  call: gRPC /${s.grpc.service}/${s.grpc.method}, deadline ${formatDuration(s.grpc.deadline)}, over ${s.grpc.channels} channel(s)`] : []),
@@ -48,6 +49,7 @@ function planText(s: Scenario): string {
     `  refine: up to ${p.refineSteps} bisection steps of ${formatDuration(p.refineStepMs)} to a resolution of ${(s.load.refine.resolution * 100).toFixed(1)}%`,
     `  duration: at least ${formatDuration(p.coarseMs)} before refinement, at most ${formatDuration(Math.min(p.worstCaseMs, s.load.maxDuration))} (cap load.maxDuration ${formatDuration(s.load.maxDuration)})`,
     `  requests: ${requests}; in flight at most ${s.load.maxInFlight}`,
+    `  caps: load.maxRate ${s.load.maxRate ?? s.load.end} ${unit}, load.maxInFlight ${s.load.maxInFlight}, load.maxDuration ${formatDuration(s.load.maxDuration)}, load.maxRequests ${s.load.maxRequests}`,
   ].join('\n');
 }
 
@@ -102,7 +104,7 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
       const s = await loadScenarioFile(file, { target: o.target, sets, env: io.env });
       if (o.dryRun) {
         io.stderr(`${planText(s)}\n`);
-        if (o.json) io.stdout(`${JSON.stringify({ scenario: s, plan: summarizePlan(s) })}\n`);
+        if (o.json) io.stdout(`${JSON.stringify({ scenario: redactScenario(s), plan: summarizePlan(s) })}\n`);
         return EXIT.breach;
       }
       return execute(s, o);
@@ -120,7 +122,7 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
       act(async (file: string, o: { target?: string; set: string[]; json?: boolean }) => {
       const s = await loadScenarioFile(file, { target: o.target, sets: o.set });
       io.stderr(`${file}: valid\n${planText(s)}\n`);
-      if (o.json) io.stdout(`${JSON.stringify(s)}\n`);
+      if (o.json) io.stdout(`${JSON.stringify(redactScenario(s))}\n`);
       return 0;
     }),
     );
@@ -156,14 +158,15 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress on stderr')
     .option('--out <dir>', 'results folder', 'results')
+    .option('--set <path=value>', 'override a field of the demo scenario (repeatable)', collect, [])
     .addOption(new Option('--workers <n>', 'demo target slots').default('10').hideHelp())
     .addOption(new Option('--service-ms <ms>', 'demo target service time per request').default('10').hideHelp())
     .action(
-      act(async (o: { json?: boolean; quiet?: boolean; out: string; workers: string; serviceMs: string }) => {
+      act(async (o: { json?: boolean; quiet?: boolean; out: string; set: string[]; workers: string; serviceMs: string }) => {
       const target = await spawnDemoTarget(Number(o.workers), Number(o.serviceMs));
       try {
         const file = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
-        const s = await loadScenarioFile(file, { target: target.url, sets: [`report.dir=${JSON.stringify(o.out)}`], env: io.env });
+        const s = await loadScenarioFile(file, { target: target.url, sets: [...o.set, `report.dir=${JSON.stringify(o.out)}`], env: io.env });
         if (!o.quiet) io.stderr(`demo target: ${target.workers} slots x ${target.serviceMs} ms at ${target.url}, known capacity ${target.capacity} req/s\n`);
         return await execute(s, o, ({ result }) => {
           const cp = result.criticalPoint;

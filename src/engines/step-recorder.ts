@@ -1,8 +1,10 @@
 // Shared by every engine: cuts a step into windows, one HDR histogram per
 // window, and emits WindowStats as each window closes. Windows with fewer
-// than minRequests responses are extended to the next boundary; the step's
-// warm-up is cut into its own windows, reported but never evaluated.
-import type { ErrorCounts, Step, StepStats, WindowStats } from '../types.js';
+// than minRequests outcomes (responses, transport failures, and requests the
+// in-flight cap refused: a hanging target yields only those) are extended to
+// the next boundary; the step's warm-up is cut into its own windows, reported
+// but never evaluated.
+import type { ErrorCounts, LivenessSink, Step, StepStats, WindowStats } from '../types.js';
 import { createHistogram, percentiles, p99Ms, recordMs, type Histogram } from '../stats/latency-histogram.js';
 
 export interface StepRecorderOptions {
@@ -19,6 +21,8 @@ export interface StepRecorderOptions {
   busy?: () => number;
   /** Also record a time-to-first-message series (server-streaming calls). */
   firstMessage?: boolean;
+  /** Told of every response and transport failure (StepContext.liveness). */
+  liveness?: LivenessSink;
 }
 
 interface Counters {
@@ -118,6 +122,7 @@ export class StepRecorder {
   response(latencyMs: number, ok: boolean, at: number, errorKind?: string): void {
     this.at(at);
     this.advance(at);
+    this.opts.liveness?.response(at);
     this.inFlight--;
     this.c.completed++;
     recordMs(this.latency, latencyMs);
@@ -134,6 +139,7 @@ export class StepRecorder {
   failed(kind: string, at: number): void {
     this.at(at);
     this.advance(at);
+    this.opts.liveness?.failed(kind, at);
     this.inFlight--;
     this.c.transportErrors++;
     this.error(kind);
@@ -158,6 +164,11 @@ export class StepRecorder {
     this.c.errorTotal++;
   }
 
+  /** Requests of the current window with an outcome: answered, failed, or refused at the in-flight cap. */
+  private outcomes(): number {
+    return this.c.completed + this.c.transportErrors + this.c.capHits;
+  }
+
   get currentInFlight(): number {
     return this.inFlight;
   }
@@ -169,7 +180,7 @@ export class StepRecorder {
     // Every boundary passed since the last call, in order (warm-up windows end exactly at the warm-up's end).
     while (t >= this.nextBoundary) {
       const inWarmup = this.windowStart < this.warmupEnd;
-      if (inWarmup || this.c.completed + this.c.transportErrors >= this.opts.minRequests) this.close(this.nextBoundary);
+      if (inWarmup || this.outcomes() >= this.opts.minRequests) this.close(this.nextBoundary);
       this.nextBoundary = this.boundaryAfter(this.nextBoundary);
     }
   }
@@ -228,7 +239,7 @@ export class StepRecorder {
       meanInFlight,
       ...(this.opts.busy ? { generatorBusy: this.opts.busy() } : {}),
       capHits: this.c.capHits,
-      sparse: !warmup && this.c.completed + this.c.transportErrors < this.opts.minRequests,
+      sparse: !warmup && this.outcomes() < this.opts.minRequests,
       runtime: {},
     };
     if (this.first) {
@@ -286,7 +297,7 @@ export class StepRecorder {
     w.maxInFlight = Math.max(w.maxInFlight, this.c.maxInFlight);
     w.sendLagP99 = p99Ms(p.lag);
     Object.assign(w, { p50: pc.p50, p90: pc.p90, p99: pc.p99, max: pc.max, mean: pc.mean });
-    w.sparse = !w.warmup && w.completed + transport < this.opts.minRequests;
+    w.sparse = !w.warmup && w.completed + transport + capHits < this.opts.minRequests;
     if (!w.warmup) this.addToStep(w.maxInFlight);
     return true;
   }

@@ -10,7 +10,8 @@ export function rampLoads(start: number, end: number, growth: Growth): number[] 
   let load = start;
   for (let i = 0; i < 10_000; i++) {
     load = 'factor' in growth ? load * growth.factor : load + growth.step;
-    if (load >= end * (1 - 1e-9)) {
+    // Rounding may carry a load just below end above it (1007 -> 1010 with end 1009): end is the cap.
+    if (load >= end * (1 - 1e-9) || roundLoad(load) >= end) {
       if (loads.length === 0 || (loads[loads.length - 1] as number) < end) {
         if (end > start) loads.push(end);
       }
@@ -47,6 +48,8 @@ export interface PlanSummary {
   worstCaseMs: number;
   /** Requests the coarse plan sends (null in concurrency mode: a closed loop sends what the target answers). */
   coarseRequests: number | null;
+  /** coarseRequests plus every refinement step at its highest possible load (load.end); null in concurrency mode. */
+  worstCaseRequests: number | null;
   refineSteps: number;
 }
 
@@ -81,5 +84,7 @@ export function summarizePlan(s: Scenario): PlanSummary {
   const coarseMs = baselineMs + ramp.length * (load.stepDuration + load.drain);
   const worstCaseMs = coarseMs + refineSteps * (refineStepMs + load.drain);
   const coarseRequests = (load.start * baselineMs) / 1000 + ramp.reduce((a, l) => a + (l * load.stepDuration) / 1000, 0);
-  return { baselineLoad: load.start, baselineMs, rampLoads: ramp, stepMs: load.stepDuration, refineStepMs, coarseMs, worstCaseMs, coarseRequests: load.mode === 'concurrency' ? null : Math.round(coarseRequests), refineSteps };
+  const worstCaseRequests = coarseRequests + (refineSteps * load.end * refineStepMs) / 1000;
+  const closed = load.mode === 'concurrency';
+  return { baselineLoad: load.start, baselineMs, rampLoads: ramp, stepMs: load.stepDuration, refineStepMs, coarseMs, worstCaseMs, coarseRequests: closed ? null : Math.round(coarseRequests), worstCaseRequests: closed ? null : Math.round(worstCaseRequests), refineSteps };
 }

@@ -20,6 +20,9 @@ import { describeEnvironment } from './environment.js';
 import { prepareRunDir, writeReports } from './outputs.js';
 import { checkBaseline } from './baseline-check.js';
 import { RuntimeMonitor, runtimeDetect } from './runtime-monitor.js';
+import { TargetWatchdog } from './target-watchdog.js';
+import { CAP_ABORT, RunCaps } from './run-caps.js';
+import { judgeThinStep } from '../detector/thin-step.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -117,14 +120,15 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const onExternal = () => runAbort.abort(opts.signal?.reason ?? 'SIGINT');
   opts.signal?.addEventListener('abort', onExternal, { once: true });
   if (opts.signal?.aborted) onExternal();
-  const budget = setTimeout(() => runAbort.abort('max-duration'), s.load.maxDuration);
-  budget.unref();
+  const caps = new RunCaps(s);
+  caps.startClock((reason) => runAbort.abort(reason));
 
   const finish = async (): Promise<RunOutcome> => {
-    clearTimeout(budget);
+    caps.stopClock();
     opts.signal?.removeEventListener('abort', onExternal);
     const reason = stop?.reason ?? 'error';
     if (reason === 'breach' || opts.captureAtEnd) await capture();
+    else await capturing;
     await monitor.stop();
     await engine.close().catch(() => undefined);
     const criticalPoint: CriticalPoint | null =
@@ -159,11 +163,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       warnings,
     };
     if (runDir) {
-      try {
-        result.files = await writeReports(result, runDir, s.report.formats);
-      } catch (err) {
-        warnings.push(`could not write the run folder ${runDir}: ${(err as Error).message}; the result is kept in memory`);
-      }
+      await writeReports(result, runDir, s.report.formats);
     }
     emit({ type: 'phase', phase: 'done', detail: result.stopDetail });
     return { result, runDir };
@@ -172,19 +172,18 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const stopFromAbort = (): boolean => {
     if (!runAbort.signal.aborted) return false;
     const why = String(runAbort.signal.reason);
-    if (why === 'max-duration') {
-      if (firstBreach && lastPass !== null) {
-        stop = { reason: 'breach', detail: `load.maxDuration reached during refinement; critical point at coarse resolution` };
-        warnings.push('load.maxDuration ended refinement early: resolution is coarser than load.refine.resolution');
-      } else {
-        stop = { reason: 'error', detail: `load.maxDuration (${s.load.maxDuration} ms) reached before the ramp ended` };
-      }
+    const capped = caps.stopFor(why, firstBreach !== null && lastPass !== null);
+    if (capped) {
+      stop = capped.stop;
+      if (capped.warning) warnings.push(capped.warning);
     } else {
       stop = { reason: 'interrupted', detail: `interrupted by ${why}`, signal: why };
     }
     return true;
   };
 
+  // Interrupted before anything was sent (e.g. Ctrl-C while loading): no preflight either.
+  if (stopFromAbort()) return finish();
   // Preflight: one request, short timeout.
   emit({ type: 'phase', phase: 'preflight', detail: engine.describe() });
   try {
@@ -213,7 +212,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     return plateauBreach({ load: lastPassStep.load, throughput: ref.achievedRate, meanLatencyMs: ref.mean }, { load, throughput: stats.achievedRate, meanLatencyMs: stats.mean }, s.detect.plateau, unit);
   };
 
-  const runStep = async (step: Step, evaluate: boolean): Promise<StepRun> => {
+  const runStep = async (planned: Step, evaluate: boolean): Promise<StepRun> => {
+    const step = caps.bound(planned);
     const stepAbort = new AbortController();
     const forward = () => stepAbort.abort(runAbort.signal.reason);
     runAbort.signal.addEventListener('abort', forward, { once: true });
@@ -230,6 +230,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       windows.push(w);
       stepWindows.push(w);
       emit({ type: 'window', window: w, baseline });
+      // Spent budget: stop after this window was judged (the engine itself never schedules past it).
+      if (caps.count(w)) queueMicrotask(() => runAbort.abort(CAP_ABORT.requests));
       if (stepAbort.signal.aborted) return;
       // A target that stopped answering at all is unreachable, not a critical point.
       const connectionErrors = (w.errors.connection ?? 0) + (w.errors['grpc-UNAVAILABLE'] ?? 0);
@@ -254,8 +256,23 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
         stepAbort.abort('generator-limited');
       }
     };
-    const stats = await engine.runStep(step, { now, signal: stepAbort.signal, onWindow, nextWindowIndex: () => windowIndex++ });
+    // A target that died mid-step is told within ~1 s, not after two dead windows.
+    const watchdog = new TargetWatchdog({
+      now,
+      onUnreachable: (detail) => {
+        if (stepAbort.signal.aborted) return;
+        unreachable = detail;
+        stepAbort.abort('target-unreachable');
+      },
+    });
+    const stats = await engine.runStep(step, { now, signal: stepAbort.signal, onWindow, nextWindowIndex: () => windowIndex++, liveness: watchdog }).finally(() => watchdog.stop());
     runAbort.signal.removeEventListener('abort', forward);
+    // Too few answers to fill `confirm` windows is not a pass: judge the step on its totals.
+    const thin = evaluate && outcome === 'pass' && !stats.aborted ? judgeThinStep(stepWindows, stats, step.load, cfg) : null;
+    if (thin) {
+      outcome = 'breach';
+      breaches = [thin];
+    }
     if (stats.aborted && outcome === 'pass') outcome = 'aborted';
     if (unreachable) outcome = 'aborted';
     const { windows: _w, step: _s, ...rest } = stats;

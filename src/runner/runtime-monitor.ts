@@ -3,6 +3,7 @@
 // window, waits for the target to drain back near its baseline between
 // steps, and captures evidence at the breach.
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import type { Baseline, EvidenceFile, RuntimeSample, SamplerHealth, WindowStats } from '../types.js';
 import type { RuntimeConfig } from '../samplers/types.js';
 import { SamplingLoop } from '../samplers/sampling-loop.js';
@@ -17,13 +18,18 @@ export function runtimeDetect(rt: RuntimeConfig | undefined): RuntimeSignalDetec
 
 export class RuntimeMonitor {
   private readonly loop: SamplingLoop | null;
+  /** The run's own connections to runtime endpoints: closed by stop(), so a run leaves no socket open. */
+  private readonly agent: Agent | null;
 
   constructor(
     private readonly rt: RuntimeConfig | undefined,
     private readonly targetUrl: string,
     now: () => number,
   ) {
-    this.loop = rt && rt.signals.length > 0 ? new SamplingLoop({ signals: rt.signals, intervalMs: rt.interval, timeoutMs: rt.timeout, targetUrl, now }) : null;
+    const active = rt !== undefined && (rt.signals.length > 0 || rt.capture.length > 0);
+    this.agent = active ? new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 10_000 }) : null;
+    const samplerOptions = this.agent ? { dispatcher: this.agent } : undefined;
+    this.loop = rt && rt.signals.length > 0 ? new SamplingLoop({ signals: rt.signals, intervalMs: rt.interval, timeoutMs: rt.timeout, targetUrl, now, samplerOptions }) : null;
   }
 
   get active(): boolean {
@@ -74,12 +80,13 @@ export class RuntimeMonitor {
   async capture(runDir: string | null): Promise<{ files: EvidenceFile[]; warnings: string[] }> {
     if (this.loop) await this.loop.sampleOnce().catch(() => undefined);
     if (!runDir || !this.rt || this.rt.capture.length === 0) return { files: [], warnings: [] };
-    const res = await captureEvidence(this.targetUrl, this.rt.capture, join(runDir, EVIDENCE_DIR), Math.max(this.rt.timeout, 5_000));
+    const res = await captureEvidence(this.targetUrl, this.rt.capture, join(runDir, EVIDENCE_DIR), Math.max(this.rt.timeout, 5_000), this.agent ? { dispatcher: this.agent } : {});
     return { files: res.files.map((f) => ({ ...f, path: `${EVIDENCE_DIR}/${f.path}` })), warnings: res.warnings };
   }
 
   async stop(): Promise<void> {
     await this.loop?.stop();
+    await this.agent?.destroy().catch(() => undefined);
   }
 
   samples(): RuntimeSample[] {

@@ -7,8 +7,15 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new Error(`response is not JSON (starts with ${JSON.stringify(text.slice(0, 24))})`);
+    throw notJson(text);
   }
+}
+
+const notJson = (text: string) => new Error(`response is not JSON (starts with ${JSON.stringify(text.slice(0, 24))})`);
+
+/** The start of a body that cannot be JSON is refused before the rest is read. */
+export function checkJsonHead(head: string): void {
+  if (!/^\s*(?:[[{"tfn0-9-]|$)/.test(head)) throw notJson(head);
 }
 
 /**

@@ -23,6 +23,67 @@ export interface HttpGetOptions {
 
 /** GETs url and returns the body bytes of a 2xx answer; throws a short reason otherwise. */
 export async function httpGet(url: URL | string, signal: AbortSignal, options: HttpGetOptions = {}): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  await getBody(url, signal, options, (buf) => {
+    chunks.push(buf);
+    total += buf.length;
+    return false;
+  });
+  return Buffer.concat(chunks, total);
+}
+
+/** Text responses stop being read at the first line once this many characters came without one. */
+const FIRST_LINE_MAX_CHARS = 4096;
+
+/**
+ * GETs url and returns the body of a 2xx answer as UTF-8 text, decoded chunk by
+ * chunk as it arrives: the work is spread over the download instead of one long
+ * block on the event loop the load shares, and a body that is not UTF-8 (binary,
+ * garbage) is refused at its first bad chunk, the rest never read. With
+ * firstLine, reading stops at the first newline (a goroutine profile's total).
+ */
+export async function httpGetText(url: URL | string, signal: AbortSignal, options: TextGetOptions = {}): Promise<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const parts: string[] = [];
+  let chars = 0;
+  let checked = options.checkHead === undefined;
+  const decode = (buf?: Buffer): string => {
+    try {
+      return buf ? decoder.decode(buf, { stream: true }) : decoder.decode();
+    } catch {
+      throw new Error(`response is not UTF-8 text${buf && buf[0] === 0x1f && buf[1] === 0x8b ? ' (gzip data)' : ''}`);
+    }
+  };
+  await getBody(url, signal, options, (buf) => {
+    const text = decode(buf);
+    parts.push(text);
+    chars += text.length;
+    const headDone = text.includes('\n') || chars >= FIRST_LINE_MAX_CHARS;
+    if (!checked && headDone) {
+      checked = true;
+      options.checkHead?.(parts.join(''));
+    }
+    return options.firstLine === true && headDone;
+  });
+  if (!options.firstLine) parts.push(decode());
+  const text = parts.join('');
+  if (!checked) options.checkHead?.(text);
+  return text;
+}
+
+export interface TextGetOptions extends HttpGetOptions {
+  /** Stop reading at the first newline. */
+  firstLine?: boolean;
+  /**
+   * Called once with the start of the body (through its first newline, or the
+   * first 4096 characters): throw to refuse the response without reading the rest.
+   */
+  checkHead?: (head: string) => void;
+}
+
+/** The shared request: status and size checks, then each body chunk to `consume` (true = enough, stop reading). */
+async function getBody(url: URL | string, signal: AbortSignal, options: HttpGetOptions, consume: (buf: Buffer) => boolean): Promise<void> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
     signal.throwIfAborted();
@@ -43,7 +104,6 @@ export async function httpGet(url: URL | string, signal: AbortSignal, options: H
       res.body.destroy();
       throw new Error(`response larger than ${formatBytes(maxBytes)}`);
     }
-    const chunks: Buffer[] = [];
     let total = 0;
     for await (const chunk of res.body) {
       const buf = chunk as Buffer;
@@ -52,9 +112,11 @@ export async function httpGet(url: URL | string, signal: AbortSignal, options: H
         res.body.destroy();
         throw new Error(`response larger than ${formatBytes(maxBytes)}`);
       }
-      chunks.push(buf);
+      if (consume(buf)) {
+        res.body.destroy();
+        return;
+      }
     }
-    return Buffer.concat(chunks, total);
   } catch (err) {
     if (signal.aborted) throw abortReason(signal);
     throw shortError(err);

@@ -1,19 +1,28 @@
 import type { z } from 'zod';
 
-/** Renders a value for "got <value>": short JSON, strings quoted, long values cut. */
+const bigintAware = (_key: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v);
+
+/** Renders a value for "got <value>": short one-line JSON, strings quoted, long values cut. */
 export function renderGot(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    text = JSON.stringify(value, bigintAware) ?? String(value);
   } catch {
-    text = String(value);
+    text = Object.prototype.toString.call(value);
   }
+  text = text.replace(/\s+/g, ' ');
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** One path segment: plain names as they are, anything else (dots, colons, spaces, empty) quoted, so a problem stays one parseable line. */
+function segment(key: PropertyKey): string {
+  const k = String(key);
+  return /^[A-Za-z0-9_$-]+$/.test(k) ? k : JSON.stringify(k);
+}
+
 export function dotPath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? '(root)' : path.map(String).join('.');
+  return path.length === 0 ? '(root)' : path.map(segment).join('.');
 }
 
 function lookup(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -9,10 +9,13 @@ import { scenarioSchema, type Scenario } from './schema.js';
 import { formatIssues } from './format-issues.js';
 import { checkRules } from './rules.js';
 import { resolveGrpcPaths } from './grpc-rules.js';
+import { estimateNesting } from './nesting-scan.js';
 
 /** Scenario files are small; anything larger is refused before parsing. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
+/** Refused before parsing: the parsers recurse per level. Generous, since the scan only estimates; MAX_DEPTH is checked exactly after. */
+const MAX_DEPTH_BEFORE_PARSE = 256;
 
 export interface LoadOptions {
   /** --target URL */
@@ -23,6 +26,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Folder relative file paths in the scenario (grpc.proto, ...) are resolved against. Default: the scenario file's folder, else the working directory. */
   baseDir?: string;
+}
+
+/** First line of a library message, trimmed, without a trailing colon. */
+function oneLine(message: string): string {
+  return (message.split('\n')[0] ?? '').trim().replace(/:$/, '') || 'unknown problem';
 }
 
 function depth(value: unknown, limit: number, level = 0): number {
@@ -43,20 +51,27 @@ export function parseScenarioText(text: string, source: string): unknown {
   if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES) {
     throw new ScenarioError([`(file): scenario is larger than ${MAX_SCENARIO_BYTES} bytes, got ${Buffer.byteLength(text)} bytes`], source);
   }
+  const nesting = estimateNesting(text);
+  if (nesting > MAX_DEPTH_BEFORE_PARSE) {
+    throw new ScenarioError([`(file): nested deeper than ${MAX_DEPTH} levels, got about ${nesting} levels`], source);
+  }
   let data: unknown;
   try {
     if (/\.json$/i.test(source)) {
       data = JSON.parse(text);
     } else {
-      const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-      if (doc.errors.length > 0) {
-        throw new ScenarioError(doc.errors.map((e) => `(file): ${e.message.split('\n')[0]}, got invalid YAML`), source);
+      // logLevel 'silent': the library would print warnings itself; they are problems here instead.
+      const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'silent' });
+      const issues = [...doc.errors, ...doc.warnings];
+      if (issues.length > 0) {
+        throw new ScenarioError(issues.map((e) => `(file): ${oneLine(e.message)}, got invalid YAML`), source);
       }
       data = doc.toJS({ maxAliasCount: 100 });
     }
   } catch (err) {
     if (err instanceof ScenarioError) throw err;
-    const msg = (err as Error).message.split('\n')[0];
+    // A stack overflow on absurd nesting is a refusal like any other.
+    const msg = err instanceof RangeError ? `nested too deeply to parse` : oneLine((err as Error).message);
     throw new ScenarioError([`(file): cannot parse (${msg}), got invalid ${/\.json$/i.test(source) ? 'JSON' : 'YAML'}`], source);
   }
   if (depth(data, MAX_DEPTH) > MAX_DEPTH) {
@@ -76,7 +91,7 @@ export function applySet(data: Record<string, unknown>, assignment: string): str
   const raw = assignment.slice(eq + 1);
   let value: unknown;
   try {
-    value = raw === '' ? '' : parseYaml(raw, { maxAliasCount: 0 });
+    value = raw === '' ? '' : parseYaml(raw, { maxAliasCount: 0, logLevel: 'silent' });
   } catch {
     value = raw;
   }

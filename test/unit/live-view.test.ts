@@ -176,7 +176,9 @@ describe('--quiet and --json on a run that sends nothing (unreachable target)', 
     const text = err.join('');
     expect(text).toMatch(/^\[preflight\] /);
     expect(text).toMatch(/stop reason: target-unreachable/);
-    expect(text).toMatch(/report: .*live-short.*report\.html/);
+    // A run that sent no load writes summary.json only (no report clutter) and says where.
+    expect(text).toMatch(/run folder: .*live-short/);
+    expect(text).not.toMatch(/diagnostics/);
   });
 });
 

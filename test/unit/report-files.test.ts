@@ -93,7 +93,8 @@ describe('writeReports', () => {
   it('summary.json lists every file and the reports link to each other, whatever the order of formats', async () => {
     const dir = await tmp();
     const r = await demoRun();
-    const files = await writeReports(r, dir, ['md', 'html', 'json', 'csv']);
+    const { files, failures } = await writeReports(r, dir, ['md', 'html', 'json', 'csv']);
+    expect(failures).toEqual([]);
     expect(new Set(files)).toEqual(new Set(['windows.csv', 'steps.csv', 'summary.md', 'report.html', 'summary.json']));
     expect(new Set(await readdir(dir))).toEqual(new Set(files));
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as { files: string[] };

@@ -57,6 +57,8 @@ export function statusKind(status: number): string {
 export class HttpOpenEngine implements Engine {
   readonly name = 'http-open';
   private pool: Pool;
+  /** Pools of earlier steps still closing (their in-flight requests finishing): close() destroys them too. */
+  private readonly retiring = new Set<Pool>();
   private stepsRun = 0;
   private inFlight = 0;
   private readonly origin: string;
@@ -90,12 +92,16 @@ export class HttpOpenEngine implements Engine {
   private freshPool(): void {
     const old = this.pool;
     this.pool = this.newPool();
+    this.retiring.add(old);
     const kill = setTimeout(() => void old.destroy().catch(() => undefined), this.cfg.drainTimeoutMs);
     kill.unref();
-    void old.close().then(
-      () => clearTimeout(kill),
-      () => undefined,
-    );
+    void old
+      .close()
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(kill);
+        this.retiring.delete(old);
+      });
   }
 
   describe(): string {
@@ -130,7 +136,7 @@ export class HttpOpenEngine implements Engine {
     const { cfg } = this;
     if (this.stepsRun++ > 0) this.freshPool();
     const pool = this.pool;
-    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex });
+    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, liveness: ctx.liveness });
     let pending = 0;
     let drained: (() => void) | undefined;
     const settle = () => {
@@ -184,7 +190,7 @@ export class HttpOpenEngine implements Engine {
       now: ctx.now,
       signal: ctx.signal,
       send,
-      maxRequests: cfg.maxRequestsPerStep,
+      maxRequests: Math.min(cfg.maxRequestsPerStep, step.maxRequests ?? Infinity),
     });
     recorder.sendingStopped();
     if (pending > 0) {
@@ -199,7 +205,10 @@ export class HttpOpenEngine implements Engine {
     return recorder.finish(aborted);
   }
 
+  /** Destroys every connection, the current pool's and those of earlier steps still closing: a run leaves no socket open. */
   async close(): Promise<void> {
-    await this.pool.destroy().catch(() => undefined);
+    const pools = [this.pool, ...this.retiring];
+    this.retiring.clear();
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 }

@@ -96,6 +96,7 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
     files: [],
     warnings,
   };
-  if (runDir) result.files = await writeReports(result, runDir, s.report.formats);
+  // A report that could not be written is in result.warnings (writeReports adds it).
+  if (runDir) result.files = (await writeReports(result, runDir, s.report.formats)).files;
   return { result, runDir };
 }

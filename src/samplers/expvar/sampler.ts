@@ -1,8 +1,9 @@
 // Sampler: one numeric field of the expvar page.
 import { resolveEndpoint } from '../endpoint.js';
-import { httpGet } from '../http-get.js';
+import { httpGetText } from '../http-get.js';
 import type { SamplerFactory } from '../types.js';
 import { parseExpvar } from './parse.js';
+import { checkJsonHead } from '../dot-path.js';
 
 export const createExpvarSampler: SamplerFactory = (config, targetUrl, options = {}) => {
   const source = config.source;
@@ -13,8 +14,8 @@ export const createExpvarSampler: SamplerFactory = (config, targetUrl, options =
     kind: 'expvar',
     url: url.href,
     async sample(signal) {
-      const body = await httpGet(url, signal, { ...options, headers: { accept: 'application/json' } });
-      return parseExpvar(body.toString('utf8'), source.field);
+      const text = await httpGetText(url, signal, { ...options, headers: { accept: 'application/json' }, checkHead: checkJsonHead });
+      return parseExpvar(text, source.field);
     },
   };
 };

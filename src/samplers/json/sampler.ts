@@ -1,8 +1,9 @@
 // Sampler: one numeric field of any JSON endpoint.
 import { resolveEndpoint } from '../endpoint.js';
-import { httpGet } from '../http-get.js';
+import { httpGetText } from '../http-get.js';
 import type { SamplerFactory } from '../types.js';
 import { parseJsonField } from './parse.js';
+import { checkJsonHead } from '../dot-path.js';
 
 export const createJsonSampler: SamplerFactory = (config, targetUrl, options = {}) => {
   const source = config.source;
@@ -13,8 +14,8 @@ export const createJsonSampler: SamplerFactory = (config, targetUrl, options = {
     kind: 'json',
     url: url.href,
     async sample(signal) {
-      const body = await httpGet(url, signal, { ...options, headers: { accept: 'application/json' } });
-      return parseJsonField(body.toString('utf8'), source.field);
+      const text = await httpGetText(url, signal, { ...options, headers: { accept: 'application/json' }, checkHead: checkJsonHead });
+      return parseJsonField(text, source.field);
     },
   };
 };

@@ -1,6 +1,6 @@
 // Sampler: the goroutine count from the text goroutine profile.
 import { resolveEndpoint } from '../endpoint.js';
-import { httpGet } from '../http-get.js';
+import { httpGetText } from '../http-get.js';
 import type { SamplerFactory } from '../types.js';
 import { parseGoroutineTotal } from './parse.js';
 
@@ -13,8 +13,8 @@ export const createPprofGoroutineSampler: SamplerFactory = (config, targetUrl, o
     kind: 'pprof-goroutine',
     url: url.href,
     async sample(signal) {
-      const body = await httpGet(url, signal, options);
-      return parseGoroutineTotal(body.toString('utf8'));
+      // Only the first line is needed: the rest of a large profile is never read.
+      return parseGoroutineTotal(await httpGetText(url, signal, { ...options, firstLine: true }));
     },
   };
 };

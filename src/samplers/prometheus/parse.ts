@@ -35,9 +35,12 @@ class LineError extends Error {}
 export function parsePrometheusText(text: string): PromExposition {
   const samples: PromSample[] = [];
   const types = new Map<string, PromType>();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] as string).replace(/\r$/, '').trim();
+  // Lines are cut one at a time (no split of the whole page): a page that is wrong fails at its first bad line at once.
+  for (let i = 0, start = 0; start <= text.length; i++) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    const line = text.slice(start, end).replace(/\r$/, '').trim();
+    start = end + 1;
     if (line === '') continue;
     try {
       if (line.startsWith('#')) {
@@ -52,6 +55,12 @@ export function parsePrometheusText(text: string): PromExposition {
     }
   }
   return { samples, types };
+}
+
+/** The complete lines at the start of a page must parse: a page that is not an exposition is refused before the rest is read. */
+export function checkExpositionHead(head: string): void {
+  const nl = head.lastIndexOf('\n');
+  if (nl >= 0) parsePrometheusText(head.slice(0, nl + 1));
 }
 
 /** Parses one sample line: name{labels} value [timestamp] [# exemplar]. */

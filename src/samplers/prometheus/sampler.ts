@@ -3,10 +3,10 @@
 // rates between consecutive samples, the first sample being a gap
 // ("counter: first sample").
 import { resolveEndpoint } from '../endpoint.js';
-import { httpGet } from '../http-get.js';
+import { httpGetText } from '../http-get.js';
 import type { SamplerFactory } from '../types.js';
 import { counterRate, type CounterReading } from './counter-rate.js';
-import { parsePrometheusText } from './parse.js';
+import { checkExpositionHead, parsePrometheusText } from './parse.js';
 import { selectSeries } from './select.js';
 
 /** Asks for the text format, never protobuf. */
@@ -23,9 +23,9 @@ export const createPrometheusSampler: SamplerFactory = (config, targetUrl, optio
     kind: 'prometheus',
     url: url.href,
     async sample(signal) {
-      const body = await httpGet(url, signal, { ...options, headers: { accept: ACCEPT } });
+      const text = await httpGetText(url, signal, { ...options, headers: { accept: ACCEPT }, checkHead: checkExpositionHead });
       const t = clock();
-      const selected = selectSeries(parsePrometheusText(body.toString('utf8')), source.metric, source.labels);
+      const selected = selectSeries(parsePrometheusText(text), source.metric, source.labels);
       if (selected.kind === 'gauge') return selected.value;
       const reading = { value: selected.value, t };
       // Readings may finish out of order (sampleOnce next to a pending tick): keep the newest.

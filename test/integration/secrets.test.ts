@@ -1,0 +1,109 @@
+// Secrets end to end through the built CLI: ${env:NAME} in headers is
+// resolved at run time (the target really receives it) and its value is in
+// no file of the run folder, whatever report formats exist, and in none of
+// stdout/stderr, for a run, a dry run, validate, and a run that fails.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reporters } from '../../src/reporters/registry.js';
+import { EXIT } from '../../src/errors.js';
+import { BUSY_MACHINE_GENERATOR_YAML, startFaultTarget, type FaultTarget } from '../helpers/fault-target.js';
+import { ensureBuilt, filesUnder, onlyRunDir, spawnCli } from '../helpers/cli.js';
+
+const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
+const API_KEY = `key-${randomBytes(12).toString('hex')}`;
+const LITERAL_COOKIE = `session=${randomBytes(12).toString('hex')}`;
+const SECRETS = [TOKEN, API_KEY, LITERAL_COOKIE.split('=')[1]!];
+
+let target: FaultTarget;
+let dir: string;
+beforeAll(async () => {
+  ensureBuilt();
+  target = await startFaultTarget({ serviceMs: 1, expectAuth: `Bearer ${TOKEN}` });
+  dir = mkdtempSync(join(tmpdir(), 'critpoint-secrets-'));
+}, 120_000);
+afterAll(async () => {
+  await target?.stop();
+});
+
+function scenario(name: string, url: string): string {
+  const file = join(dir, `${name}.yaml`);
+  // Every report format the registry knows, so formats added later are searched too.
+  const formats = Object.keys(reporters);
+  writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      `target: { url: ${url} }`,
+      'http:',
+      '  path: /work',
+      '  headers:',
+      '    Authorization: "Bearer ${env:CP_TEST_TOKEN}"',
+      '    X-Api-Key: "${env:CP_TEST_KEY}"',
+      `    Cookie: "${LITERAL_COOKIE}"`,
+      'load: { start: 300, end: 420, stepDuration: 2s, warmup: 1s, baselineWindows: 6, drain: 300ms }',
+      `detect: { window: 500ms, minRequests: 100, ${BUSY_MACHINE_GENERATOR_YAML} }`,
+      `report: { dir: ${JSON.stringify(dir)}, formats: [${formats.join(', ')}] }`,
+    ].join('\n'),
+  );
+  return file;
+}
+
+const env = () => ({ ...process.env, CP_TEST_TOKEN: TOKEN, CP_TEST_KEY: API_KEY });
+
+function expectNoSecret(where: string, text: string): void {
+  for (const secret of SECRETS) {
+    if (text.includes(secret)) throw new Error(`secret ${secret.slice(0, 8)}... found in ${where}`);
+  }
+}
+
+describe('secrets in headers', () => {
+  it('a run sends the resolved token, and no output holds any secret', async () => {
+    const file = scenario('secret-run', target.url);
+    const cli = spawnCli(['run', file, '--json'], { env: env() });
+    const { code } = await cli.exited;
+    expect(code).toBe(EXIT.completed);
+    const stats = await target.stats();
+    expect(stats.authOk).toBeGreaterThan(1000);
+    expect(stats.authOther).toBe(0);
+    const runDir = onlyRunDir(dir, 'secret-run');
+    const files = filesUnder(runDir);
+    expect(files).toEqual(expect.arrayContaining(['summary.json', 'windows.csv', 'steps.csv']));
+    for (const f of files) expectNoSecret(f, readFileSync(join(runDir, f), 'latin1'));
+    expectNoSecret('stdout', cli.stdout());
+    expectNoSecret('stderr', cli.stderr());
+    // The report keeps the reference text and masks the literal cookie.
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+    expect(summary.scenario.http.headers).toEqual({ Authorization: 'Bearer ${env:CP_TEST_TOKEN}', 'X-Api-Key': '${env:CP_TEST_KEY}', Cookie: '[redacted]' });
+  });
+
+  it('--dry-run --json, validate --json and a failed run leak nothing either', async () => {
+    const file = scenario('secret-dry', target.url);
+    for (const args of [['run', file, '--dry-run', '--json'], ['validate', file, '--json']]) {
+      const cli = spawnCli(args, { env: env() });
+      expect((await cli.exited).code).toBe(0);
+      expect(cli.stdout()).toContain('${env:CP_TEST_TOKEN}');
+      expectNoSecret(`${args.join(' ')} stdout`, cli.stdout());
+      expectNoSecret(`${args.join(' ')} stderr`, cli.stderr());
+    }
+    const dead = scenario('secret-dead', 'http://127.0.0.1:1');
+    const cli = spawnCli(['run', dead, '--json'], { env: env() });
+    expect((await cli.exited).code).toBe(EXIT.targetUnreachable);
+    expectNoSecret('failed run stdout', cli.stdout());
+    expectNoSecret('failed run stderr', cli.stderr());
+    const runDir = onlyRunDir(dir, 'secret-dead');
+    for (const f of filesUnder(runDir)) expectNoSecret(f, readFileSync(join(runDir, f), 'latin1'));
+  });
+
+  it('a missing variable is a problem before any load, naming the variable, not a value', async () => {
+    const file = scenario('secret-missing', target.url);
+    const before = (await target.stats()).requests;
+    const cli = spawnCli(['run', file], { env: { ...process.env, CP_TEST_TOKEN: TOKEN } });
+    expect((await cli.exited).code).toBe(EXIT.invalid);
+    expect(cli.stderr()).toMatch(/^ {2}http\.headers\.X-Api-Key: environment variable CP_TEST_KEY is not set, got "\$\{env:CP_TEST_KEY\}"$/m);
+    expectNoSecret('stderr', cli.stderr());
+    expect((await target.stats()).requests).toBe(before);
+  });
+});
