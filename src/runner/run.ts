@@ -291,7 +291,15 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
 
   /** Runs one evaluated step and files its outcome; returns false when the run must stop. */
   const judged = async (load: number, phase: 'ramp' | 'refine', durationMs: number): Promise<'pass' | 'breach' | 'stop'> => {
-    const run = await runStep({ index: steps.length, phase, load, unit, durationMs, warmupMs: 0 }, true);
+    let run = await runStep({ index: steps.length, phase, load, unit, durationMs, warmupMs: 0 }, true);
+    // The generator fell behind: on a shared machine that is often a passing hiccup (another process took
+    // the CPU), so the step is repeated; the attempt stays in the step table as generator-limited.
+    for (let retry = 1; retry <= s.detect.generator.retries && run.result.outcome === 'generator-limited'; retry++) {
+      warnings.push(`the generator fell behind at ${load} ${unit} (${run.generatorDetail}): step ${run.result.index} repeated (${retry} of detect.generator.retries ${s.detect.generator.retries})`);
+      await drain();
+      if (stopFromAbort()) return 'stop';
+      run = await runStep({ index: steps.length, phase, load, unit, durationMs, warmupMs: 0 }, true);
+    }
     if (run.unreachable) {
       stop = { reason: 'target-unreachable', detail: `target stopped answering at ${load} ${unit}: ${run.unreachable}` };
       return 'stop';

@@ -128,8 +128,10 @@ export const detectSchema = z.strictObject({
       minSendRatio: z.number().min(0).max(1).default(0.98),
       /** Concurrency mode: ... or when its event loop was busy more than this fraction of a window (responses then wait in the client). Default 0.9. */
       maxBusy: z.number().gt(0).max(1).default(0.9),
+      /** A step where the generator fell behind is repeated (after the drain) this many times before the run stops generator-limited: a busy machine's hiccup is not the generator's limit. Default 1; 0 stops at once. */
+      retries: z.number().int().min(0).max(3).default(1),
     })
-    .default({ maxSendLag: 5, minSendRatio: 0.98, maxBusy: 0.9 }),
+    .default({ maxSendLag: 5, minSendRatio: 0.98, maxBusy: 0.9, retries: 1 }),
   plateau: z
     .strictObject({
       /** Concurrency mode: a step breaches when its throughput is not above the last passing step's by minGain while its mean latency grows. Default 0.05. */

@@ -109,6 +109,20 @@ describe('generator-limited', () => {
     expect(v[0]!.generatorLimited).toBeNull();
     expect(v[1]!.generatorLimited).toMatch(/send lag/);
   });
+  it("a window where the generator lagged is judged on p99 net of the lag: the generator's hiccup is not the target's breach", () => {
+    // Baseline p99 ~10 ms (threshold >= 20 ms). 30 ms p99 with 25 ms of send lag: 5 ms of it is the target.
+    const lagged = run([win({ p99: 30, sendLagP99: 25 }), win({ p99: 30, sendLagP99: 25 })]);
+    expect(lagged.map((v) => v.breaching)).toEqual([[], []]);
+    expect(lagged[1]!.confirmed).toEqual([]);
+    expect(lagged[1]!.generatorLimited).toMatch(/send lag p99 25 ms/);
+    // The same p99 with a generator on time is the target's breach.
+    const onTime = run([win({ p99: 30, sendLagP99: 1 }), win({ p99: 30, sendLagP99: 1 })]);
+    expect(onTime[1]!.confirmed.map((b) => b.signal)).toEqual(['p99']);
+    // A target far past its threshold still breaches through a lagging generator: 200 ms - 25 ms.
+    const broken = run([win({ p99: 200, sendLagP99: 25 }), win({ p99: 200, sendLagP99: 25 })]);
+    expect(broken[1]!.confirmed.map((b) => b.signal)).toEqual(['p99']);
+    expect(broken[1]!.confirmed[0]!.values[0]).toBeCloseTo(175, 0);
+  });
 });
 
 describe('rising', () => {

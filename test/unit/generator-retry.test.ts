@@ -1,0 +1,65 @@
+// The runner repeats a step where the generator fell behind (detect.generator.retries)
+// before it stops generator-limited. The engine here is a scripted collaborator: the
+// thing under test is the runner's step loop, not an engine.
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../src/runner/run.js';
+import type { Engine, Step, StepContext, StepStats, WindowStats } from '../../src/types.js';
+import { fastScenario } from '../helpers/scenarios.js';
+import { win } from '../helpers/windows.js';
+
+/** Emits windows whose send lag and p99 come from `shape(load, attempt at this load)`. */
+class ScriptedEngine implements Engine {
+  readonly name = 'scripted';
+  readonly attempts = new Map<number, number>();
+  constructor(private readonly shape: (load: number, attempt: number) => Partial<WindowStats>) {}
+  describe(): string {
+    return 'scripted';
+  }
+  async preflight(): Promise<void> {}
+  async close(): Promise<void> {}
+  async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
+    const attempt = (this.attempts.get(step.load) ?? 0) + 1;
+    this.attempts.set(step.load, attempt);
+    const n = Math.round(step.durationMs / 500);
+    const windows: WindowStats[] = [];
+    for (let i = 0; i < n && !ctx.signal.aborted; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      ctx.liveness?.response(ctx.now());
+      const w = win({ index: ctx.nextWindowIndex(), stepIndex: step.index, phase: step.phase, offered: step.load, tStart: ctx.now(), tEnd: ctx.now() + 500, p99: 10 + (i % 3) * 0.3, ...this.shape(step.load, attempt) });
+      windows.push(w);
+      ctx.onWindow(w);
+    }
+    const last = windows[windows.length - 1]!;
+    return { step, windows, sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: step.load, p50: 5, p90: 8, p99: last.p99, max: last.max, mean: 5.5, sendLagP99: last.sendLagP99, maxInFlight: 5, aborted: ctx.signal.aborted, elapsedMs: 1 };
+  }
+}
+
+const scenario = (retries?: number) => fastScenario('http://127.0.0.1:1', { load: { start: 400, end: 800, growth: { factor: 1.5 }, drain: '1ms', warmup: '0s' }, detect: retries === undefined ? {} : { generator: { retries } } });
+
+describe('a step where the generator fell behind', () => {
+  it('is repeated once by default; a clean repeat lets the ramp go on, and the lagging attempt stays in the step table', async () => {
+    // The first attempt at 600 lags (a busy machine); the repeat does not. 900 (above end) is never run; 800 breaches on p99.
+    const engine = new ScriptedEngine((load, attempt) => (load === 600 && attempt === 1 ? { sendLagP99: 12 } : load >= 800 ? { p99: 60 } : {}));
+    const { result } = await runScenario(scenario(), { engine, dryWrite: true });
+    const ramp = result.steps.filter((st) => st.phase !== 'baseline').map((st) => [st.load, st.outcome]);
+    expect(ramp.slice(0, 3)).toEqual([
+      [600, 'generator-limited'],
+      [600, 'pass'],
+      [800, 'breach'],
+    ]);
+    expect(result.stopReason).toBe('breach');
+    expect(result.warnings.join('\n')).toMatch(/generator fell behind at 600 req\/s .*send lag p99 12 ms.*repeated \(1 of detect\.generator\.retries 1\)/);
+  });
+
+  it('stops generator-limited when the repeat falls behind too, and at once with retries: 0', async () => {
+    const lagging = () => new ScriptedEngine((load) => (load === 600 ? { sendLagP99: 12 } : {}));
+    const twice = await runScenario(scenario(), { engine: lagging(), dryWrite: true });
+    expect(twice.result.stopReason).toBe('generator-limited');
+    expect(twice.result.steps.filter((st) => st.load === 600).map((st) => st.outcome)).toEqual(['generator-limited', 'generator-limited']);
+    expect(twice.result.criticalPoint).toBeFalsy();
+
+    const once = await runScenario(scenario(0), { engine: lagging(), dryWrite: true });
+    expect(once.result.stopReason).toBe('generator-limited');
+    expect(once.result.steps.filter((st) => st.load === 600)).toHaveLength(1);
+  });
+});
