@@ -339,7 +339,16 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     for (const load of planLoads(s.load)) {
       await drain();
       if (stopFromAbort()) return await finish();
-      const verdict = await judged(load, 'ramp', s.load.stepDuration);
+      let verdict = await judged(load, 'ramp', s.load.stepDuration);
+      if (verdict === 'breach' && s.detect.recheck) {
+        // One noisy second would otherwise set the bracket for the whole search (the refinement never
+        // revisits the first breach): repeat the step; only a breach that comes back counts.
+        const first = steps[steps.length - 1];
+        await drain();
+        if (stopFromAbort()) return await finish();
+        verdict = await judged(load, 'ramp', s.load.stepDuration);
+        if (verdict === 'pass') warnings.push(`the breach at ${load} ${unit} (${first?.breaches.map((b) => b.reason).join('; ')}) did not come back when the step was repeated (detect.recheck): taken as noise, the ramp went on`);
+      }
       if (verdict === 'stop') return await finish();
       if (verdict === 'breach') {
         firstBreach = { load, breaches: steps[steps.length - 1]?.breaches ?? [] };

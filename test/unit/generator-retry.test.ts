@@ -34,18 +34,19 @@ class ScriptedEngine implements Engine {
   }
 }
 
-const scenario = (retries?: number) => fastScenario('http://127.0.0.1:1', { load: { start: 400, end: 800, growth: { factor: 1.5 }, drain: '1ms', warmup: '0s' }, detect: retries === undefined ? {} : { generator: { retries } } });
+const scenario = (retries?: number, detect: Record<string, unknown> = {}) => fastScenario('http://127.0.0.1:1', { load: { start: 400, end: 1200, growth: { factor: 1.5 }, drain: '1ms', warmup: '0s' }, detect: { ...detect, ...(retries === undefined ? {} : { generator: { retries } }) } });
 
 describe('a step where the generator fell behind', () => {
   it('is repeated once by default; a clean repeat lets the ramp go on, and the lagging attempt stays in the step table', async () => {
-    // The first attempt at 600 lags (a busy machine); the repeat does not. 900 (above end) is never run; 800 breaches on p99.
+    // The first attempt at 600 lags (a busy machine); the repeat does not; 900 breaches on p99.
     const engine = new ScriptedEngine((load, attempt) => (load === 600 && attempt === 1 ? { sendLagP99: 12 } : load >= 800 ? { p99: 60 } : {}));
     const { result } = await runScenario(scenario(), { engine, dryWrite: true });
     const ramp = result.steps.filter((st) => st.phase !== 'baseline').map((st) => [st.load, st.outcome]);
-    expect(ramp.slice(0, 3)).toEqual([
+    expect(ramp.slice(0, 4)).toEqual([
       [600, 'generator-limited'],
       [600, 'pass'],
-      [800, 'breach'],
+      [900, 'breach'],
+      [900, 'breach'], // detect.recheck: the breach came back
     ]);
     expect(result.stopReason).toBe('breach');
     expect(result.warnings.join('\n')).toMatch(/generator fell behind at 600 req\/s .*send lag p99 12 ms.*repeated \(1 of detect\.generator\.retries 1\)/);
@@ -61,5 +62,31 @@ describe('a step where the generator fell behind', () => {
     const once = await runScenario(scenario(0), { engine: lagging(), dryWrite: true });
     expect(once.result.stopReason).toBe('generator-limited');
     expect(once.result.steps.filter((st) => st.load === 600)).toHaveLength(1);
+  });
+});
+
+describe('the coarse ramp\'s first breach (detect.recheck)', () => {
+  it('is repeated: one that does not come back is taken as noise and the ramp goes on', async () => {
+    // A noisy burst at 600 on the first attempt only; the real knee is at 900.
+    const engine = new ScriptedEngine((load, attempt) => ((load === 600 && attempt === 1) || load >= 900 ? { p99: 60 } : {}));
+    const { result } = await runScenario(scenario(), { engine, dryWrite: true });
+    const ramp = result.steps.filter((st) => st.phase === 'ramp').map((st) => [st.load, st.outcome]);
+    expect(ramp).toEqual([
+      [600, 'breach'],
+      [600, 'pass'],
+      [900, 'breach'],
+      [900, 'breach'],
+    ]);
+    expect(result.stopReason).toBe('breach');
+    // Refinement brackets 600..900, not 400..600.
+    expect(result.criticalPoint?.value).toBeGreaterThan(800);
+    expect(result.warnings.join('\n')).toMatch(/breach at 600 req\/s .* did not come back .*taken as noise/);
+  });
+
+  it('with recheck: false the first breach sets the bracket at once', async () => {
+    const engine = new ScriptedEngine((load, attempt) => ((load === 600 && attempt === 1) || load >= 900 ? { p99: 60 } : {}));
+    const { result } = await runScenario(scenario(undefined, { recheck: false }), { engine, dryWrite: true });
+    expect(result.steps.filter((st) => st.phase === 'ramp').map((st) => [st.load, st.outcome])).toEqual([[600, 'breach']]);
+    expect(result.criticalPoint?.value).toBeLessThan(600);
   });
 });

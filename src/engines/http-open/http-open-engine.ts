@@ -54,6 +54,44 @@ export function statusKind(status: number): string {
   return `http-${Math.floor(status / 100)}xx`;
 }
 
+/**
+ * One request's handler on undici's dispatch API: no promise, no body stream
+ * (the body is read and dropped chunk by chunk), so a response costs the
+ * generator as little event-loop time as undici allows. Exactly one of
+ * onResponseEnd / onResponseError settles it.
+ */
+class ResponseTap implements Dispatcher.DispatchHandler {
+  private status = 0;
+  constructor(
+    private readonly intendedAt: number,
+    private readonly recorder: StepRecorder,
+    private readonly now: () => number,
+    private readonly isOk: (status: number) => boolean,
+    private readonly settle: () => void,
+  ) {}
+
+  // undici tells a new-style handler by this method: it must exist.
+  onRequestStart(): void {}
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    const ok = this.isOk(this.status);
+    const doneAt = this.now();
+    this.recorder.response(doneAt - this.intendedAt, ok, doneAt, ok ? undefined : statusKind(this.status));
+    this.settle();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.recorder.failed(transportErrorKind(err), this.now());
+    this.settle();
+  }
+}
+
 export class HttpOpenEngine implements Engine {
   readonly name = 'http-open';
   private pool: Pool;
@@ -143,13 +181,15 @@ export class HttpOpenEngine implements Engine {
       this.inFlight--;
       if (--pending === 0 && drained) drained();
     };
-    const options: Dispatcher.RequestOptions = {
+    const options: Dispatcher.DispatchOptions = {
       origin: this.origin,
       method: cfg.method,
       path: this.requestPath,
       headers: cfg.headers,
       body: cfg.body ?? undefined,
     };
+    const isOk = (status: number) => this.isOk(status);
+    const done = () => settle();
     const send = (intendedAt: number) => {
       const sentAt = ctx.now();
       recorder.scheduled(sentAt);
@@ -160,27 +200,7 @@ export class HttpOpenEngine implements Engine {
       recorder.sent(sentAt - intendedAt, sentAt);
       this.inFlight++;
       pending++;
-      pool.request(options).then(
-        (res) => {
-          const status = res.statusCode;
-          res.body.dump().then(
-            () => {
-              const ok = this.isOk(status);
-              const doneAt = ctx.now();
-              recorder.response(doneAt - intendedAt, ok, doneAt, ok ? undefined : statusKind(status));
-              settle();
-            },
-            (err: unknown) => {
-              recorder.failed(transportErrorKind(err), ctx.now());
-              settle();
-            },
-          );
-        },
-        (err: unknown) => {
-          recorder.failed(transportErrorKind(err), ctx.now());
-          settle();
-        },
-      );
+      pool.dispatch(options, new ResponseTap(intendedAt, recorder, ctx.now, isOk, done));
     };
 
     const aborted = await runPacing({
