@@ -17,7 +17,12 @@ export const CAP_ABORT = { duration: 'max-duration', requests: 'max-requests' } 
 export class RunCaps {
   readonly maxRate: number;
   readonly maxRequests: number;
-  private scheduled = 0;
+  /**
+   * Every window seen, by reference: a step's recorder may fold a short tail
+   * (its last sends) into a window it already emitted, so the count is summed
+   * from the windows as they are now, not from what they held when emitted.
+   */
+  private readonly seen: WindowStats[] = [];
   private budgetTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly s: Scenario) {
@@ -45,8 +50,12 @@ export class RunCaps {
 
   /** Counts a closed window's scheduled requests; returns true when the budget is spent. */
   count(w: WindowStats): boolean {
-    this.scheduled += w.scheduled;
+    this.seen.push(w);
     return this.exhausted;
+  }
+
+  private get scheduled(): number {
+    return this.seen.reduce((a, w) => a + w.scheduled, 0);
   }
 
   get used(): number {

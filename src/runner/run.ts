@@ -340,10 +340,11 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       await drain();
       if (stopFromAbort()) return await finish();
       let verdict = await judged(load, 'ramp', s.load.stepDuration);
-      if (verdict === 'breach' && s.detect.recheck) {
-        // One noisy second would otherwise set the bracket for the whole search (the refinement never
-        // revisits the first breach): repeat the step; only a breach that comes back counts.
-        const first = steps[steps.length - 1];
+      const first = steps[steps.length - 1];
+      if (verdict === 'breach' && s.detect.recheck && first?.breaches.every((b) => b.signal === 'p99')) {
+        // One noisy second of latency would otherwise set the bracket for the whole search (the refinement
+        // never revisits the first breach): repeat the step; only a breach that comes back counts. Errors,
+        // throughput and runtime signals (a goroutine count still rising) are not rechecked.
         await drain();
         if (stopFromAbort()) return await finish();
         verdict = await judged(load, 'ramp', s.load.stepDuration);

@@ -97,7 +97,7 @@ export const detectSchema = z.strictObject({
   k: z.number().positive().default(3),
   /** Consecutive breaching windows that confirm a breach. Default 2. */
   confirm: z.number().int().min(1).default(2),
-  /** The coarse ramp's first breach is repeated once (after the drain) before the search narrows below it: a breach that does not come back was a passing burst of noise (the machine, a GC pause), and the ramp goes on. Default true. */
+  /** A coarse-ramp breach on p99 alone is repeated once (after the drain) before the search narrows below it: a breach that does not come back was a passing burst of noise (the machine, a GC pause), and the ramp goes on. Default true. */
   recheck: z.boolean().default(true),
   p99: z
     .strictObject({

@@ -1,7 +1,8 @@
 // Secrets end to end through the built CLI: ${env:NAME} in headers is
 // resolved at run time (the target really receives it) and its value is in
 // no file of the run folder, whatever report formats exist, and in none of
-// stdout/stderr, for a run, a dry run, validate, and a run that fails.
+// stdout/stderr, for a run, a dry run, validate, and a run that fails; the
+// same for ${env:NAME} in gRPC metadata and in a k6 export.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,8 @@ import { reporters } from '../../src/reporters/registry.js';
 import { EXIT } from '../../src/errors.js';
 import { BUSY_MACHINE_GENERATOR_YAML, startFaultTarget, type FaultTarget } from '../helpers/fault-target.js';
 import { ensureBuilt, filesUnder, onlyRunDir, spawnCli } from '../helpers/cli.js';
+import { startGrpcTarget } from '../helpers/grpc-target.js';
+import { GO_TARGET_PROTO } from '../helpers/go-target.js';
 
 const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
 const API_KEY = `key-${randomBytes(12).toString('hex')}`;
@@ -105,5 +108,50 @@ describe('secrets in headers', () => {
     expect(cli.stderr()).toMatch(/^ {2}http\.headers\.X-Api-Key: environment variable CP_TEST_KEY is not set, got "\$\{env:CP_TEST_KEY\}"$/m);
     expectNoSecret('stderr', cli.stderr());
     expect((await target.stats()).requests).toBe(before);
+  });
+});
+
+describe('secrets in gRPC metadata and k6 exports', () => {
+  it('a gRPC run sends the resolved token in its metadata, and no output or export holds it', async () => {
+    // The server answers UNAUTHENTICATED without exactly this token: a completed run proves it was sent.
+    const grpcTarget = await startGrpcTarget({ workers: 64, serviceMs: 1, token: TOKEN });
+    try {
+      const file = join(dir, 'secret-grpc.yaml');
+      const formats = Object.keys(reporters);
+      writeFileSync(
+        file,
+        [
+          'name: secret-grpc',
+          `target: { url: grpc://${grpcTarget.address} }`,
+          `grpc: { proto: ${JSON.stringify(GO_TARGET_PROTO)}, service: loadtarget.Work, method: Do, request: { payload: abc }, metadata: { authorization: "Bearer \${env:CP_TEST_TOKEN}", x-api-key: "\${env:CP_TEST_KEY}" }, deadline: 2s, channels: 2 }`,
+          'load: { start: 300, end: 420, stepDuration: 2s, warmup: 1s, baselineWindows: 6, drain: 300ms }',
+          `detect: { window: 500ms, minRequests: 100, ${BUSY_MACHINE_GENERATOR_YAML} }`,
+          `report: { dir: ${JSON.stringify(dir)}, formats: [${formats.join(', ')}] }`,
+        ].join('\n'),
+      );
+      const cli = spawnCli(['run', file, '--json'], { env: env() });
+      const { code } = await cli.exited;
+      expect(code, cli.stderr()).toBe(EXIT.completed);
+      expect(grpcTarget.received()).toBeGreaterThan(1000);
+      const runDir = onlyRunDir(dir, 'secret-grpc');
+      for (const f of filesUnder(runDir)) expectNoSecret(f, readFileSync(join(runDir, f), 'latin1'));
+      expectNoSecret('stdout', cli.stdout());
+      expectNoSecret('stderr', cli.stderr());
+      const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+      expect(summary.scenario.grpc.metadata).toEqual({ authorization: 'Bearer ${env:CP_TEST_TOKEN}', 'x-api-key': '${env:CP_TEST_KEY}' });
+
+      // The k6 export of the same scenario reads the token from __ENV, never inlines it.
+      const out = mkdtempSync(join(tmpdir(), 'critpoint-secret-k6-'));
+      const exp = spawnCli(['export', 'k6', file, '--out', out, '--parallelism', '2'], { env: env() });
+      expect((await exp.exited).code, exp.stderr()).toBe(0);
+      const exported = filesUnder(out);
+      expect(exported.length).toBeGreaterThan(0);
+      for (const f of exported) expectNoSecret(`k6 export ${f}`, readFileSync(join(out, f), 'latin1'));
+      expect(exported.map((f) => readFileSync(join(out, f), 'utf8')).join('\n')).toMatch(/env\("CP_TEST_TOKEN"\)|__ENV\.CP_TEST_TOKEN/);
+      expectNoSecret('export stdout', exp.stdout());
+      expectNoSecret('export stderr', exp.stderr());
+    } finally {
+      await grpcTarget.close();
+    }
   });
 });

@@ -89,4 +89,12 @@ describe('the coarse ramp\'s first breach (detect.recheck)', () => {
     expect(result.steps.filter((st) => st.phase === 'ramp').map((st) => [st.load, st.outcome])).toEqual([[600, 'breach']]);
     expect(result.criticalPoint?.value).toBeLessThan(600);
   });
+
+  it('is not repeated when the breach is not on p99 alone (errors here): only latency is that noisy', async () => {
+    const engine = new ScriptedEngine((load) => (load >= 600 ? { errorRate: 0.3, errorTotal: 150, errors: { 'http-5xx': 150 } } : {}));
+    const { result } = await runScenario(scenario(), { engine, dryWrite: true });
+    const ramp = result.steps.filter((st) => st.phase === 'ramp');
+    expect(ramp.map((st) => [st.load, st.outcome])).toEqual([[600, 'breach']]);
+    expect(ramp[0]!.breaches.map((b) => b.signal)).toContain('errors');
+  });
 });

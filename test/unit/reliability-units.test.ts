@@ -83,6 +83,13 @@ describe('RunCaps', () => {
     expect(caps.count(win({ scheduled: 300 }))).toBe(true);
     expect(caps.detail(CAP_ABORT.requests)).toMatch(/load.maxRequests \(900\) reached after 900/);
   });
+  it('counts sends folded into a window after it was emitted (a step\'s short tail)', () => {
+    const caps = new RunCaps({ ...s, load: { ...s.load, maxRequests: 900 } });
+    const w = win({ scheduled: 600 });
+    caps.count(w);
+    w.scheduled += 120; // StepRecorder.foldTail adds the tail's sends to the last emitted window
+    expect(caps.bound(step).maxRequests).toBe(180);
+  });
   it('the duration budget aborts with its reason', async () => {
     const caps = new RunCaps({ ...s, load: { ...s.load, maxDuration: 20 } });
     const reason = await new Promise<string>((r) => caps.startClock(r));
