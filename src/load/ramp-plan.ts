@@ -82,9 +82,11 @@ export function summarizePlan(s: Scenario): PlanSummary {
   const refineStepMs = load.refine.stepDuration ?? load.stepDuration;
   const refineSteps = refineStepsNeeded(load.growth, load.start, load.refine.resolution, load.refine.maxSteps);
   const coarseMs = baselineMs + ramp.length * (load.stepDuration + load.drain);
-  const worstCaseMs = coarseMs + refineSteps * (refineStepMs + load.drain);
+  // detect.recheck may repeat the first breaching coarse step once (at most the highest coarse load).
+  const recheck = s.detect.recheck ? 1 : 0;
+  const worstCaseMs = coarseMs + recheck * (load.stepDuration + load.drain) + refineSteps * (refineStepMs + load.drain);
   const coarseRequests = (load.start * baselineMs) / 1000 + ramp.reduce((a, l) => a + (l * load.stepDuration) / 1000, 0);
-  const worstCaseRequests = coarseRequests + (refineSteps * load.end * refineStepMs) / 1000;
+  const worstCaseRequests = coarseRequests + (recheck * load.end * load.stepDuration) / 1000 + (refineSteps * load.end * refineStepMs) / 1000;
   const closed = load.mode === 'concurrency';
   return { baselineLoad: load.start, baselineMs, rampLoads: ramp, stepMs: load.stepDuration, refineStepMs, coarseMs, worstCaseMs, coarseRequests: closed ? null : Math.round(coarseRequests), worstCaseRequests: closed ? null : Math.round(worstCaseRequests), refineSteps };
 }
