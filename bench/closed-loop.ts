@@ -12,17 +12,14 @@ import autocannon from 'autocannon';
 import { median } from 'simple-statistics';
 import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget } from '../test/helpers/go-target.js';
 import { HttpClosedEngine } from '../src/engines/http-closed/http-closed-engine.js';
+import type { BenchResult } from './types.js';
 
 const RUN_S = 2;
 const PAIRS = 8;
 const CONNECTIONS = [10, 50];
 const STOP_RUNS = 5;
 
-export interface BenchResult {
-  title: string;
-  rows: Record<string, string | number>[];
-  notes?: string[];
-}
+export type { BenchResult } from './types.js';
 
 interface Measured {
   /** Responses per second of wall time. */
@@ -140,7 +137,10 @@ export async function run(): Promise<BenchResult> {
     await target.stop();
   }
   notes.push('ratios are medians of the per-pair ratios (critpoint / bare); per-CPU = responses per second of this process\'s CPU time, which other processes on the machine do not distort');
-  return { title: 'closed loop: critpoint http-closed vs bare autocannon (same connections, fast target)', rows, notes };
+  const ratios = rows.map((r) => `${r['throughput ratio']} (${r.connections} conns)`).join(', ');
+  const minRatio = Math.min(...rows.map((r) => Number(r['throughput ratio'])));
+  const targets = rows.length ? [{ target: 'concurrency mode vs bare autocannon, same connections (throughput ratio >= 0.95)', measured: ratios, met: minRatio >= 0.95 }] : [];
+  return { title: 'closed loop: critpoint http-closed vs bare autocannon (same connections, fast target)', rows, notes, targets };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
