@@ -35,7 +35,8 @@ function rampScenario(address: string, grpc: Record<string, unknown> = {}, load:
     target: { url: `grpc://${address}` },
     grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, channels: 4, deadline: '3s', ...grpc },
     load: { start: 400, end: 3000, growth: { factor: 1.4 }, stepDuration: '2s', warmup: '1s', baselineWindows: 16, drain: '300ms', maxDuration: '2m', maxInFlight: 400, ...load },
-    detect: { window: '500ms', minRequests: 150, ...detect },
+    // Two cores shared by the engine, the target and other work: a generator hiccup gets two more tries.
+    detect: { window: '500ms', minRequests: 150, generator: { retries: 2 }, ...detect },
     report: { dir: tmp },
   });
 }
@@ -128,7 +129,7 @@ describe('a server-streaming method (@grpc/grpc-js server, 8 slots x 5 ms, 4 mes
   it('a ramp of streams stops on the end-of-stream latency within -20%/+5% of the stream plateau', async () => {
     const plateau = await measureGrpcPlateau(target.address, { concurrency: 32, seconds: 4, method: 'Stream', count: 4 });
     expect(plateau / 400).toBeGreaterThan(0.9);
-    const { result } = await runScenario(rampScenario(target.address, stream, { start: 150, maxInFlight: 200 }), { env: {} });
+    const { result } = await runScenario(rampScenario(target.address, stream, { start: 150, maxInFlight: 200 }, { minRequests: 60 }), { env: {} });
     expectNearPlateau(result, plateau, 'grpc-js Stream');
     expect(result.windows.some((w) => w.firstMessage !== undefined)).toBe(true);
   });
