@@ -15,6 +15,7 @@ import { GO_TARGET_PROTO } from './go-target.js';
 
 export interface GrpcTargetOptions {
   workers: number;
+  /** Service time of a slot; 0 answers Do at once, without the pool (benchmarks: the fastest target). */
   serviceMs: number;
   /** Calls must carry `authorization: Bearer <token>`. */
   token?: string;
@@ -27,7 +28,7 @@ export interface GrpcTargetOptions {
 export interface GrpcTarget {
   /** 127.0.0.1:port */
   address: string;
-  /** W / S calls per second (Do). */
+  /** W / S calls per second (Do); Infinity with serviceMs 0. */
   capacity: number;
   /** Calls received by the service (any method, any outcome). */
   received(): number;
@@ -43,7 +44,8 @@ interface WorkRequest {
 export async function startGrpcTarget(opts: GrpcTargetOptions): Promise<GrpcTarget> {
   const def = protoLoader.loadSync(GO_TARGET_PROTO, { keepCase: false, longs: String, defaults: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { loadtarget: { Work: grpc.ServiceClientConstructor } };
-  const pool = new SlotPool(opts.workers, opts.serviceMs, opts.maxQueue ?? 100_000);
+  const immediate = opts.serviceMs <= 0;
+  const pool = new SlotPool(opts.workers, immediate ? 1 : opts.serviceMs, opts.maxQueue ?? 100_000);
   let received = 0;
   let seq = 0;
   const authorized = (md: grpc.Metadata) => !opts.token || md.get('authorization')[0] === `Bearer ${opts.token}`;
@@ -53,6 +55,7 @@ export async function startGrpcTarget(opts: GrpcTargetOptions): Promise<GrpcTarg
     Do: (call: grpc.ServerUnaryCall<WorkRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       received++;
       if (!authorized(call.metadata)) return callback({ code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong bearer token' });
+      if (immediate) return callback(null, reply(call.request, ++seq));
       const ok = pool.submit(() => callback(null, reply(call.request, ++seq)));
       if (!ok) callback({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'queue full' });
     },
@@ -78,7 +81,7 @@ export async function startGrpcTarget(opts: GrpcTargetOptions): Promise<GrpcTarg
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (err, p) => (err ? reject(err) : resolve(p))));
   return {
     address: `127.0.0.1:${port}`,
-    capacity: pool.capacity,
+    capacity: immediate ? Infinity : pool.capacity,
     received: () => received,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())).then(() => server.forceShutdown()),
   };

@@ -8,6 +8,7 @@ import { TargetUnreachableError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
 import { runPacing } from '../pacing.js';
 import { runClosedLoop } from '../closed-loop.js';
+import { InFlightTracker } from '../in-flight-tracker.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { formatDuration } from '../../scenario/duration.js';
 import { ChannelPool } from './channel-pool.js';
@@ -58,12 +59,11 @@ export class GrpcEngine implements Engine {
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg } = this;
     const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, firstMessage: cfg.stream });
-    let pending = 0;
-    let drained: (() => void) | undefined;
+    const pending = new InFlightTracker();
     /** Starts one call; latency is measured from `from` (intended send time in open loop, actual in closed loop). */
     const call = (from: number, then?: () => void) => {
       this.inFlight++;
-      pending++;
+      pending.add();
       startCall(this.pool.next(), this.spec, {
         firstMessage: () => recorder.firstMessage(ctx.now() - from),
         done: (code) => {
@@ -73,7 +73,7 @@ export class GrpcEngine implements Engine {
           else if (isNoAnswer(code)) recorder.failed(grpcErrorKind(code), at);
           else recorder.response(latency, false, at, grpcErrorKind(code));
           this.inFlight--;
-          if (--pending === 0 && drained) drained();
+          pending.done();
           then?.();
         },
       });
@@ -115,15 +115,7 @@ export class GrpcEngine implements Engine {
             },
           });
     recorder.sendingStopped();
-    if (pending > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, cfg.drainTimeoutMs);
-        drained = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await pending.drain(cfg.drainTimeoutMs);
     return recorder.finish(aborted);
   }
 

@@ -5,6 +5,7 @@
 // than at autocannon's next sample tick.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { InFlightTracker } from '../in-flight-tracker.js';
 import { stopClient, tapClient, type AutocannonClient, type ClientTap, type ClosedLoopDriver, type ClosedLoopSink, type ClosedLoopTarget } from './closed-loop-driver.js';
 
 /** autocannon ends a finished instance at its next sample tick; keep that short. */
@@ -30,8 +31,8 @@ export function elapsedUtilization(): () => number {
 export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onError: (message: string) => void): ClosedLoopDriver {
   const clients: AutocannonClient[] = [];
   const taps = new Map<unknown, ClientTap>();
-  let closed = 0;
-  let onAllClosed: (() => void) | undefined;
+  /** Clients (connections) not yet closed. */
+  const open = new InFlightTracker();
   let ended = false;
   let onEnded: (() => void) | undefined;
   const { target } = run;
@@ -50,10 +51,9 @@ export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onEr
       setupClient: (c) => {
         const client = c as unknown as AutocannonClient;
         clients.push(client);
+        open.add();
         taps.set(c, tapClient(client, sink, false));
-        client.on('done', () => {
-          if (++closed >= clients.length) onAllClosed?.();
-        });
+        client.on('done', () => open.done());
       },
     },
     (err: unknown) => {
@@ -70,15 +70,8 @@ export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onEr
     stopSending() {
       for (const c of clients) stopClient(c);
     },
-    drained(timeoutMs) {
-      if (closed >= clients.length) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
-        onAllClosed = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+    async drained(timeoutMs) {
+      await open.drain(timeoutMs);
     },
     async destroy() {
       for (const c of clients) c.destroy();

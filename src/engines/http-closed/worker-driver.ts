@@ -13,6 +13,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { ClosedLoopDriver, ClosedLoopSink } from './closed-loop-driver.js';
 import type { DriverRun } from './main-thread-driver.js';
 import { elapsedUtilization } from './main-thread-driver.js';
+import { InFlightTracker } from '../in-flight-tracker.js';
 import { EVENT, WORKER_SOURCE } from './worker-source.js';
 
 const BATCH_MS = 10;
@@ -102,44 +103,33 @@ export class LoadWorkerPool {
 
   startRun(run: DriverRun, sink: ClosedLoopSink, onError: (message: string) => void): ClosedLoopDriver {
     const used = splitConnections(run.connections, this.threads.length).map((connections, i) => ({ connections, t: this.threads[i] as Thread }));
-    let closed = 0;
-    let ended = 0;
-    let onClosed: (() => void) | undefined;
-    let onEnded: (() => void) | undefined;
+    /** Threads whose connections have not all closed yet, and threads whose autocannon has not ended yet. */
+    const unclosed = new InFlightTracker();
+    const running = new InFlightTracker();
     const mainBusy = elapsedUtilization();
     for (const { connections, t } of used) {
+      unclosed.add();
+      running.add();
       t.handler = (m) => {
         if (m.type === 'batch') {
           replay(m, sink);
           t.current = m.elu;
-        } else if (m.type === 'closed') {
-          if (++closed >= used.length) onClosed?.();
-        } else if (m.type === 'ended') {
-          if (++ended >= used.length) onEnded?.();
-        } else if (m.type === 'error') onError(m.message);
+        } else if (m.type === 'closed') unclosed.done();
+        else if (m.type === 'ended') running.done();
+        else if (m.type === 'error') onError(m.message);
       };
       t.worker.postMessage({ cmd: 'run', target: run.target, connections, maxSeconds: run.maxSeconds });
     }
-    const waitFor = (done: () => boolean, set: (f: () => void) => void, timeoutMs: number) =>
-      done()
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, timeoutMs);
-            set(() => {
-              clearTimeout(timer);
-              resolve();
-            });
-          });
     return {
       stopSending() {
         for (const { t } of used) t.worker.postMessage({ cmd: 'stop' });
       },
-      drained(timeoutMs) {
-        return waitFor(() => closed >= used.length, (f) => (onClosed = f), timeoutMs);
+      async drained(timeoutMs) {
+        await unclosed.drain(timeoutMs);
       },
       async destroy() {
         for (const { t } of used) t.worker.postMessage({ cmd: 'destroy' });
-        await waitFor(() => ended >= used.length, (f) => (onEnded = f), 2_000);
+        await running.drain(2_000);
         for (const { t } of used) t.handler = null;
       },
       busy() {

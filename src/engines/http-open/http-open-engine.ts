@@ -9,6 +9,7 @@ import { TargetUnreachableError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
 import { runPacing } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
+import { InFlightTracker } from '../in-flight-tracker.js';
 
 export interface HttpOpenConfig {
   url: string;
@@ -175,11 +176,10 @@ export class HttpOpenEngine implements Engine {
     if (this.stepsRun++ > 0) this.freshPool();
     const pool = this.pool;
     const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, liveness: ctx.liveness });
-    let pending = 0;
-    let drained: (() => void) | undefined;
+    const pending = new InFlightTracker();
     const settle = () => {
       this.inFlight--;
-      if (--pending === 0 && drained) drained();
+      pending.done();
     };
     const options: Dispatcher.DispatchOptions = {
       origin: this.origin,
@@ -199,7 +199,7 @@ export class HttpOpenEngine implements Engine {
       }
       recorder.sent(sentAt - intendedAt, sentAt);
       this.inFlight++;
-      pending++;
+      pending.add();
       pool.dispatch(options, new ResponseTap(intendedAt, recorder, ctx.now, isOk, done));
     };
 
@@ -213,15 +213,7 @@ export class HttpOpenEngine implements Engine {
       maxRequests: Math.min(cfg.maxRequestsPerStep, step.maxRequests ?? Infinity),
     });
     recorder.sendingStopped();
-    if (pending > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, cfg.drainTimeoutMs);
-        drained = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await pending.drain(cfg.drainTimeoutMs);
     return recorder.finish(aborted);
   }
 
