@@ -12,6 +12,7 @@ import type { Step, StepStats } from '../src/types.js';
 import { GO_TARGET_PROTO } from '../test/helpers/go-target.js';
 import { spawnGrpcTarget } from '../test/helpers/grpc-target.js';
 import type { BenchResult } from './paced-engine.js';
+import { runIfMain } from './lib/standalone.js';
 
 const STEP_MS = 3_000;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -94,9 +95,4 @@ export async function run(): Promise<BenchResult> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await run();
-  console.log(r.title);
-  console.table(r.rows);
-  for (const n of r.notes ?? []) console.log(n);
-}
+await runIfMain(import.meta.url, run);

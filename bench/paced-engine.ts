@@ -8,6 +8,7 @@ import { HttpOpenEngine } from '../src/engines/http-open/http-open-engine.js';
 import type { Step, StepStats } from '../src/types.js';
 import { startFastTarget } from './fast-target.js';
 import type { BenchResult } from './types.js';
+import { runIfMain } from './lib/standalone.js';
 
 export type { BenchResult } from './types.js';
 
@@ -70,9 +71,4 @@ export async function run(): Promise<BenchResult> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await run();
-  console.log(r.title);
-  console.table(r.rows);
-  for (const n of r.notes ?? []) console.log(n);
-}
+await runIfMain(import.meta.url, run);

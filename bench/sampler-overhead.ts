@@ -8,6 +8,7 @@ import { SamplingLoop } from '../src/samplers/sampling-loop.js';
 import { runtimeSchema } from '../src/samplers/schema.js';
 import { startGoTarget } from '../test/helpers/go-target.js';
 import type { BenchResult } from './paced-engine.js';
+import { runIfMain } from './lib/standalone.js';
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
 const SECONDS = 5;
@@ -63,9 +64,4 @@ export async function run(): Promise<BenchResult> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await run();
-  console.log(r.title);
-  console.table(r.rows);
-  for (const n of r.notes ?? []) console.log(n);
-}
+await runIfMain(import.meta.url, run);
