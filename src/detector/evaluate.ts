@@ -83,18 +83,6 @@ export function generatorIssue(w: WindowStats, cfg: DetectConfig): string | null
   return null;
 }
 
-/**
- * Latency is measured from the intended send time, so in a window where the
- * generator itself fell behind, its own send lag is part of every latency: the
- * p99 signal is then judged on p99 minus the send-lag p99, so a hiccup of the
- * load generator is never taken for the target's breach (it is reported as the
- * generator's, and the step repeated).
- */
-function netOfLag(spec: SignalSpec, w: WindowStats): number | undefined {
-  const net = Math.max(w.p99 - w.sendLagP99, 1e-3);
-  return spec.read({ ...w, p99: net, ...(w.firstMessage ? { firstMessage: { ...w.firstMessage, p99: Math.max(w.firstMessage.p99 - w.sendLagP99, 1e-3) } } : {}) });
-}
-
 export function evaluateWindow(baseline: Baseline, w: WindowStats, cfg: DetectConfig, prev: StepDetectorState): WindowVerdict {
   const state: StepDetectorState = { runs: { ...prev.runs }, history: { ...prev.history }, generatorRun: prev.generatorRun };
   const verdict: WindowVerdict = { breaching: [], confirmed: [], generatorLimited: null, generatorIssue: null, state };
@@ -107,7 +95,7 @@ export function evaluateWindow(baseline: Baseline, w: WindowStats, cfg: DetectCo
 
   for (const spec of signalSpecs(cfg)) {
     const b = baseline.signals[spec.name];
-    const stat = gen && spec.name === 'p99' ? netOfLag(spec, w) : spec.read(w);
+    const stat = spec.read(w);
     if (!b || stat === undefined) continue; // a gap neither confirms nor resets
     let hit = breaches(spec, b, stat);
     if (spec.rising) {

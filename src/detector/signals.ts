@@ -63,9 +63,14 @@ export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
       statistic: 'log-p99',
       direction: 'up',
       sigmaFloor: cfg.p99.sigmaFloor,
+      // Net of the window's send-lag p99: latency is measured from the intended send time, so the
+      // generator's own delay (a stall of this process, another process taking the core) is part of
+      // every latency; subtracted, a hiccup of the generator cannot pass for the target's breach.
+      // In an open loop the target cannot delay a send, so what is left is the target's.
       read: (w) => {
         const p99 = first ? w.firstMessage?.p99 : w.completed > 0 ? w.p99 : undefined;
-        return p99 !== undefined && p99 > 0 ? finite(Math.log(p99)) : undefined;
+        const lag = Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0 ? w.sendLagP99 : 0; // k6 windows have no send lag (NaN)
+        return p99 !== undefined && p99 > 0 ? finite(Math.log(Math.max(p99 - lag, p99 * 0.01))) : undefined;
       },
       natural: Math.exp,
       practical: (m) => cfg.p99.minRatio * m,

@@ -21,14 +21,6 @@ const runtime = {
   capture: ['goroutine', 'heap'],
 };
 
-/**
- * These tests are about runtime signals, not the generator: on a busy 2-core machine a step whose
- * generator fell behind for a second is repeated up to twice (the default once) before the run
- * would end generator-limited. The 5 ms send-lag bound itself is kept, so a lagging window's p99
- * is still judged net of the lag and cannot fake a latency breach in leak mode.
- */
-const GENERATOR_RETRIES = { generator: { retries: 2 } };
-
 function withRuntime(base: Scenario, rt: unknown): Scenario {
   const { runtime: _r, ...rest } = base;
   return resolveScenario({ ...structuredClone(rest), runtime: rt });
@@ -46,7 +38,7 @@ afterEach(async () => {
 describe('runtime signals on the real Go target', () => {
   it('pool mode (8 workers x 8 ms): stops on p99, the goroutine series is in the report, dump and heap profile saved', async () => {
     target = await startGoTarget({ workers: 8, serviceTimeMs: 8 });
-    const s = withRuntime(fastScenario(target.url, { detect: GENERATOR_RETRIES }), runtime);
+    const s = withRuntime(fastScenario(target.url), runtime);
     const { result, runDir } = await runScenario(s);
     expect(result.stopReason).toBe('breach');
     expect(result.criticalPoint!.signals.map((b) => b.signal)).toContain('p99');
@@ -77,7 +69,7 @@ describe('runtime signals on the real Go target', () => {
     // 64 workers x 4 ms: capacity 16000 req/s, far above the ramp, so latency stays flat.
     // Above 4 requests in flight (about 1000 req/s here) each request leaks a goroutine for 60 s.
     target = await startGoTarget({ workers: 64, serviceTimeMs: 4, mode: 'leak', extraArgs: ['-leak-threshold', '4', '-leak-hold', '60s'] });
-    const s = withRuntime(fastScenario(target.url, { load: { end: 2500 }, detect: GENERATOR_RETRIES }), { ...runtime, capture: ['goroutine'] });
+    const s = withRuntime(fastScenario(target.url, { load: { end: 2500 }}), { ...runtime, capture: ['goroutine'] });
     const { result } = await runScenario(s);
     expect(result.stopReason).toBe('breach');
     const signals = result.criticalPoint!.signals.map((b) => b.signal);
@@ -89,7 +81,7 @@ describe('runtime signals on the real Go target', () => {
 
   it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop)', async () => {
     target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
-    const s = withRuntime(fastScenario(target.url, { load: { end: 1200 }, detect: GENERATOR_RETRIES }), runtime);
+    const s = withRuntime(fastScenario(target.url, { load: { end: 1200 }}), runtime);
     const { result } = await runScenario(s);
     expect(result.stopReason).toBe('completed');
     expect(result.steps.every((st) => st.outcome === 'pass')).toBe(true);
