@@ -34,10 +34,10 @@ class ScriptedEngine implements Engine {
   }
 }
 
-const scenario = (retries?: number, detect: Record<string, unknown> = {}) => fastScenario('http://127.0.0.1:1', { load: { start: 400, end: 1200, growth: { factor: 1.5 }, drain: '1ms', warmup: '0s' }, detect: { ...detect, ...(retries === undefined ? {} : { generator: { retries } }) } });
+const scenario = (retries?: number, detect: Record<string, unknown> = {}) => fastScenario('http://127.0.0.1:1', { load: { start: 400, end: 1200, growth: { factor: 1.5 }, drain: '1ms', warmup: '0s' }, detect: { ...detect, generator: { maxSendLag: '5ms', ...(retries === undefined ? { retries: 1 } : { retries }) } } });
 
 describe('a step where the generator fell behind', () => {
-  it('is repeated once by default; a clean repeat lets the ramp go on, and the lagging attempt stays in the step table', async () => {
+  it('is repeated once (retries 1, the schema default); a clean repeat lets the ramp go on, and the lagging attempt stays in the step table', async () => {
     // The first attempt at 600 lags (a busy machine); the repeat does not; 900 breaches on p99.
     const engine = new ScriptedEngine((load, attempt) => (load === 600 && attempt === 1 ? { sendLagP99: 12 } : load >= 800 ? { p99: 60 } : {}));
     const { result } = await runScenario(scenario(), { engine, dryWrite: true });
