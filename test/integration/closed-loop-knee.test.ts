@@ -56,12 +56,14 @@ describe(`closed loop against ${W} slots x ${SERVICE_MS} ms`, () => {
     expect(top / target.capacity).toBeLessThan(1.05);
     for (const s of steps.filter((x) => x.load > W)) expect(s.stats.achievedRate / top).toBeGreaterThan(0.9);
     const cp = result.criticalPoint!;
-    const atCp = steps.find((s) => s.load === cp.lastPass)!;
     const highest = steps[steps.length - 1]!;
     expect(highest.load).toBeGreaterThan(cp.lastPass);
-    // Past the knee extra connections only queue: 2W connections on W slots wait about one service time more.
-    expect(highest.stats.p99).toBeGreaterThan(1.2 * atCp.stats.p99);
-    expect(highest.stats.p50).toBeGreaterThan(1.5 * atCp.stats.p50);
+    // Past the knee extra connections only queue: 2W connections on W slots wait about one service time
+    // more than the highest passing load at or below W (the critical point itself may land a connection
+    // or two above W, where some requests already queue).
+    const below = steps.filter((s) => s.load <= W && s.outcome === 'pass').pop()!;
+    expect(highest.stats.p99).toBeGreaterThan(1.2 * below.stats.p99);
+    expect(highest.stats.p50).toBeGreaterThan(1.5 * below.stats.p50);
     // Below W, throughput grows about linearly with connections.
     const one = steps.find((s) => s.load === 1)!;
     const four = steps.find((s) => s.load === 4)!;
