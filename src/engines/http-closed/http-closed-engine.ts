@@ -4,10 +4,10 @@
 // loop, so send lag is 0); every response goes into the shared StepRecorder,
 // one HDR histogram per window. A step stops at once on abort: each
 // connection closes after its in-flight response instead of sending again.
-import { request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Engine, Step, StepContext, StepStats, WindowStats } from '../../types.js';
-import { TargetUnreachableError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
+import { httpPreflight } from '../http-preflight.js';
 import { statusKind, transportErrorKind } from '../http-open/http-open-engine.js';
 import type { ClosedLoopDriver, ClosedLoopSink, ClosedLoopTarget } from './closed-loop-driver.js';
 import { startMainThreadDriver } from './main-thread-driver.js';
@@ -72,21 +72,7 @@ export class HttpClosedEngine implements Engine {
   }
 
   async preflight(timeoutMs: number): Promise<void> {
-    try {
-      const res = await request(`${this.origin}${this.requestPath}`, {
-        method: this.cfg.method as 'GET',
-        headers: this.cfg.headers,
-        body: this.cfg.body ?? undefined,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await res.body.dump();
-    } catch (err) {
-      const e = err as { code?: string; message?: string; name?: string };
-      const why = e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${timeoutMs} ms` : `${e.code ?? e.name ?? 'error'}: ${e.message ?? String(err)}`;
-      throw new TargetUnreachableError(`${this.origin}${this.requestPath}`, why);
-    }
+    return httpPreflight({ origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body }, timeoutMs);
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {

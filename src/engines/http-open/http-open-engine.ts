@@ -5,8 +5,8 @@
 // against the target.
 import { Pool, type Dispatcher } from 'undici';
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
-import { TargetUnreachableError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
+import { httpPreflight } from '../http-preflight.js';
 import { runPacing } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
@@ -152,23 +152,7 @@ export class HttpOpenEngine implements Engine {
   }
 
   async preflight(timeoutMs: number): Promise<void> {
-    try {
-      const res = await this.pool.request({
-        origin: this.origin,
-        method: this.cfg.method,
-        path: this.requestPath,
-        headers: this.cfg.headers,
-        body: this.cfg.body ?? undefined,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await res.body.dump();
-    } catch (err) {
-      const e = err as { code?: string; message?: string; name?: string };
-      const why = e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${timeoutMs} ms` : `${e.code ?? e.name ?? 'error'}: ${e.message ?? String(err)}`;
-      throw new TargetUnreachableError(`${this.origin}${this.requestPath}`, why);
-    }
+    return httpPreflight({ origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body }, timeoutMs, this.pool);
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
