@@ -66,10 +66,13 @@ describe(`USL fit on a contention target (sigma ${SIGMA}, kappa ${KAPPA}, true p
     // measured peak is at TRUE_PEAK or one above, so the fit may land one further.
     expect(Math.abs(fit.peakConcurrency! - TRUE_PEAK), `${usl.detail} ${JSON.stringify(usl.points)}`).toBeLessThanOrEqual(2);
     const measuredPeak = usl.points.reduce((a, b) => (b.throughput > a.throughput ? b : a));
-    // N* lies on the measured top: the measured point nearest to it is within 5% of the highest throughput.
-    const nearest = usl.points.reduce((a, b) => (Math.abs(b.concurrency - fit.peakConcurrency!) < Math.abs(a.concurrency - fit.peakConcurrency!) ? b : a));
-    expect(Math.abs(nearest.concurrency - fit.peakConcurrency!)).toBeLessThanOrEqual(1);
-    expect(nearest.throughput / measuredPeak.throughput, `${usl.detail} ${JSON.stringify(usl.points)}`).toBeGreaterThan(0.95);
+    // N* lies on the measured top: a measured point within one connection of it is within 5% of the
+    // highest throughput. (Not "the nearest point": with points at 4 and 6 and N* = 5 both are nearest,
+    // and CI once had 4 at 0.946 and 6 at the top.)
+    const beside = usl.points.filter((p) => Math.abs(p.concurrency - fit.peakConcurrency!) <= 1);
+    expect(beside.length, `${usl.detail} ${JSON.stringify(usl.points)}`).toBeGreaterThan(0);
+    const bestBeside = Math.max(...beside.map((p) => p.throughput));
+    expect(bestBeside / measuredPeak.throughput, `${usl.detail} ${JSON.stringify(usl.points)}`).toBeGreaterThan(0.95);
     expect(fit.peakThroughput! / measuredPeak.throughput).toBeGreaterThan(0.9);
     expect(fit.peakThroughput! / measuredPeak.throughput).toBeLessThan(1.1);
     expect(fit.kappa).toBeGreaterThan(0);

@@ -28,7 +28,14 @@ afterAll(async () => {
 });
 
 function scenario(withSamplers: boolean) {
-  const base = fastScenario(target.url, { name: withSamplers ? 'broken-samplers' : 'no-samplers', load: { start: 400, end: 560, baselineWindows: 8 }, detect: { generator: BUSY_MACHINE_GENERATOR } });
+  // The target's own latency is not what this test is about: p99 and throughput detection are off, so a
+  // process stall on this 2-core VM cannot end a run early (CI saw one run of four stop on p99 noise).
+  // What stays on is what a blocked load loop would trip: the generator check and the error rate.
+  const base = fastScenario(target.url, {
+    name: withSamplers ? 'broken-samplers' : 'no-samplers',
+    load: { start: 400, end: 560, baselineWindows: 8 },
+    detect: { generator: BUSY_MACHINE_GENERATOR, p99: { enabled: false }, throughput: { enabled: false } },
+  });
   if (!withSamplers) return base;
   const { runtime: _r, ...rest } = base;
   return resolveScenario({
@@ -58,7 +65,7 @@ describe('broken runtime endpoints', () => {
     for (const withSamplers of [false, true, false, true]) {
       const { result, runDir } = await runScenario(scenario(withSamplers));
       runs.push({ withSamplers, result, runDir });
-      expect(result.stopReason).toBe('completed');
+      expect(result.stopReason, result.stopDetail).toBe('completed');
     }
   });
 
@@ -86,13 +93,15 @@ describe('broken runtime endpoints', () => {
   });
 
   // Before bodies were decoded as they arrive, the 8 MiB garbage alone blocked the event loop for
-  // 230-750 ms per sample (median send lag p99 83 ms, the run stopped as generator-limited).
-  it('the load loop is not delayed: send lag with broken samplers stays within 2 ms of without', () => {
+  // 230-750 ms per sample (median send lag p99 83 ms, the run stopped as generator-limited). With the
+  // fix, the difference is noise-sized: locally -0.1 to +1.1 ms (without ~1.5-3.5 ms), on the CI
+  // machine +2.7 ms (without 4.98 and 3.22 ms, with 7.50 and 6.10 ms). 5 ms separates the two worlds.
+  it('the load loop is not delayed: send lag with broken samplers stays within 5 ms of without', () => {
     const without = runs.filter((r) => !r.withSamplers).map((r) => lagOf(r.result));
     const withS = runs.filter((r) => r.withSamplers).map((r) => lagOf(r.result));
     const worst = (r: RunResult) => Math.max(...r.windows.filter((w) => !w.warmup && w.sent > 0).map((w) => w.sendLagP99));
     console.log(`send lag p99 (median over windows), ms: without samplers ${without.map((x) => x.toFixed(2)).join(', ')}; with broken samplers ${withS.map((x) => x.toFixed(2)).join(', ')}; worst window ${runs.map((r) => `${r.withSamplers ? 'with' : 'without'} ${worst(r.result).toFixed(1)}`).join(', ')}`);
-    expect(median(withS)).toBeLessThan(median(without) + 2);
+    expect(median(withS)).toBeLessThan(median(without) + 5);
     for (const r of runs) expect(r.result.steps.every((st) => st.outcome === 'pass')).toBe(true);
   });
 });
