@@ -2,7 +2,7 @@
 // machine while keeping its schedule (achieved/offered >= 0.98, send-lag p99
 // <= 2 ms), next to bare autocannon's closed-loop maximum on the same target.
 import autocannon from 'autocannon';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { median } from 'simple-statistics';
 import { HttpOpenEngine } from '../src/engines/http-open/http-open-engine.js';
 import type { Step, StepStats } from '../src/types.js';
@@ -32,7 +32,22 @@ async function pacedStep(url: string, rate: number): Promise<StepStats> {
   }
 }
 
+/**
+ * The machine's floor: event-loop delay p99 of this process while it does nothing, ms. A paced
+ * sender cannot keep send-lag p99 below what the OS scheduler gives an idle process.
+ */
+async function idleLoopDelayP99(ms: number): Promise<number> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  await new Promise((r) => setTimeout(r, ms));
+  h.disable();
+  return h.percentile(99) / 1e6;
+}
+
 export async function run(): Promise<BenchResult> {
+  const idle: number[] = [];
+  for (let i = 0; i < REPEATS; i++) idle.push(await idleLoopDelayP99(STEP_MS));
+  const idleP99 = median(idle);
   const target = await startFastTarget();
   try {
     const maxes: number[] = [];
@@ -40,8 +55,10 @@ export async function run(): Promise<BenchResult> {
     const acMax = median(maxes);
     const rows: Record<string, string | number>[] = [];
     let best = 0;
-    for (const fraction of [0.25, 0.5, 0.75, 0.9, 1.0, 1.1]) {
-      const rate = Math.round((acMax * fraction) / 10) * 10;
+    // Two low fixed rates first: the lag there is the machine's, not the engine's throughput limit.
+    const rates = [500, 2000, ...[0.25, 0.5, 0.75, 0.9, 1.0, 1.1].map((f) => Math.round((acMax * f) / 10) * 10)];
+    for (const rate of rates) {
+      const fraction = Number((rate / acMax).toFixed(3));
       const ratios: number[] = [];
       const lags: number[] = [];
       for (let i = 0; i < REPEATS; i++) {
@@ -62,9 +79,10 @@ export async function run(): Promise<BenchResult> {
       rows,
       notes: [
         `target: ${target.kind}; steps of ${STEP_MS / 1000} s after a 1 s warm-up; medians of ${REPEATS} runs`,
+        `machine floor: an idle Node process's event-loop delay p99 here is ${idleP99.toFixed(2)} ms (median of ${REPEATS} x ${STEP_MS / 1000} s, perf_hooks.monitorEventLoopDelay); no paced sender on this machine keeps send-lag p99 below it`,
         `highest rate kept on schedule (achieved/offered >= 0.98, send-lag p99 <= 2 ms): ${best} req/s = ${ratio.toFixed(2)}x autocannon's closed-loop maximum (${Math.round(acMax)} req/s); target >= 0.9x: ${ratio >= 0.9 ? 'met' : 'NOT met'}`,
       ],
-      targets: [{ target: 'paced engine >= 0.9x autocannon (send-lag p99 <= 2 ms)', measured: `${ratio.toFixed(2)}x (${best} of ${Math.round(acMax)} req/s)`, met: ratio >= 0.9 }],
+      targets: [{ target: 'paced engine >= 0.9x autocannon (send-lag p99 <= 2 ms)', measured: `${ratio.toFixed(2)}x (${best} of ${Math.round(acMax)} req/s; idle event-loop delay p99 ${idleP99.toFixed(2)} ms)`, met: ratio >= 0.9 }],
     };
   } finally {
     await target.stop();

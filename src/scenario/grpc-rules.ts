@@ -128,6 +128,9 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
   }
   const url = new URL(s.target.url);
   out.push(...urlProblems(url));
+  // Options of the closed-loop HTTP engine (autocannon) that a gRPC run would silently ignore.
+  if (s.load.pipelining !== undefined) out.push(`load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got ${s.load.pipelining}`);
+  if (s.load.workers !== undefined) out.push(`load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got ${s.load.workers}`);
   if (!s.grpc) {
     out.push(`grpc: required for a ${url.protocol}// target (at least proto, service and method), got nothing`);
     return out;

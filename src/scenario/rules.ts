@@ -68,7 +68,7 @@ function modeProblems(s: Scenario): string[] {
     for (const key of ['start', 'end'] as const) {
       if (!Number.isInteger(load[key])) out.push(`load.${key}: must be a whole number of connections in load.mode concurrency, got ${load[key]}`);
     }
-    if (load.engine !== undefined && load.engine !== 'http-closed') out.push(`load.engine: load.mode concurrency runs on http-closed, got ${renderGot(load.engine)}`);
+    if (load.engine !== undefined && load.engine !== 'http-closed' && load.engine !== 'grpc') out.push(`load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got ${renderGot(load.engine)}`);
     if (load.maxRate !== undefined) out.push(`load.maxRate: applies to load.mode rate only (concurrency steps are connections), got ${load.maxRate}`);
     if (load.arrival !== 'uniform') out.push(`load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.arrival)}`);
     const inFlight = load.end * (load.pipelining ?? 1);

@@ -66,6 +66,8 @@ describe('gRPC scenario problems, before any load', () => {
     { name: 'reserved metadata key', data: { ...base, grpc: { ...work, metadata: { 'grpc-timeout': '1S' } } }, want: ['grpc.metadata.grpc-timeout: keys starting with grpc- are reserved for the gRPC library, got "grpc-timeout"'] },
     { name: 'metadata env var not set (run)', data: { ...base, grpc: { ...work, metadata: { authorization: 'Bearer ${env:NOPE_TOKEN}' } } }, opts: { env: {} }, want: ['grpc.metadata.authorization: environment variable NOPE_TOKEN is not set, got "Bearer ${env:NOPE_TOKEN}"'] },
     { name: 'channels out of range', data: { ...base, grpc: { ...work, channels: 0 } }, want: ['grpc.channels: must be at least 1, got 0'] },
+    { name: 'autocannon pipelining on a gRPC target', data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, pipelining: 4 } }, want: ['load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got 4'] },
+    { name: 'worker threads on a gRPC target', data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, workers: 2 } }, want: ['load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got 2'] },
     { name: 'unknown grpc field', data: { ...base, grpc: { ...work, deadlne: '1s' } }, want: ['grpc.deadlne: unknown field, got "1s"'] },
   ];
   for (const c of cases) {
@@ -75,6 +77,9 @@ describe('gRPC scenario problems, before any load', () => {
       for (const p of got) expect(p).toMatch(/^[^:]+: .+, got .+$/);
     });
   }
+  it('concurrency mode with load.engine grpc named explicitly is valid', () => {
+    expect(problems({ ...base, load: { mode: 'concurrency', start: 1, end: 8, engine: 'grpc' } })).toEqual([]);
+  });
   it('reports proto, request and metadata problems together', () => {
     const got = problems({ ...base, grpc: { ...work, request: { sizeHint: 'x', bogus: 1 }, metadata: { 'bad key': 'v' } } });
     expect(got.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['grpc.request.sizeHint', 'grpc.request.bogus', 'grpc.metadata.bad key']));

@@ -50,7 +50,7 @@ describe('load.mode concurrency: defaults differ from rate', () => {
 describe('load.mode concurrency: problems, all at once', () => {
   const cases: { name: string; data: unknown; want: string[] }[] = [
     { name: 'fractional connections', data: closed({ start: 1.5, end: 10.5 }), want: ['load.start: must be a whole number of connections in load.mode concurrency, got 1.5', 'load.end: must be a whole number of connections in load.mode concurrency, got 10.5'] },
-    { name: 'open-loop engine', data: closed({ engine: 'http-open' }), want: ['load.engine: load.mode concurrency runs on http-closed, got "http-open"'] },
+    { name: 'open-loop engine', data: closed({ engine: 'http-open' }), want: ['load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got "http-open"'] },
     { name: 'rate cap', data: closed({ maxRate: 500 }), want: ['load.maxRate: applies to load.mode rate only (concurrency steps are connections), got 500'] },
     { name: 'poisson arrivals', data: closed({ arrival: 'poisson' }), want: ['load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got "poisson"'] },
     { name: 'in flight above the cap', data: closed({ end: 300, pipelining: 4, maxInFlight: 1000 }), want: ['load.end: 300 connections x load.pipelining 4 keep 1200 requests in flight, above load.maxInFlight (1000), got 300'] },
