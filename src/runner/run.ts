@@ -115,6 +115,8 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   let firstBreach: { load: number; breaches: SignalBreach[] } | null = null;
   /** The step that set lastPass: the closed loop's throughput reference. */
   let lastPassStep: StepResult | null = null;
+  /** A coarse step whose p99-only breach will be rechecked: its evidence waits for the breach to come back. */
+  let recheckPending = false;
 
   const runAbort = new AbortController();
   const onExternal = () => runAbort.abort(opts.signal?.reason ?? 'SIGINT');
@@ -248,8 +250,9 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
         outcome = 'breach';
         breaches = v.confirmed;
         stepAbort.abort('breach');
-        // Evidence is worth most at the first confirmed breach, while the target is still loaded.
-        void capture();
+        // Evidence is worth most at the first confirmed breach, while the target is still loaded; a
+        // p99-only breach that detect.recheck will repeat waits: noise that does not come back is no evidence.
+        if (!(recheckPending && v.confirmed.every((b) => b.signal === 'p99'))) void capture();
       } else if (v.generatorLimited) {
         outcome = 'generator-limited';
         generatorDetail = v.generatorLimited;
@@ -339,7 +342,9 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     for (const load of planLoads(s.load)) {
       await drain();
       if (stopFromAbort()) return await finish();
+      recheckPending = s.detect.recheck;
       let verdict = await judged(load, 'ramp', s.load.stepDuration);
+      recheckPending = false;
       const first = steps[steps.length - 1];
       if (verdict === 'breach' && s.detect.recheck && first?.breaches.every((b) => b.signal === 'p99')) {
         // One noisy second of latency would otherwise set the bracket for the whole search (the refinement

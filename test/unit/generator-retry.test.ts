@@ -2,7 +2,10 @@
 // before it stops generator-limited. The engine here is a scripted collaborator: the
 // thing under test is the runner's step loop, not an engine.
 import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runScenario } from '../../src/runner/run.js';
+import { resolveScenario } from '../../src/scenario/load.js';
 import type { Engine, Step, StepContext, StepStats, WindowStats } from '../../src/types.js';
 import { fastScenario } from '../helpers/scenarios.js';
 import { win } from '../helpers/windows.js';
@@ -11,7 +14,13 @@ import { win } from '../helpers/windows.js';
 class ScriptedEngine implements Engine {
   readonly name = 'scripted';
   readonly attempts = new Map<number, number>();
-  constructor(private readonly shape: (load: number, attempt: number) => Partial<WindowStats>) {}
+  /** The load of the step running now (null between steps). */
+  current: number | null = null;
+  constructor(
+    private readonly shape: (load: number, attempt: number) => Partial<WindowStats>,
+    /** Real time per window, ms. */
+    private readonly windowDelayMs = 1,
+  ) {}
   describe(): string {
     return 'scripted';
   }
@@ -20,16 +29,18 @@ class ScriptedEngine implements Engine {
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const attempt = (this.attempts.get(step.load) ?? 0) + 1;
     this.attempts.set(step.load, attempt);
+    this.current = step.load;
     const n = Math.round(step.durationMs / 500);
     const windows: WindowStats[] = [];
     for (let i = 0; i < n && !ctx.signal.aborted; i++) {
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, this.windowDelayMs));
       ctx.liveness?.response(ctx.now());
       const w = win({ index: ctx.nextWindowIndex(), stepIndex: step.index, phase: step.phase, offered: step.load, tStart: ctx.now(), tEnd: ctx.now() + 500, p99: 10 + (i % 3) * 0.3, ...this.shape(step.load, attempt) });
       windows.push(w);
       ctx.onWindow(w);
     }
     const last = windows[windows.length - 1]!;
+    this.current = null;
     return { step, windows, sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: step.load, p50: 5, p90: 8, p99: last.p99, max: last.max, mean: 5.5, sendLagP99: last.sendLagP99, maxInFlight: 5, aborted: ctx.signal.aborted, elapsedMs: 1 };
   }
 }
@@ -96,5 +107,36 @@ describe('the coarse ramp\'s first breach (detect.recheck)', () => {
     const ramp = result.steps.filter((st) => st.phase === 'ramp');
     expect(ramp.map((st) => [st.load, st.outcome])).toEqual([[600, 'breach']]);
     expect(ramp[0]!.breaches.map((b) => b.signal)).toContain('errors');
+  });
+});
+
+describe('evidence (runtime.capture) and detect.recheck', () => {
+  it('is not taken at a p99 breach that the recheck dismisses, only at the breach that comes back', async () => {
+    // A real local server stands in for the target's /debug/pprof and records when each profile was
+    // fetched. The engine is the scripted collaborator above, 25 ms per window: a passing step takes
+    // 100 ms, so a capture fired at the dismissed breach (600, first attempt) would arrive long before
+    // the step at 900 is repeated, the breach that comes back.
+    const engine = new ScriptedEngine((load, attempt) => ((load === 600 && attempt === 1) || load >= 900 ? { p99: 60 } : {}), 25);
+    const fetchedAt: number[] = [];
+    const stepStarts: { load: number; at: number }[] = [];
+    const server = http.createServer((req, res) => {
+      fetchedAt.push(performance.now());
+      res.end(req.url?.startsWith('/debug/pprof/goroutine') ? 'goroutine 1 [running]:\nmain.main()\n' : 'heap');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { runtime: _none, ...base } = scenario();
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const s = resolveScenario({ ...structuredClone(base), target: { url }, runtime: { capture: ['goroutine'] } });
+      const { result } = await runScenario(s, { engine, onProgress: (e) => void (e.type === 'step-start' && stepStarts.push({ load: e.step.load, at: performance.now() })) });
+      expect(result.stopReason).toBe('breach');
+      expect(result.evidence.map((e) => e.kind)).toEqual(['goroutine']);
+      expect(fetchedAt).toHaveLength(1);
+      const repeatAt900 = stepStarts.filter((x) => x.load === 900)[1];
+      expect(repeatAt900, JSON.stringify(stepStarts)).toBeDefined();
+      expect(fetchedAt[0]!).toBeGreaterThan(repeatAt900!.at);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
