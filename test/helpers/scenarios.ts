@@ -24,3 +24,18 @@ export function fastScenario(url: string, over: { load?: Record<string, unknown>
   } as ScenarioInput;
   return resolveScenario(input);
 }
+
+/**
+ * A run with no false stop: it completed, and at every load its last attempt passed. A first attempt
+ * may stay in the step table as generator-limited (repeated, detect.generator.retries) or as a p99
+ * breach that did not come back (detect.recheck): that is the method absorbing a stall of this VM,
+ * not a stop. Returns what went wrong, or null.
+ */
+export function falseStop(result: { stopReason: string; stopDetail: string; steps: { load: number; outcome: string; phase: string }[]; warnings: string[] }): string | null {
+  if (result.stopReason !== 'completed') return `stopped ${result.stopReason}: ${result.stopDetail}`;
+  const last = new Map<number, string>();
+  for (const st of result.steps) if (st.phase !== 'baseline') last.set(st.load, st.outcome);
+  const failed = [...last].filter(([, outcome]) => outcome !== 'pass');
+  if (failed.length > 0) return `last attempt did not pass at ${failed.map(([load, o]) => `${load} (${o})`).join(', ')}; warnings: ${result.warnings.join(' | ')}`;
+  return null;
+}

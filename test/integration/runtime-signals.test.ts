@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startGoTarget, goTargetAvailable, GO_TARGET_BUILD_SCRIPT, type GoTarget } from '../helpers/go-target.js';
 import { runScenario } from '../../src/runner/run.js';
-import { fastScenario } from '../helpers/scenarios.js';
+import { falseStop, fastScenario } from '../helpers/scenarios.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 
@@ -88,8 +88,12 @@ describe('runtime signals on the real Go target', () => {
     const s = withRuntime(fastScenario(target.url, { load: { end: 1200 }}), runtime);
     const { result } = await runScenario(s);
     expect(result.stopReason).toBe('completed');
-    expect(result.steps.every((st) => st.outcome === 'pass')).toBe(true);
-    expect(result.samplers.every((h) => h.status === 'ok')).toBe(true);
+    expect(falseStop(result)).toBeNull();
+    // Every sampler worked; a VM stall may cost a sample or two (a gap), never the signal.
+    for (const h of result.samplers) {
+      expect(h.status, JSON.stringify(h)).not.toBe('failed');
+      expect(h.gaps, JSON.stringify(h)).toBeLessThanOrEqual(2);
+    }
   });
 
   it('a run whose sampler endpoint is down completes with the gaps reported', async () => {
