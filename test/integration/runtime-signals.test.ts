@@ -73,14 +73,21 @@ describe('runtime signals on the real Go target', () => {
     // 64 workers x 4 ms: capacity 16000 req/s, far above the ramp, so latency stays flat.
     // Above 4 requests in flight (about 1000 req/s here) each request leaks a goroutine for 60 s.
     target = await startGoTarget({ workers: 64, serviceTimeMs: 4, mode: 'leak', extraArgs: ['-leak-threshold', '4', '-leak-hold', '60s'] });
-    const s = withRuntime(fastScenario(target.url, { load: { end: 2500 }}), { ...runtime, capture: ['goroutine'] });
+    // The coarse ramp only (refine.resolution 0): the claim is which signal stops the load, not the knee's
+    // sharpness, and a bisection step below the breach runs among goroutines leaked earlier (held 60 s),
+    // unrechecked, so one VM stall there (p99 25 ms for a second, seen once) would name p99.
+    // drainTimeout 2s: leaked goroutines never come back within a drain; waiting 10 s for them is waste.
+    const s = withRuntime(fastScenario(target.url, { load: { end: 2500, refine: { resolution: 0 }, drainTimeout: '2s' } }), { ...runtime, capture: ['goroutine'] });
     const { result } = await runScenario(s);
     expect(result.stopReason).toBe('breach');
     const signals = result.criticalPoint!.signals.map((b) => b.signal);
     console.log(`leak: critical point ${result.criticalPoint!.value} req/s on ${signals.join(', ')}; ${result.criticalPoint!.signals.map((b) => b.reason).join('; ')}`);
     expect(signals).toContain('goroutines');
     expect(signals).not.toContain('p99');
-    expect(result.steps.flatMap((st) => st.breaches.map((b) => b.signal))).not.toContain('p99');
+    // p99 never breaches: at every load the attempt that counted (the last one; a first attempt's p99
+    // breach that did not come back was dismissed by detect.recheck as noise) has no p99 breach.
+    const counted = new Map(result.steps.map((st) => [st.load, st]));
+    expect([...counted.values()].flatMap((st) => st.breaches.map((b) => b.signal)), JSON.stringify(result.steps.map((st) => [st.load, st.outcome, st.breaches.map((b) => b.reason)]))).not.toContain('p99');
   });
 
   it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop)', async () => {

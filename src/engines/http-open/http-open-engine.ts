@@ -98,7 +98,6 @@ export class HttpOpenEngine implements Engine {
   private pool: Pool;
   /** Pools of earlier steps still closing (their in-flight requests finishing): close() destroys them too. */
   private readonly retiring = new Set<Pool>();
-  private stepsRun = 0;
   private inFlight = 0;
   private readonly origin: string;
   private readonly requestPath: string;
@@ -124,9 +123,12 @@ export class HttpOpenEngine implements Engine {
   }
 
   /**
-   * Each step starts with a fresh connection pool: connections opened during an
-   * overloaded step (one per request in flight) would otherwise stay open and
-   * weigh on the target (idle connections, goroutines) through later steps.
+   * Each step ends by retiring its connection pool (the next step gets a fresh one):
+   * connections opened during an overloaded step (one per request in flight) would
+   * otherwise stay open and weigh on the target (idle connections, goroutines)
+   * through later steps. Retiring them at the end of the step, not at the start of
+   * the next, lets the target's goroutine count fall back during the drain between
+   * steps instead of holding it up until load.drainTimeout.
    */
   private freshPool(): void {
     const old = this.pool;
@@ -157,7 +159,6 @@ export class HttpOpenEngine implements Engine {
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg } = this;
-    if (this.stepsRun++ > 0) this.freshPool();
     const pool = this.pool;
     const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, liveness: ctx.liveness });
     const pending = new InFlightTracker();
@@ -198,6 +199,7 @@ export class HttpOpenEngine implements Engine {
     });
     recorder.sendingStopped();
     await pending.drain(cfg.drainTimeoutMs);
+    this.freshPool();
     return recorder.finish(aborted);
   }
 
