@@ -138,7 +138,8 @@ function sideOf(run: RunResult, side: 'base' | 'head', notes: string[]): RunSide
   if (!(criticalPoint > 0)) {
     throw new RunNotComparableError(side, run.runId, run.stopReason, `critical point must be positive, got ${criticalPoint}`);
   }
-  const baselineStep = run.steps.find((s) => s.phase === 'baseline');
+  // The last baseline step: an earlier one was repeated because the generator fell behind.
+  const baselineStep = run.steps.findLast((s) => s.phase === 'baseline');
   const atBaseline: Record<string, number | null> = {};
   for (const [name, sig] of Object.entries(run.baseline?.signals ?? {})) {
     atBaseline[name] = finiteOrNull(sig.medianValue);

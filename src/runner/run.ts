@@ -320,14 +320,26 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     // Baseline: warm-up (discarded), then baselineWindows windows at the first load.
     emit({ type: 'phase', phase: 'baseline' });
     const baseWindowMs = baselineWindowMs(s);
-    const base = await runStep({ index: 0, phase: 'baseline', load: s.load.start, unit, durationMs: s.load.baselineWindows * baseWindowMs, warmupMs: s.load.warmup }, false);
-    if (base.unreachable) {
-      stop = { reason: 'target-unreachable', detail: `target stopped answering during the baseline: ${base.unreachable}` };
-      return await finish();
+    // Like a ramp step, a baseline where the generator fell behind is repeated (detect.generator.retries):
+    // one stall of a shared machine must not end the run before it began. The last attempt is the baseline.
+    let base: StepRun;
+    let check: ReturnType<typeof checkBaseline>;
+    for (let attempt = 0; ; attempt++) {
+      base = await runStep({ index: steps.length, phase: 'baseline', load: s.load.start, unit, durationMs: s.load.baselineWindows * baseWindowMs, warmupMs: s.load.warmup }, false);
+      if (base.unreachable) {
+        stop = { reason: 'target-unreachable', detail: `target stopped answering during the baseline: ${base.unreachable}` };
+        return await finish();
+      }
+      if (stopFromAbort()) return await finish();
+      baseline = learnBaseline(base.windows, cfg, s.load.start, unit);
+      check = checkBaseline(base.windows, baseline, cfg, s);
+      if (check.stop?.reason !== 'generator-limited' || attempt >= s.detect.generator.retries) break;
+      base.result.outcome = 'generator-limited';
+      warnings.push(`${check.stop.detail}: baseline repeated (${attempt + 1} of detect.generator.retries ${s.detect.generator.retries})`);
+      baseline = null; // the drain before the repeat waits on no band learned from a lagging attempt
+      await drain();
+      if (stopFromAbort()) return await finish();
     }
-    if (stopFromAbort()) return await finish();
-    baseline = learnBaseline(base.windows, cfg, s.load.start, unit);
-    const check = checkBaseline(base.windows, baseline, cfg, s);
     warnings.push(...check.warnings);
     if (check.stop) {
       stop = check.stop;

@@ -76,6 +76,27 @@ describe('a step where the generator fell behind', () => {
   });
 });
 
+describe('a baseline where the generator fell behind', () => {
+  it('is repeated like a ramp step; the repeat is the baseline, and the lagging attempt stays in the step table', async () => {
+    const engine = new ScriptedEngine((load, attempt) => (load === 400 && attempt === 1 ? { sendLagP99: 12 } : load >= 900 ? { p99: 60 } : {}));
+    const { result } = await runScenario(scenario(), { engine, dryWrite: true });
+    expect(result.steps.filter((st) => st.phase === 'baseline').map((st) => st.outcome)).toEqual(['generator-limited', 'pass']);
+    expect(result.stopReason).toBe('breach');
+    expect(result.criticalPoint?.value).toBeGreaterThanOrEqual(600);
+    expect(result.warnings.join('\n')).toMatch(/could not keep up even at load\.start \(400 req\/s\).*baseline repeated \(1 of detect\.generator\.retries 1\)/);
+  });
+
+  it('stops the run generator-limited when every attempt falls behind (and at once with retries: 0)', async () => {
+    const lagging = () => new ScriptedEngine((load) => (load === 400 ? { sendLagP99: 12 } : {}));
+    const twice = await runScenario(scenario(), { engine: lagging(), dryWrite: true });
+    expect(twice.result.stopReason).toBe('generator-limited');
+    expect(twice.result.steps.filter((st) => st.phase === 'baseline')).toHaveLength(2);
+    const once = await runScenario(scenario(0), { engine: lagging(), dryWrite: true });
+    expect(once.result.stopReason).toBe('generator-limited');
+    expect(once.result.steps).toHaveLength(1);
+  });
+});
+
 describe('the coarse ramp\'s first breach (detect.recheck)', () => {
   it('is repeated: one that does not come back is taken as noise and the ramp goes on', async () => {
     // A noisy burst at 600 on the first attempt only; the real knee is at 900.
