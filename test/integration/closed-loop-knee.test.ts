@@ -64,8 +64,10 @@ describe(`closed loop against ${W} slots x ${SERVICE_MS} ms`, () => {
     // p99 at W itself is already a tail of queued requests on this timer-based pool (about 2 service
     // times measured), so p99 is compared with the highest passing load at or below W/2.
     const below = steps.filter((s) => s.load <= W && s.outcome === 'pass').pop()!;
-    const half = steps.filter((s) => s.load <= W / 2 && s.outcome === 'pass').pop()!;
-    expect(highest.stats.p99).toBeGreaterThan(1.2 * half.stats.p99);
+    // The lowest p99 of the passing loads at or below W/2: a ~200-request step's p99 is two requests,
+    // and one VM stall in one such step once read 53 ms at 4 connections (as high as 2W's).
+    const halfP99 = Math.min(...steps.filter((s) => s.load <= W / 2 && s.outcome === 'pass').map((s) => s.stats.p99));
+    expect(highest.stats.p99).toBeGreaterThan(1.2 * halfP99);
     expect(highest.stats.p50).toBeGreaterThan(1.5 * below.stats.p50);
     // Below W, throughput grows about linearly with connections.
     const one = steps.find((s) => s.load === 1)!;

@@ -42,6 +42,11 @@ function rampScenario(address: string, grpc: Record<string, unknown> = {}, load:
   });
 }
 
+/**
+ * `plateau` is the higher of two closed-loop measurements, before and after the ramp: a stall of this
+ * VM can only lower a closed loop's throughput, never raise it (one stream plateau read 389 of 400
+ * streams/s, and the critical point 412 then looked 5.9% above it).
+ */
 function expectNearPlateau(result: RunResult, plateau: number, what: string): void {
   const steps = result.steps.map((s) => `${s.load}:${s.outcome}(lag ${s.stats.sendLagP99.toFixed(1)}, p99 ${s.stats.p99.toFixed(1)})`).join(' ');
   console.log(`${what}: ${result.stopReason} (${result.stopDetail}); steps ${steps}`);
@@ -72,7 +77,7 @@ describe('a @grpc/grpc-js server of known capacity (10 slots x 20 ms = 500 calls
     expect(plateau / target.capacity).toBeLessThan(1.05);
     const { result } = await runScenario(rampScenario(target.address, {}, { start: 250 }, { minRequests: 100 }), { env: {} });
     expect(result.engine).toBe('grpc');
-    expectNearPlateau(result, plateau, 'grpc-js Do');
+    expectNearPlateau(result, Math.max(plateau, await measureGrpcPlateau(target.address, { concurrency: 64, seconds: 4 })), 'grpc-js Do');
   });
 });
 
@@ -87,7 +92,7 @@ describe('the Go fixture target\'s gRPC endpoint (4 workers x 8 ms = 500 calls/s
     const plateau = await measureGrpcPlateau(target.grpcAddress!, { concurrency: 32, seconds: 4 });
     expect(plateau / target.capacity).toBeGreaterThan(0.9);
     const { result } = await runScenario(rampScenario(target.grpcAddress!, {}, { start: 250 }, { minRequests: 100 }), { env: {} });
-    expectNearPlateau(result, plateau, 'Go fixture Do');
+    expectNearPlateau(result, Math.max(plateau, await measureGrpcPlateau(target.grpcAddress!, { concurrency: 32, seconds: 4 })), 'Go fixture Do');
   });
 });
 
@@ -131,7 +136,7 @@ describe('a server-streaming method (@grpc/grpc-js server, 8 slots x 5 ms, 4 mes
     const plateau = await measureGrpcPlateau(target.address, { concurrency: 32, seconds: 4, method: 'Stream', count: 4 });
     expect(plateau / 400).toBeGreaterThan(0.9);
     const { result } = await runScenario(rampScenario(target.address, stream, { start: 150, maxInFlight: 200 }, { minRequests: 60 }), { env: {} });
-    expectNearPlateau(result, plateau, 'grpc-js Stream');
+    expectNearPlateau(result, Math.max(plateau, await measureGrpcPlateau(target.address, { concurrency: 32, seconds: 4, method: 'Stream', count: 4 })), 'grpc-js Stream');
     expect(result.windows.some((w) => w.firstMessage !== undefined)).toBe(true);
   });
 });

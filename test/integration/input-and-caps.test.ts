@@ -181,6 +181,8 @@ describe('run-time caps hold when only the refinement would exceed them (target:
     expect(result.stopDetail).toMatch(/load\.maxDuration \(\d+ ms\) reached/);
     expect(result.durationMs).toBeLessThan(maxDuration + 1_500);
     const lastSend = Math.max(...result.windows.filter((w) => w.sent > 0).map((w) => w.tStart));
-    expect(lastSend).toBeLessThan(maxDuration);
+    // The step is bounded to end at the budget and the cap's timer aborts at it; both are timers, so the
+    // last send may land a timer tick past it (a fresh-clone run: 0.6 ms).
+    expect(lastSend).toBeLessThan(maxDuration + 5);
   });
 });
