@@ -38,6 +38,7 @@ export const engines: Record<string, EngineFactory> = {
       okStatus: s.http.okStatus,
       maxInFlight: s.load.maxInFlight,
       arrival: s.load.arrival,
+      pacing: s.load.pacing,
       seed: s.load.seed,
       windowMs: s.detect.window,
       minRequests: s.detect.minRequests,

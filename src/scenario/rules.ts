@@ -71,6 +71,7 @@ function modeProblems(s: Scenario): string[] {
     if (load.engine !== undefined && load.engine !== 'http-closed' && load.engine !== 'grpc') out.push(`load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got ${renderGot(load.engine)}`);
     if (load.maxRate !== undefined) out.push(`load.maxRate: applies to load.mode rate only (concurrency steps are connections), got ${load.maxRate}`);
     if (load.arrival !== 'uniform') out.push(`load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.arrival)}`);
+    if (load.pacing !== 'timer') out.push(`load.pacing: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.pacing)}`);
     const inFlight = load.end * (load.pipelining ?? 1);
     if (inFlight > load.maxInFlight) out.push(`load.end: ${load.end} connections x load.pipelining ${load.pipelining ?? 1} keep ${inFlight} requests in flight, above load.maxInFlight (${load.maxInFlight}), got ${load.end}`);
     if (http.timeout < 1000) out.push(`http.timeout: must be at least 1s in load.mode concurrency (autocannon's timeout is in seconds), got ${formatDuration(http.timeout)}`);
@@ -78,6 +79,7 @@ function modeProblems(s: Scenario): string[] {
     if (load.engine === 'http-closed') out.push(`load.engine: http-closed runs load.mode concurrency only, got ${renderGot(load.engine)}`);
     if (load.pipelining !== undefined) out.push(`load.pipelining: applies to load.mode concurrency only, got ${load.pipelining}`);
     if (load.workers !== undefined) out.push(`load.workers: applies to load.mode concurrency only, got ${load.workers}`);
+    if (load.engine === 'k6' && load.pacing !== 'timer') out.push(`load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got ${renderGot(load.pacing)}`);
   }
   return out;
 }

@@ -62,6 +62,8 @@ export const loadSchema = z.strictObject({
   drainTimeout: duration.default(10_000),
   /** Send schedule: uniform spacing (default) or poisson arrivals. */
   arrival: z.enum(['uniform', 'poisson']).default('uniform'),
+  /** Rate mode: how the pacing loop waits for the next send. timer (default) sleeps on Node timers (send lag up to ~1-2 ms from their millisecond clock, no idle CPU); spin polls the event loop for the last 3 ms before each send (sub-millisecond send lag, one busy core while a step runs). */
+  pacing: z.enum(['timer', 'spin']).default('timer'),
   /** Bisection after the first breach. */
   refine: z
     .strictObject({

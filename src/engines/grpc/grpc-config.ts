@@ -7,6 +7,7 @@ import { ScenarioError } from '../../errors.js';
 import { resolveHeaders } from '../../scenario/secrets.js';
 import { findMethod, loadProto, methodKind } from './grpc-proto.js';
 import type { TlsMaterial } from './channel-pool.js';
+import type { PacingMode } from '../pacing.js';
 
 export interface GrpcEngineConfig {
   /** target.url as written (for logs; credentials are refused by validation). */
@@ -27,6 +28,7 @@ export interface GrpcEngineConfig {
   channels: number;
   maxInFlight: number;
   arrival: 'uniform' | 'poisson';
+  pacing: PacingMode;
   seed: number;
   windowMs: number;
   minRequests: number;
@@ -74,6 +76,7 @@ export function grpcEngineConfig(s: Scenario, env: NodeJS.ProcessEnv): GrpcEngin
     channels: g.channels,
     maxInFlight: s.load.maxInFlight,
     arrival: s.load.arrival,
+    pacing: s.load.pacing,
     seed: s.load.seed,
     windowMs: s.detect.window,
     minRequests: s.detect.minRequests,

@@ -29,7 +29,7 @@ export class GrpcEngine implements Engine {
 
   describe(): string {
     const c = this.cfg;
-    return `gRPC ${c.kind} ${c.path} at ${c.url} (@grpc/grpc-js, ${c.channels} channel${c.channels === 1 ? '' : 's'}, deadline ${formatDuration(c.deadlineMs)}, ${c.arrival} arrivals in rate steps, max ${c.maxInFlight} in flight)`;
+    return `gRPC ${c.kind} ${c.path} at ${c.url} (@grpc/grpc-js, ${c.channels} channel${c.channels === 1 ? '' : 's'}, deadline ${formatDuration(c.deadlineMs)}, ${c.arrival} arrivals and ${c.pacing} pacing in rate steps, max ${c.maxInFlight} in flight)`;
   }
 
   private call(spec: CallSpec, client = this.pool.next()): Promise<{ code: number; details: string }> {
@@ -103,6 +103,7 @@ export class GrpcEngine implements Engine {
             now: ctx.now,
             signal: ctx.signal,
             maxRequests: cfg.maxRequestsPerStep,
+            mode: cfg.pacing,
             send: (intendedAt) => {
               const at = ctx.now();
               recorder.scheduled(at);

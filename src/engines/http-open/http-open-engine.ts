@@ -7,7 +7,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { StepRecorder } from '../step-recorder.js';
 import { httpPreflight } from '../http-preflight.js';
-import { runPacing } from '../pacing.js';
+import { runPacing, type PacingMode } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
 
@@ -22,6 +22,8 @@ export interface HttpOpenConfig {
   okStatus?: number[];
   maxInFlight: number;
   arrival: 'uniform' | 'poisson';
+  /** How the pacing loop waits between sends. Default 'timer'. */
+  pacing?: PacingMode;
   seed: number;
   windowMs: number;
   minRequests: number;
@@ -146,7 +148,7 @@ export class HttpOpenEngine implements Engine {
   }
 
   describe(): string {
-    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${this.cfg.arrival} arrivals, max ${this.cfg.maxInFlight} in flight)`;
+    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${this.cfg.arrival} arrivals, ${this.cfg.pacing ?? 'timer'} pacing, max ${this.cfg.maxInFlight} in flight)`;
   }
 
   private isOk(status: number): boolean {
@@ -196,6 +198,7 @@ export class HttpOpenEngine implements Engine {
       signal: ctx.signal,
       send,
       maxRequests: Math.min(cfg.maxRequestsPerStep, step.maxRequests ?? Infinity),
+      mode: cfg.pacing,
     });
     recorder.sendingStopped();
     await pending.drain(cfg.drainTimeoutMs);
