@@ -12,7 +12,7 @@ const RATES = (process.env.PACED_RATES ?? '8000,11000,14000,18000,22000').split(
 
 async function step(url: string, rate: number, durationMs: number) {
   const u = new URL(url);
-  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000, maxRequestsPerStep: rate * 10 });
+  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', pacing: 'timer', seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000, maxRequestsPerStep: rate * 10 });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {

@@ -22,8 +22,8 @@ export interface HttpOpenConfig {
   okStatus?: number[];
   maxInFlight: number;
   arrival: 'uniform' | 'poisson';
-  /** How the pacing loop waits between sends. Default 'timer'. */
-  pacing?: PacingMode;
+  /** How the pacing loop waits between sends (load.pacing). */
+  pacing: PacingMode;
   seed: number;
   windowMs: number;
   minRequests: number;
@@ -148,7 +148,7 @@ export class HttpOpenEngine implements Engine {
   }
 
   describe(): string {
-    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${this.cfg.arrival} arrivals, ${this.cfg.pacing ?? 'timer'} pacing, max ${this.cfg.maxInFlight} in flight)`;
+    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${this.cfg.arrival} arrivals, ${this.cfg.pacing} pacing, max ${this.cfg.maxInFlight} in flight)`;
   }
 
   private isOk(status: number): boolean {
