@@ -22,6 +22,7 @@ import { registerK6Commands } from './k6-commands.js';
 import { addCompareCommand } from './compare-command.js';
 import { addGateCommand } from './gate-command.js';
 import { redactScenario } from '../scenario/secrets.js';
+import { loadRunScenario, type RequestFlags } from '../scenario/from-url.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -89,7 +90,12 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
   program
     .command('run')
     .description('run a scenario against its target and find the critical point')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .argument('<scenario>', 'scenario file (YAML or JSON), or an http(s):// or grpc:// URL to run without a file')
+    .option('-X, --method <method>', 'HTTP method (http.method)')
+    .option('-H, --header <"Name: value">', 'request header, or gRPC metadata for a grpc:// target (repeatable)', collect, [])
+    .option('-d, --body <text|@file>', 'request body (http.body; @file reads a file); a grpc:// target takes the request message as JSON (grpc.request). Without -X an HTTP request becomes a POST')
+    .option('-r, --rate <start:end>', 'first and highest step, e.g. 100:5000 (load.start:load.end); one number is the highest')
+    .option('-z, --max-duration <duration>', 'hard cap on the run\'s wall time (load.maxDuration), e.g. 5m')
     .option('--target <url>', 'override target.url')
     .option('--set <path=value>', 'override any field, e.g. --set load.end=5000 (repeatable)', collect, [])
     .option('--out <dir>', 'results folder (overrides report.dir)')
@@ -99,9 +105,9 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .option('--dry-run', 'print the resolved plan and send nothing')
     .option('--capture-at-end', 'capture runtime.capture evidence when the run ends, whatever its outcome (always done at a breach)')
     .action(
-      act(async (file: string, o: { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean; captureAtEnd?: boolean }) => {
+      act(async (arg: string, o: RequestFlags & { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean; captureAtEnd?: boolean }) => {
       const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
-      const s = await loadScenarioFile(file, { target: o.target, sets, env: io.env });
+      const s = await loadRunScenario(arg, { ...o, sets, env: io.env });
       if (o.dryRun) {
         io.stderr(`${planText(s)}\n`);
         if (o.json) io.stdout(`${JSON.stringify({ scenario: redactScenario(s), plan: summarizePlan(s) })}\n`);

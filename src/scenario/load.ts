@@ -22,6 +22,8 @@ export interface LoadOptions {
   target?: string;
   /** --set dot.path=value, in order */
   sets?: string[];
+  /** Changes the parsed data after --target and before --set (the run command's request flags); returns problems. */
+  patch?: (raw: Record<string, unknown>) => string[];
   /** Environment for ${env:NAME}; when given, missing variables are problems. */
   env?: NodeJS.ProcessEnv;
   /** Folder relative file paths in the scenario (grpc.proto, ...) are resolved against. Default: the scenario file's folder, else the working directory. */
@@ -120,6 +122,7 @@ export function resolveScenario(data: unknown, opts: LoadOptions = {}, source = 
     const target = raw.target && typeof raw.target === 'object' && !Array.isArray(raw.target) ? (raw.target as Record<string, unknown>) : {};
     raw.target = { ...target, url: opts.target };
   }
+  if (opts.patch) problems.push(...opts.patch(raw));
   for (const s of opts.sets ?? []) {
     const problem = applySet(raw, s);
     if (problem) problems.push(problem);
