@@ -21,6 +21,7 @@ import { critpointVersion } from '../runner/environment.js';
 import { registerK6Commands } from './k6-commands.js';
 import { addCompareCommand } from './compare-command.js';
 import { addGateCommand } from './gate-command.js';
+import { addInitCommand } from './init-command.js';
 import { redactScenario } from '../scenario/secrets.js';
 import { loadRunScenario, type RequestFlags } from '../scenario/from-url.js';
 
@@ -189,6 +190,7 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
   registerK6Commands(program, io, state);
   addCompareCommand(program, io, act);
   addGateCommand(program, io, act);
+  addInitCommand(program, io, act);
 
   return program;
 }
