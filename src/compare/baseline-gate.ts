@@ -4,7 +4,7 @@
 // It is weaker than interleaved pairs, and says so: one pair gives no estimate of the noise, and
 // base and head ran at different times, so machine drift between them is not cancelled. The
 // interval therefore rests on an *assumed* per-pair noise s (the sd of ln(head/base) an
-// interleaved gate on the same machine measured: its gate.json `sdLog`; default 5%, method.md's
+// interleaved gate on the same machine measured: its gate.json `sdLog`; default 5%, docs/method.md's
 // typical figure), and on each run's resolution bracket like decideGate:
 //
 //   R = head / base,  [L, U] = [R exp(-1.96 s) / (1 + r_base),  R exp(1.96 s) (1 + r_head)]
@@ -13,7 +13,7 @@
 import { tQuantile80, tQuantile975 } from '../stats/t-interval.js';
 import { verdictFor, type GateDecision } from './gate-decision.js';
 
-/** Per-pair noise assumed when none is given: sd of ln(head/base) of 5% (method.md section 7). */
+/** Per-pair noise assumed when none is given: sd of ln(head/base) of 5% (docs/method.md section 7). */
 export const DEFAULT_ASSUMED_NOISE = 0.05;
 
 /** One side's critical point and its resolution ((firstBreach - lastPass) / lastPass). */

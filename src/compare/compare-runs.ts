@@ -1,4 +1,4 @@
-// Compare two saved runs side by side (method.md section 7): shift = cp_head / cp_base - 1, shown
+// Compare two saved runs side by side (docs/method.md section 7): shift = cp_head / cp_base - 1, shown
 // with both resolutions; a shift within the combined resolution is "no measurable change".
 // Pure: two RunResults in, a Comparison out. Refuses runs that measured different things.
 import type { LoadUnit, RunResult, StopReason } from '../types.js';

@@ -1,4 +1,4 @@
-// The interleaved A/B gate's decision (method.md section 7). Pure: paired critical points in,
+// The interleaved A/B gate's decision (docs/method.md section 7). Pure: paired critical points in,
 // a verdict out.
 //
 //   l_i = ln(head_i / base_i),  R = exp(mean l),  [L, U] = exp(mean l +- t(0.975, n-1) * se)
@@ -70,7 +70,7 @@ export const DEFAULT_MAX_PAIRS = 10;
  * noise of standard error se, so it falls below -t975 * se in 80% of gates when
  * d = (t975 + t80) * se: the standard two-sided sample-size formula, with t quantiles in place of
  * z because sd is estimated from the same n pairs. It gives ~8% at n = 5 with 5% per-pair noise
- * (method.md). The alternative 1 - exp(-2 * t975 * se) asks for ~97.5% power: needlessly
+ * (docs/method.md). The alternative 1 - exp(-2 * t975 * se) asks for ~97.5% power: needlessly
  * pessimistic. By symmetry, the same margin is what a head needs above the 1 - maxDrop floor to
  * PASS with 80% probability. A BLOCK also needs R <= 1 - maxDrop, so the smallest drop a gate can
  * block is max(maxDrop, mde). With `headResolution` r, U is widened by (1 + r), so a drop must
@@ -114,7 +114,7 @@ function validate(pairs: readonly GatePair[], maxDrop: number): void {
   });
 }
 
-/** The gate's rule on a ratio and its interval (method.md section 7). */
+/** The gate's rule on a ratio and its interval (docs/method.md section 7). */
 export function verdictFor(ratio: number, lower: number, upper: number, threshold: number): GateVerdict {
   if (ratio <= threshold && upper < 1) return 'BLOCK';
   if (lower > threshold) return 'PASS';

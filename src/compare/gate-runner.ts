@@ -1,4 +1,4 @@
-// The interleaved A/B gate (method.md section 7): runs base and head as pairs through the normal
+// The interleaved A/B gate (docs/method.md section 7): runs base and head as pairs through the normal
 // runner, in a balanced random order within each pair, decides after the planned pairs, and adds
 // pairs while INCONCLUSIVE up to maxPairs. Any run without a confirmed breach ends the gate as an
 // error. Each run writes its own run folder under the gate's folder.

@@ -1,4 +1,4 @@
-// Breach rules (method.md section 4), pure: a window breaches a signal when
+// Breach rules (docs/method.md section 4), pure: a window breaches a signal when
 // the robust test AND the practical floor both hold (and, for rising
 // signals, the value keeps rising inside the constant-load step); a breach is
 // confirmed after `confirm` consecutive breaching windows within one step.

@@ -1,6 +1,6 @@
 // The scenario format: the one home of defaults. Every field carries its
-// default and unit here; README's reference table is generated from the same
-// words. Input type (what users write) and output type (fully defaulted) are
+// default and unit here; docs/scenario.md is generated from this schema
+// (`npm run docs`). Input type (what users write) and output type (fully defaulted) are
 // separate: ScenarioInput vs Scenario.
 import { z } from 'zod';
 import { duration } from './duration.js';

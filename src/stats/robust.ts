@@ -1,4 +1,4 @@
-// Robust location and spread (method.md section 3).
+// Robust location and spread (docs/method.md section 3).
 import { mean, median, medianAbsoluteDeviation } from 'simple-statistics';
 
 /** 1 / Phi^-1(3/4): scales a raw MAD to a normal sigma. simple-statistics' `mad` is raw. */
