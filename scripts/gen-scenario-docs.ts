@@ -83,6 +83,11 @@ function isDuration(n: JsonSchema): boolean {
 }
 
 function typeOf(n: JsonSchema): string {
+  const base = baseTypeOf(n);
+  return n.unit && !base.includes(n.unit) ? `${base} (${n.unit})` : base;
+}
+
+function baseTypeOf(n: JsonSchema): string {
   if (isDuration(n)) return 'duration';
   const variants = n.anyOf ?? n.oneOf;
   if (variants) return variants.map((v) => (v.type === 'object' && v.properties ? `{ ${Object.keys(v.properties).join(', ')} }` : typeOf(v))).join(' or ');

@@ -38,6 +38,7 @@ describe('docs/scenario.md', () => {
           properties: {
             mode: { type: 'string', enum: ['rate', 'concurrency'], default: 'rate', description: 'Open or closed loop.' },
             start: { type: 'number', exclusiveMinimum: 0 },
+            end: { type: 'number', unit: 'req/s', description: 'Highest step.' },
             stepDuration: { type: ['string', 'number'] },
           },
         },
@@ -49,5 +50,6 @@ describe('docs/scenario.md', () => {
     // start has no default in the JSON Schema: the parsed one, per load mode.
     expect(text).toContain('| `load.start` | number | `100` (rate), `1` (concurrency) | > 0 |  |');
     expect(text).toContain('| `load.stepDuration` | duration | `5s` |  |  |');
+    expect(text).toContain('| `load.end` | number (req/s) | `20000` (rate), `256` (concurrency) |  | Highest step. |');
   });
 });
