@@ -9,6 +9,7 @@ import { renderGot } from './format-issues.js';
 import { envRefs, missingEnvRefs, redactUrl } from './secrets.js';
 import { findMethod, loadProto, methodKind } from '../engines/grpc/grpc-proto.js';
 import { checkMessage } from '../engines/grpc/request-check.js';
+import { CONNECTION_HEADERS } from '../engines/grpc/grpc-wire.js';
 
 const METADATA_KEY = /^[0-9a-z_.-]+$/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -55,6 +56,7 @@ function metadataProblems(metadata: Record<string, string>, env: NodeJS.ProcessE
     const at = `grpc.metadata.${key}`;
     if (!METADATA_KEY.test(key)) out.push(`${at}: not a valid metadata key (letters, digits, "-", "_", "."), got ${renderGot(key)}`);
     else if (/^grpc-/i.test(key)) out.push(`${at}: keys starting with grpc- are reserved for the gRPC library, got ${renderGot(key)}`);
+    else if (CONNECTION_HEADERS.includes(key.toLowerCase())) out.push(`${at}: a connection-specific header, which HTTP/2 (and so gRPC) does not allow, got ${renderGot(key)}`);
     else if (/-bin$/i.test(key) && envRefs(value).length === 0 && !BASE64.test(value)) out.push(`${at}: a -bin value must be base64, got ${renderGot(value)}`);
   }
   if (env) {

@@ -32,8 +32,10 @@ export const grpcSchema = z.strictObject({
   metadata: z.record(z.string(), z.string()).default({}),
   /** Per-call deadline. Default 10s. */
   deadline: duration.default(10_000),
-  /** HTTP/2 connections (channels) the calls are spread over, round robin. Default 4. */
+  /** HTTP/2 connections (channels) the calls are spread over, round robin; the http2 client opens more when the server's stream limit is reached. Default 4. */
   channels: z.number().int().min(1).max(64).default(4),
+  /** The gRPC client: http2 (Node's http2 module with the request encoded once: several times cheaper per call) or grpc-js (@grpc/grpc-js). Default grpc-js. */
+  client: z.enum(['http2', 'grpc-js']).default('grpc-js'),
   /** Server-streaming methods: the latency series the p99 stop signal watches. Default end-of-stream. */
   stopLatency: z.enum(['end-of-stream', 'first-message']).default('end-of-stream'),
   /** TLS settings for grpcs:// targets. */

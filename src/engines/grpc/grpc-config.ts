@@ -26,6 +26,8 @@ export interface GrpcEngineConfig {
   metadata: Record<string, string>;
   deadlineMs: number;
   channels: number;
+  /** grpc.client: http2 or grpc-js. */
+  client: 'http2' | 'grpc-js';
   maxInFlight: number;
   arrival: 'uniform' | 'poisson';
   pacing: PacingMode;
@@ -74,13 +76,15 @@ export function grpcEngineConfig(s: Scenario, env: NodeJS.ProcessEnv): GrpcEngin
     metadata: resolveHeaders(g.metadata, env),
     deadlineMs: g.deadline,
     channels: g.channels,
+    client: g.client,
     maxInFlight: s.load.maxInFlight,
     arrival: s.load.arrival,
     pacing: s.load.pacing,
     seed: s.load.seed,
     windowMs: s.detect.window,
     minRequests: s.detect.minRequests,
-    drainTimeoutMs: Math.min(g.deadline, 5_000),
+    // Every call ends by its deadline: wait that long (and a timer tick) for the last ones, at most 5 s.
+    drainTimeoutMs: Math.min(g.deadline + 20, 5_000),
     maxRequestsPerStep: s.load.maxRequests,
   };
 }

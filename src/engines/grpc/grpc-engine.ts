@@ -1,8 +1,9 @@
-// gRPC engine on @grpc/grpc-js. Rate steps are open loop on the shared
-// pacing loop, latency from the intended send time; connection steps keep
-// step.load calls in flight (closed loop). Unary calls record one latency;
-// server-streaming calls record the time to the first message and to the
-// end of the stream. Failed calls count as grpc-<STATUS_NAME> errors.
+// gRPC engine. Rate steps are open loop on the shared pacing loop, latency
+// from the intended send time; connection steps keep step.load calls in
+// flight (closed loop). Unary calls record one latency; server-streaming
+// calls record the time to the first message and to the end of the stream.
+// Failed calls count as grpc-<STATUS_NAME> errors. The calls go through a
+// GrpcTransport: Node's http2 module (default) or @grpc/grpc-js (grpc.client).
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { TargetUnreachableError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
@@ -11,74 +12,93 @@ import { runClosedLoop } from '../closed-loop.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { formatDuration } from '../../scenario/duration.js';
-import { ChannelPool } from './channel-pool.js';
-import { buildMetadata, startCall, type CallSpec } from './grpc-call.js';
 import { grpcErrorKind, isNoAnswer, OK, statusName, UNIMPLEMENTED } from './grpc-status.js';
 import type { GrpcEngineConfig } from './grpc-config.js';
+import type { CallSink, GrpcTransport } from './grpc-transport.js';
+import { Http2Transport } from './http2-transport.js';
+import { GrpcJsTransport } from './grpc-js-transport.js';
+
+/** Most HTTP/2 connections the http2 client opens when the server's stream limit fills the configured ones. */
+const MAX_CONNECTIONS = 256;
+/** Error kinds by status code, built once (no string per failed call). */
+const KINDS = Array.from({ length: 17 }, (_, code) => grpcErrorKind(code));
+const kindOf = (code: number) => KINDS[code] ?? grpcErrorKind(code);
+
+export function createTransport(cfg: GrpcEngineConfig): GrpcTransport {
+  const common = { address: cfg.address, tls: cfg.tls, path: cfg.path, request: cfg.request, metadata: cfg.metadata, deadlineMs: cfg.deadlineMs, stream: cfg.stream, channels: cfg.channels };
+  if (cfg.client === 'grpc-js') return new GrpcJsTransport(common);
+  return new Http2Transport({ ...common, maxConnections: Math.max(cfg.channels, Math.min(MAX_CONNECTIONS, cfg.maxInFlight)) });
+}
+
+/** What the last step cost the generator (for the advice on a generator-limited stop). */
+interface StepCost {
+  load: number;
+  unit: Step['unit'];
+  achievedRate: number;
+  /** Process CPU (user + system) over the step divided by the calls it sent, µs. */
+  cpuUsPerCall: number;
+}
 
 export class GrpcEngine implements Engine {
   readonly name = 'grpc';
-  private readonly pool: ChannelPool;
-  private readonly spec: CallSpec;
-  private inFlight = 0;
+  readonly transport: GrpcTransport;
+  private lastCost: StepCost | null = null;
 
   constructor(private readonly cfg: GrpcEngineConfig) {
-    this.pool = new ChannelPool(cfg.address, cfg.tls, cfg.channels);
-    this.spec = { path: cfg.path, request: cfg.request, metadata: buildMetadata(cfg.metadata), deadlineMs: cfg.deadlineMs, stream: cfg.stream };
+    this.transport = createTransport(cfg);
   }
 
   describe(): string {
     const c = this.cfg;
-    return `gRPC ${c.kind} ${c.path} at ${c.url} (@grpc/grpc-js, ${c.channels} channel${c.channels === 1 ? '' : 's'}, deadline ${formatDuration(c.deadlineMs)}, ${c.arrival} arrivals and ${c.pacing} pacing in rate steps, max ${c.maxInFlight} in flight)`;
+    const client = c.client === 'grpc-js' ? '@grpc/grpc-js' : 'node http2';
+    const conns = `${c.channels} connection${c.channels === 1 ? '' : 's'}${c.client === 'http2' ? ' (more when the server limits streams per connection)' : ''}`;
+    return `gRPC ${c.kind} ${c.path} at ${c.url} (${client}, ${conns}, deadline ${formatDuration(c.deadlineMs)}, ${c.arrival} arrivals and ${c.pacing} pacing in rate steps, max ${c.maxInFlight} in flight)${this.usageText()}`;
   }
 
-  private call(spec: CallSpec, client = this.pool.next()): Promise<{ code: number; details: string }> {
-    return new Promise((resolve) => startCall(client, spec, { done: (code, details) => resolve({ code, details }) }));
+  /** Connections and streams used so far, in words ('' before any call or for grpc-js). */
+  usageText(): string {
+    const u = this.transport.usage();
+    if (!u || u.opened === 0) return '';
+    return `; used ${u.peakConnections} connection${u.peakConnections === 1 ? '' : 's'} at once (${u.opened} opened), at most ${u.peakStreamsPerConnection} streams on one, server stream limit ${u.serverMaxStreams ?? 'none'}`;
   }
 
   async preflight(timeoutMs: number): Promise<void> {
     const target = `${this.cfg.url}${this.cfg.path}`;
-    const first = this.pool.clients[0]!;
     try {
-      await this.pool.ready(timeoutMs, [first]);
-    } catch {
-      const probe = await this.call({ ...this.spec, deadlineMs: Math.min(timeoutMs, 1_000) }, first);
-      throw new TargetUnreachableError(target, `no connection within ${timeoutMs} ms (${statusName(probe.code)}: ${probe.details})`);
+      await this.transport.connect(timeoutMs, 1);
+    } catch (err) {
+      throw new TargetUnreachableError(target, (err as Error).message);
     }
-    const res = await this.call({ ...this.spec, deadlineMs: Math.max(timeoutMs, this.cfg.deadlineMs) }, first);
+    const res = await this.transport.probe(Math.max(timeoutMs, this.cfg.deadlineMs));
     if (isNoAnswer(res.code)) throw new TargetUnreachableError(target, `${statusName(res.code)}: ${res.details}`);
     if (res.code === UNIMPLEMENTED) throw new TargetUnreachableError(target, `the server does not implement ${this.cfg.path} (UNIMPLEMENTED: ${res.details})`);
     // Any other status is an answer: the service is there; the baseline shows its errors.
     try {
-      await this.pool.ready(timeoutMs);
+      await this.transport.connect(timeoutMs);
     } catch {
       throw new TargetUnreachableError(target, `not all ${this.cfg.channels} channels connected within ${timeoutMs} ms`);
     }
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
-    const { cfg } = this;
-    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, firstMessage: cfg.stream });
+    const { cfg, transport } = this;
+    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, firstMessage: cfg.stream, liveness: ctx.liveness });
     const pending = new InFlightTracker();
-    /** Starts one call; latency is measured from `from` (intended send time in open loop, actual in closed loop). */
-    const call = (from: number, then?: () => void) => {
-      this.inFlight++;
-      pending.add();
-      startCall(this.pool.next(), this.spec, {
-        firstMessage: () => recorder.firstMessage(ctx.now() - from),
-        done: (code) => {
-          const at = ctx.now();
-          const latency = at - from;
-          if (code === OK) recorder.response(latency, true, at);
-          else if (isNoAnswer(code)) recorder.failed(grpcErrorKind(code), at);
-          else recorder.response(latency, false, at, grpcErrorKind(code));
-          this.inFlight--;
-          pending.done();
-          then?.();
-        },
-      });
+    // One sink for the step: a call carries its start time (`from`: intended send time in open loop,
+    // actual in closed loop) and its continuation, so starting one allocates no callback here.
+    const sink: CallSink = {
+      firstMessage: (from) => recorder.firstMessage(ctx.now() - from),
+      done: (from, code, _details, then) => {
+        const at = ctx.now();
+        if (code === OK) recorder.response(at - from, true, at);
+        else if (isNoAnswer(code)) recorder.failed(kindOf(code), at);
+        else recorder.response(at - from, false, at, kindOf(code));
+        pending.done();
+        if (then) then();
+      },
     };
-
+    const maxRequests = Math.min(cfg.maxRequestsPerStep, step.maxRequests ?? Infinity);
+    const cpuBefore = process.cpuUsage();
     const durationMs = step.warmupMs + step.durationMs;
     const aborted =
       step.unit === 'connections'
@@ -88,12 +108,13 @@ export class GrpcEngine implements Engine {
             durationMs,
             now: ctx.now,
             signal: ctx.signal,
-            maxRequests: cfg.maxRequestsPerStep,
+            maxRequests,
             start: (done) => {
               const at = ctx.now();
               recorder.scheduled(at);
               recorder.sent(undefined, at);
-              call(at, done);
+              pending.add();
+              transport.start(at, sink, done);
             },
           })
         : await runPacing({
@@ -102,25 +123,44 @@ export class GrpcEngine implements Engine {
             durationMs,
             now: ctx.now,
             signal: ctx.signal,
-            maxRequests: cfg.maxRequestsPerStep,
+            maxRequests,
             mode: cfg.pacing,
             send: (intendedAt) => {
               const at = ctx.now();
               recorder.scheduled(at);
-              if (this.inFlight >= cfg.maxInFlight) {
+              if (transport.inFlight >= cfg.maxInFlight) {
                 recorder.capHit(at);
                 return;
               }
               recorder.sent(at - intendedAt, at);
-              call(intendedAt);
+              pending.add();
+              transport.start(intendedAt, sink);
             },
           });
     recorder.sendingStopped();
     await pending.drain(cfg.drainTimeoutMs);
-    return recorder.finish(aborted);
+    const stats = recorder.finish(aborted);
+    const cpu = process.cpuUsage(cpuBefore);
+    const calls = stats.sent + stats.windows.filter((w) => w.warmup).reduce((n, w) => n + w.sent, 0);
+    if (calls > 0) this.lastCost = { load: step.load, unit: step.unit, achievedRate: stats.achievedRate, cpuUsPerCall: (cpu.user + cpu.system) / calls };
+    return stats;
+  }
+
+  /**
+   * What to do when the generator could not keep up: the rate it reached,
+   * what a call cost it, and the ways to more load (one sentence, for the
+   * generator-limited stop).
+   */
+  generatorAdvice(): string {
+    const c = this.lastCost;
+    const reached = c ? `it reached ${Math.round(c.achievedRate)} calls/s at ${c.load} ${c.unit} using ${Math.round(c.cpuUsPerCall)} µs of CPU per call${this.usageText()}` : 'no step finished';
+    const channels = this.cfg.channels < 64 ? `more grpc.channels (now ${this.cfg.channels}), ` : '';
+    const client = this.cfg.client === 'grpc-js' ? 'grpc.client: http2 (several times cheaper per call than grpc-js), ' : '';
+    const pacing = this.cfg.pacing === 'timer' ? 'load.pacing: spin (sub-millisecond send lag for one busy core), ' : '';
+    return `${reached}; for more load try ${client}${pacing}${channels}a load machine with more and faster cores (not shared with the target), or the k6 engine (load.engine: k6, or its k6-operator export for many machines)`;
   }
 
   async close(): Promise<void> {
-    this.pool.close();
+    await this.transport.close();
   }
 }
