@@ -2,22 +2,47 @@
 // schedule -> engine -> windows -> detector -> runner decision -> reporters.
 // Engines and samplers never decide; the detector never does I/O; reporters
 // never compute statistics.
+//
+// The result's types (everything summary.json holds) are inferred from its
+// schema in result/summary-schema.ts and named here.
+import type { z } from 'zod';
 import type { Scenario } from './scenario/schema.js';
+import type * as S from './result/summary-schema.js';
 
 export type { Scenario };
 
 /** Why a run ended. */
-export type StopReason =
-  | 'breach'
-  | 'completed'
-  | 'generator-limited'
-  | 'target-unreachable'
-  | 'interrupted'
-  | 'error';
-
-export type LoadUnit = 'req/s' | 'connections';
-
-export type Phase = 'baseline' | 'ramp' | 'refine';
+export type StopReason = z.output<typeof S.stopReasonSchema>;
+export type LoadUnit = z.output<typeof S.loadUnitSchema>;
+export type Phase = z.output<typeof S.phaseSchema>;
+/** Error kinds counted per window. HTTP: status classes and transport failures; gRPC adds status codes. */
+export type ErrorCounts = z.output<typeof S.errorCountsSchema>;
+/** Time to the first message of a stream, ms (from the intended send time in open loop). */
+export type FirstMessageLatency = z.output<typeof S.firstMessageSchema>;
+/** Whole-step aggregates (warm-up excluded): StepStats without its step and windows. */
+export type StepAggregates = z.output<typeof S.stepAggregatesSchema>;
+export type SamplerHealth = z.output<typeof S.samplerHealthSchema>;
+export type SignalBaseline = z.output<typeof S.signalBaselineSchema>;
+export type Baseline = z.output<typeof S.baselineSchema>;
+export type SignalBreach = z.output<typeof S.signalBreachSchema>;
+export type StepOutcome = z.output<typeof S.stepOutcomeSchema>;
+export type StepResult = z.output<typeof S.stepResultSchema>;
+/** Little's law on one step: client in-flight ~ throughput x mean latency. */
+export type LittlesLawCheck = z.output<typeof S.littlesLawCheckSchema>;
+export type UslFit = z.output<typeof S.uslFitSchema>;
+export type UslDiagnostic = z.output<typeof S.uslDiagnosticSchema>;
+/** Reported, never gating. */
+export type RunDiagnostics = z.output<typeof S.runDiagnosticsSchema>;
+export type CriticalPoint = z.output<typeof S.criticalPointSchema>;
+export type EvidenceFile = z.output<typeof S.evidenceFileSchema>;
+export type RunEnvironment = z.output<typeof S.runEnvironmentSchema>;
+/** The scenario as a run recorded it (secrets redacted); a resolved Scenario is one. */
+export type RecordedScenario = z.output<typeof S.recordedScenarioSchema>;
+/** Everything a run produced: what reporters write. summary.json is this without the per-window series. */
+export type RunResult = z.output<typeof S.runSummaryCore> & {
+  windows: WindowStats[];
+  runtimeSamples: RuntimeSample[];
+};
 
 /** One constant-load step of the plan. */
 export interface Step {
@@ -33,9 +58,6 @@ export interface Step {
   /** Most requests this step may schedule: what is left of load.maxRequests for the run. Absent = no run-wide limit. */
   maxRequests?: number;
 }
-
-/** Error kinds counted per window. HTTP: status classes and transport failures; gRPC adds status codes. */
-export type ErrorCounts = Record<string, number>;
 
 /** Statistics of one measurement window. Times are ms since the run started. */
 export interface WindowStats {
@@ -88,35 +110,10 @@ export interface WindowStats {
   firstMessage?: FirstMessageLatency;
 }
 
-/** Time to the first message of a stream, ms (from the intended send time in open loop). */
-export interface FirstMessageLatency {
-  p50: number;
-  p99: number;
-}
-
 /** Result of one step as the engine reports it. */
-export interface StepStats {
+export interface StepStats extends StepAggregates {
   step: Step;
   windows: WindowStats[];
-  /** Whole-step aggregates (warm-up excluded). */
-  sent: number;
-  completed: number;
-  errors: ErrorCounts;
-  errorTotal: number;
-  achievedRate: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-  sendLagP99: number;
-  maxInFlight: number;
-  /** Server-streaming calls only: time to the first message. */
-  firstMessage?: FirstMessageLatency;
-  /** True when the step was stopped before its planned end. */
-  aborted: boolean;
-  /** Wall time the step took, ms, including the drain of in-flight requests. */
-  elapsedMs: number;
 }
 
 /** What the runner gives an engine for one step. */
@@ -162,180 +159,6 @@ export interface RuntimeSample {
   latencyMs: number;
   /** Why value is null. */
   error?: string;
-}
-
-export interface SamplerHealth {
-  signal: string;
-  status: 'ok' | 'gaps' | 'failed';
-  samples: number;
-  gaps: number;
-  lastError?: string;
-}
-
-/** Detector decisions about one signal. */
-export type SignalName = 'p99' | 'errors' | 'throughput' | string;
-
-export interface SignalBaseline {
-  signal: SignalName;
-  /** The statistic: 'log-p99' for latency, 'value' for rates and runtime gauges. */
-  statistic: 'log-p99' | 'ratio' | 'rate' | 'value';
-  /** 'up' breaches when the value rises above the threshold, 'down' when it falls below. */
-  direction: 'up' | 'down';
-  median: number;
-  sigma: number;
-  /** Robust threshold: median +/- k * sigma, in the statistic's scale. */
-  robustThreshold: number;
-  /** Practical floor, in the signal's natural unit (ms for p99). */
-  practicalThreshold: number;
-  /** Threshold to show people, in the signal's natural unit (the stricter of the two). */
-  threshold: number;
-  /** Median in the signal's natural unit (ms for p99). */
-  medianValue: number;
-  windows: number;
-}
-
-export interface Baseline {
-  load: number;
-  unit: LoadUnit;
-  windows: number;
-  signals: Record<SignalName, SignalBaseline>;
-}
-
-export interface SignalBreach {
-  signal: SignalName;
-  /** Values of the confirming windows, natural unit. */
-  values: number[];
-  windowIndexes: number[];
-  baselineMedian: number;
-  sigma: number;
-  threshold: number;
-  /** Human sentence: "p99 41.2 ms > threshold 18.0 ms (2x baseline 9.0 ms) in 2 consecutive windows". */
-  reason: string;
-}
-
-export type StepOutcome = 'pass' | 'breach' | 'generator-limited' | 'aborted';
-
-export interface StepResult {
-  index: number;
-  phase: Phase;
-  load: number;
-  unit: LoadUnit;
-  outcome: StepOutcome;
-  breaches: SignalBreach[];
-  stats: Omit<StepStats, 'windows' | 'step'>;
-  windowCount: number;
-  /** Little's law check: in-flight vs throughput x mean latency (diagnostic, never gating). */
-  littlesLaw?: LittlesLawCheck;
-}
-
-/** Little's law on one step: client in-flight ~ throughput x mean latency. */
-export interface LittlesLawCheck {
-  /** Time-averaged requests in flight, measured by the client. */
-  inFlight: number;
-  /** Completions per second (any status). */
-  throughput: number;
-  meanLatencyMs: number;
-  /** throughput x mean latency: the in-flight Little's law predicts. */
-  predicted: number;
-  /** predicted / inFlight */
-  ratio: number;
-  /** |ratio - 1| <= tolerance */
-  holds: boolean;
-  tolerance: number;
-}
-
-/** Universal Scalability Law fit of throughput vs concurrency: X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)). */
-export interface UslFit {
-  /** Throughput of one client alone, per second. */
-  lambda: number;
-  /** Contention (serial fraction). */
-  sigma: number;
-  /** Coherency (crosstalk) cost. */
-  kappa: number;
-  /** Predicted peak concurrency floor(sqrt((1 - sigma) / kappa)); null when kappa is 0 (no peak). */
-  peakConcurrency: number | null;
-  /** Predicted throughput at the peak, per second. */
-  peakThroughput: number | null;
-  /** Coefficient of determination of the fit. */
-  r2: number;
-  points: number;
-}
-
-export interface UslDiagnostic {
-  status: 'fitted' | 'not-applicable' | 'too-few-points' | 'peak-not-passed' | 'fit-failed';
-  /** Why there is no fit, or what the fit says, in one sentence. */
-  detail: string;
-  fit: UslFit | null;
-  /** The (concurrency, throughput) points used. */
-  points: { concurrency: number; throughput: number }[];
-}
-
-/** Reported, never gating. */
-export interface RunDiagnostics {
-  usl: UslDiagnostic;
-  littlesLaw: { steps: number; holding: number; tolerance: number; detail: string };
-}
-
-export interface CriticalPoint {
-  /** The critical point: the highest passing load. */
-  value: number;
-  unit: LoadUnit;
-  lastPass: number;
-  firstBreach: number;
-  /** (firstBreach - lastPass) / lastPass */
-  resolution: number;
-  /** Signals that confirmed the breach at firstBreach. */
-  signals: SignalBreach[];
-}
-
-export interface EvidenceFile {
-  kind: string;
-  path: string;
-  bytes: number;
-}
-
-export interface RunEnvironment {
-  node: string;
-  platform: string;
-  arch: string;
-  cpus: number;
-  cpuModel: string;
-  totalMemoryMb: number;
-  loadAverage: number[];
-  critpoint: string;
-}
-
-/** Everything a run produced: what reporters write. */
-export interface RunResult {
-  schemaVersion: number;
-  runId: string;
-  name: string;
-  startedAt: string;
-  endedAt: string;
-  durationMs: number;
-  stopReason: StopReason;
-  /** One sentence: why it stopped. */
-  stopDetail: string;
-  exitCode: number;
-  engine: string;
-  target: string;
-  /** Resolved scenario, secrets redacted. */
-  scenario: unknown;
-  environment: RunEnvironment;
-  baseline: Baseline | null;
-  steps: StepResult[];
-  windows: WindowStats[];
-  runtimeSamples: RuntimeSample[];
-  samplers: SamplerHealth[];
-  criticalPoint: CriticalPoint | null;
-  /** Highest load that passed, even when no critical point could be named (completed, generator-limited). */
-  lastPass: number | null;
-  evidence: EvidenceFile[];
-  /** Scalability diagnostics (USL, Little's law): reported, never gating. */
-  diagnostics?: RunDiagnostics;
-  /** Files written, relative to the run folder. */
-  files: string[];
-  warnings: string[];
 }
 
 /** A report format. */

@@ -11,6 +11,7 @@ import { CritpointError, EXIT } from '../errors.js';
 import { humanSummary } from './human-summary.js';
 import { createProgress } from './progress.js';
 import { summaryOf } from '../reporters/json/json-reporter.js';
+import { summaryJsonSchema } from '../result/summary-schema.js';
 import { rerenderRunFolder } from '../reporters/rerender.js';
 import { REPORT_FILE } from '../reporters/html/html-report.js';
 import { spawnDemoTarget } from '../demo/spawn-demo-target.js';
@@ -136,10 +137,12 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
 
   program
     .command('schema')
-    .description('print the JSON Schema of the scenario format (for editors)')
+    .description('print the JSON Schema of the scenario format (for editors), or with --summary of summary.json (for CI)')
+    .option('--summary', "print the JSON Schema of a run's summary.json instead")
     .action(
-      act(() => {
-      io.stdout(`${JSON.stringify(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`);
+      act((o: { summary?: boolean }) => {
+      const schema = o.summary ? summaryJsonSchema() : z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' });
+      io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
       return 0;
     }),
     );

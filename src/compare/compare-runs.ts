@@ -1,7 +1,7 @@
 // Compare two saved runs side by side (docs/method.md section 7): shift = cp_head / cp_base - 1, shown
 // with both resolutions; a shift within the combined resolution is "no measurable change".
 // Pure: two RunResults in, a Comparison out. Refuses runs that measured different things.
-import type { LoadUnit, RunResult, StopReason } from '../types.js';
+import type { LoadUnit, RecordedScenario, RunResult, StopReason } from '../types.js';
 import { CompareMismatchError, RunNotComparableError, type FieldDifference } from './errors.js';
 
 export { formatComparison, type ComparisonFormat } from './format-comparison.js';
@@ -60,7 +60,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Defensive read of a dot path in an unknown object. */
+/** Reads a dot path of the recorded scenario's untyped part (the definition fields below). */
 function at(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const key of path.split('.')) {
@@ -94,22 +94,22 @@ export function scenarioDifferences(base: RunResult, head: RunResult): FieldDiff
   };
   const sb = base.scenario;
   const sh = head.scenario;
-  check('load.mode', at(sb, 'load.mode'), at(sh, 'load.mode'));
+  check('load.mode', sb.load.mode, sh.load.mode);
   check('unit', unitOf(base), unitOf(head));
-  const protocol = (s: unknown): string | undefined =>
-    at(s, 'grpc') !== undefined ? 'grpc' : at(s, 'http') !== undefined ? 'http' : undefined;
+  // A resolved scenario always has http (its defaults); grpc is there for gRPC targets only.
+  const protocol = (s: RecordedScenario): string | undefined => (s.grpc ? 'grpc' : s.http ? 'http' : undefined);
   check('protocol', protocol(sb), protocol(sh));
-  if (protocol(sb) === 'http' && protocol(sh) === 'http') {
-    check('http.method', at(sb, 'http.method'), at(sh, 'http.method'), (v) => (typeof v === 'string' ? v.toUpperCase() : v));
-    check('http.path', at(sb, 'http.path'), at(sh, 'http.path'));
-    check('http.body', at(sb, 'http.body'), at(sh, 'http.body'), canonical);
+  if (sb.http && sh.http && protocol(sb) === 'http' && protocol(sh) === 'http') {
+    check('http.method', sb.http.method, sh.http.method, (v) => (typeof v === 'string' ? v.toUpperCase() : v));
+    check('http.path', sb.http.path, sh.http.path);
+    check('http.body', sb.http.body, sh.http.body, canonical);
   }
-  if (protocol(sb) === 'grpc' && protocol(sh) === 'grpc') {
-    check('grpc.service', at(sb, 'grpc.service'), at(sh, 'grpc.service'));
-    check('grpc.method', at(sb, 'grpc.method'), at(sh, 'grpc.method'));
+  if (sb.grpc && sh.grpc) {
+    check('grpc.service', sb.grpc.service, sh.grpc.service);
+    check('grpc.method', sb.grpc.method, sh.grpc.method);
   }
-  check('load.start', at(sb, 'load.start'), at(sh, 'load.start'));
-  check('load.end', at(sb, 'load.end'), at(sh, 'load.end'));
+  check('load.start', sb.load.start, sh.load.start);
+  check('load.end', sb.load.end, sh.load.end);
   return diffs;
 }
 
@@ -124,9 +124,8 @@ function sideOf(run: RunResult, side: 'base' | 'head', notes: string[]): RunSide
       notes.push(`${side} run was interrupted after its breach: its resolution (${(cp.resolution * 100).toFixed(1)}%) is as far as refinement got.`);
     }
   } else if (run.stopReason === 'completed') {
-    const end = at(run.scenario, 'load.end');
-    const last = run.lastPass ?? (typeof end === 'number' ? end : null);
-    if (last === null || !(last > 0)) {
+    const last = run.lastPass ?? run.scenario.load.end;
+    if (!(last > 0)) {
       throw new RunNotComparableError(side, run.runId, run.stopReason, 'the ramp completed but no passing load was recorded');
     }
     criticalPoint = last;

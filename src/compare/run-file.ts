@@ -1,60 +1,14 @@
-// Reads a saved run (summary.json, or the run folder holding it) for compare and gate --baseline.
-// Checks the fields a comparison reads and lists every problem as `<dot.path>: <what>, got <value>`.
-// summary.json leaves out the per-window series, and JSON turns NaN into null: both are allowed.
+// Reads a saved run (summary.json, or the run folder holding it) for compare and gate --baseline,
+// through the summary schema; every problem as `<dot.path>: <what>, got <value>`. summary.json
+// leaves out the per-window series: the run comes back with none.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { RunResult } from '../types.js';
-import { formatIssues } from '../scenario/format-issues.js';
+import { parseSummary, runResultOf } from '../result/summary-io.js';
 import { RunFileError } from './errors.js';
 
 /** Summary files are small (no per-window series); anything larger is refused before parsing. */
 export const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
-
-const num = z.number().nullable();
-const unit = z.enum(['req/s', 'connections']);
-
-const breach = z.looseObject({
-  signal: z.string(),
-  values: z.array(num),
-  reason: z.string(),
-});
-
-const storedRunSchema = z.looseObject({
-  schemaVersion: z.literal(1),
-  runId: z.string(),
-  name: z.string(),
-  startedAt: z.string(),
-  stopReason: z.enum(['breach', 'completed', 'generator-limited', 'target-unreachable', 'interrupted', 'error']),
-  stopDetail: z.string(),
-  scenario: z.record(z.string(), z.unknown()),
-  steps: z.array(
-    z.looseObject({
-      phase: z.enum(['baseline', 'ramp', 'refine']),
-      load: z.number(),
-      unit,
-      stats: z.looseObject({ p50: num, p99: num }),
-    }),
-  ),
-  baseline: z
-    .looseObject({
-      unit,
-      signals: z.record(z.string(), z.looseObject({ medianValue: num })),
-    })
-    .nullable(),
-  criticalPoint: z
-    .looseObject({
-      value: z.number().positive(),
-      unit,
-      lastPass: z.number().positive(),
-      firstBreach: z.number().positive(),
-      resolution: z.number().min(0),
-      signals: z.array(breach),
-    })
-    .nullable(),
-  lastPass: num,
-  environment: z.looseObject({ node: z.string(), cpus: z.number(), cpuModel: z.string() }).optional(),
-});
 
 /** Parses the text of a summary.json; `file` names it in errors. */
 export function parseRunSummary(text: string, file: string): RunResult {
@@ -64,11 +18,9 @@ export function parseRunSummary(text: string, file: string): RunResult {
   } catch (err) {
     throw new RunFileError(file, [`(file): cannot parse (${(err as Error).message.split('\n')[0]}), got invalid JSON`]);
   }
-  const parsed = storedRunSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) throw new RunFileError(file, formatIssues(parsed.error.issues, data));
-  const run = parsed.data as unknown as RunResult;
-  // The per-window series live in windows.csv and runtime.csv, not in summary.json.
-  return { ...run, windows: run.windows ?? [], runtimeSamples: run.runtimeSamples ?? [] };
+  const parsed = parseSummary(data);
+  if (!parsed.ok) throw new RunFileError(file, parsed.problems);
+  return runResultOf(parsed.summary);
 }
 
 /** Reads a run from its summary.json, or from a run folder containing one. */

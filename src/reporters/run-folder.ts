@@ -5,12 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
 import type { RunResult, RuntimeSample, WindowStats } from '../types.js';
 import { CritpointError, EXIT } from '../errors.js';
-import { formatIssues } from '../scenario/format-issues.js';
-
-export const SUPPORTED_SCHEMA_VERSIONS = [1];
+import { parseSummary, runResultOf } from '../result/summary-io.js';
 
 export class RunFolderError extends CritpointError {
   constructor(
@@ -20,31 +17,6 @@ export class RunFolderError extends CritpointError {
     super(`run folder ${dir} cannot be read (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`, 'invalid-run-folder', EXIT.invalid, 'pass a folder written by `critpoint run` (it holds summary.json)');
   }
 }
-
-const num = z.number().or(z.null());
-/** The fields the reports read; anything else is carried through as it is. */
-const summarySchema = z.looseObject({
-  schemaVersion: z.number().refine((v) => SUPPORTED_SCHEMA_VERSIONS.includes(v), { message: `must be one of ${SUPPORTED_SCHEMA_VERSIONS.join(', ')}` }),
-  runId: z.string(),
-  name: z.string(),
-  startedAt: z.string(),
-  endedAt: z.string(),
-  durationMs: z.number(),
-  stopReason: z.enum(['breach', 'completed', 'generator-limited', 'target-unreachable', 'interrupted', 'error']),
-  stopDetail: z.string(),
-  exitCode: z.number(),
-  engine: z.string(),
-  target: z.string(),
-  environment: z.looseObject({ critpoint: z.string(), node: z.string(), loadAverage: z.array(z.number()) }),
-  baseline: z.looseObject({ load: z.number(), unit: z.string(), windows: z.number(), signals: z.record(z.string(), z.looseObject({ median: z.number(), robustThreshold: z.number(), threshold: z.number(), medianValue: z.number() })) }).nullable(),
-  steps: z.array(z.looseObject({ index: z.number(), phase: z.string(), load: z.number(), unit: z.string(), outcome: z.string(), breaches: z.array(z.looseObject({ signal: z.string(), reason: z.string() })), stats: z.looseObject({ sent: z.number(), p50: num, p99: num }) })),
-  criticalPoint: z.looseObject({ value: z.number(), unit: z.string(), lastPass: z.number(), firstBreach: z.number(), resolution: z.number() }).nullable(),
-  lastPass: z.number().nullable(),
-  evidence: z.array(z.looseObject({ kind: z.string(), path: z.string(), bytes: z.number() })),
-  files: z.array(z.string()),
-  warnings: z.array(z.string()),
-  samplers: z.array(z.looseObject({ signal: z.string(), status: z.string() })).default([]),
-});
 
 type Row = Record<string, string>;
 const numOf = (v: string | undefined) => (v === undefined || v === '' ? NaN : Number(v));
@@ -104,8 +76,8 @@ export async function readRunFolder(dirArg: string): Promise<LoadedRun> {
   } catch (err) {
     throw new RunFolderError(dir, [`summary.json: is not JSON, got ${(err as Error).message}`]);
   }
-  const parsed = summarySchema.safeParse(json);
-  if (!parsed.success) throw new RunFolderError(dir, formatIssues(parsed.error.issues, json).map((p) => `summary.json: ${p}`));
+  const parsed = parseSummary(json);
+  if (!parsed.ok) throw new RunFolderError(dir, parsed.problems.map((p) => `summary.json: ${p}`));
   const notes: string[] = [];
   const problems: string[] = [];
   const series = async <T>(file: string, read: (t: string) => T[]): Promise<T[]> => {
@@ -122,9 +94,8 @@ export async function readRunFolder(dirArg: string): Promise<LoadedRun> {
     }
   };
   const windows = await series('windows.csv', windowsFromCsv);
-  const files = parsed.data.files;
+  const files = parsed.summary.files;
   const runtimeSamples = files.includes('runtime.csv') ? await series('runtime.csv', runtimeFromCsv) : [];
   if (problems.length > 0) throw new RunFolderError(dir, problems);
-  const { windowCount: _w, ...rest } = parsed.data as typeof parsed.data & { windowCount?: number };
-  return { result: { ...(rest as unknown as RunResult), windows, runtimeSamples }, dir, notes };
+  return { result: runResultOf(parsed.summary, { windows, runtimeSamples }), dir, notes };
 }

@@ -23,8 +23,7 @@ import { RuntimeMonitor, runtimeDetect } from './runtime-monitor.js';
 import { TargetWatchdog } from './target-watchdog.js';
 import { CAP_ABORT, RunCaps } from './run-caps.js';
 import { judgeThinStep } from '../detector/thin-step.js';
-
-export const SCHEMA_VERSION = 1;
+import { SUMMARY_SCHEMA_VERSION } from '../result/summary-schema.js';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -139,7 +138,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
         : null;
     const endedAt = new Date();
     const result: RunResult = {
-      schemaVersion: SCHEMA_VERSION,
+      schemaVersion: SUMMARY_SCHEMA_VERSION,
       runId: runDir ? runDir.split(/[\\/]/).slice(-2).join('/') : `${s.name}/${startedAt.toISOString()}`,
       name: s.name,
       startedAt: startedAt.toISOString(),

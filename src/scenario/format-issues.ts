@@ -5,6 +5,8 @@ const bigintAware = (_key: string, v: unknown) => (typeof v === 'bigint' ? `${v}
 /** Renders a value for "got <value>": short one-line JSON, strings quoted, long values cut. */
 export function renderGot(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON would print these as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value, bigintAware) ?? String(value);

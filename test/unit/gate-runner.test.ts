@@ -32,7 +32,7 @@ const scenario = (): Scenario => resolveScenario({ name: 'unit-gate', target: { 
 function result(stopReason: StopReason, cp: number | null, resolution = 0.03): RunResult {
   return {
     schemaVersion: 1, runId: `run-${Math.random()}`, name: 'unit-gate', startedAt: '', endedAt: '', durationMs: 1000, stopReason,
-    stopDetail: `scripted ${stopReason}`, exitCode: 0, engine: 'http-open', target: '', scenario: {},
+    stopDetail: `scripted ${stopReason}`, exitCode: 0, engine: 'http-open', target: '', scenario: { name: 'unit-gate', target: { url: '' }, load: { mode: 'rate', start: 100, end: 1000 } },
     environment: { node: '', platform: '', arch: '', cpus: 2, cpuModel: '', totalMemoryMb: 0, loadAverage: [], critpoint: '' },
     baseline: null, steps: [], windows: [], runtimeSamples: [], samplers: [],
     criticalPoint: cp === null ? null : { value: cp, unit: 'req/s', lastPass: cp, firstBreach: cp * (1 + resolution), resolution, signals: [] },

@@ -11,11 +11,11 @@ import { writeReports } from '../../src/runner/outputs.js';
 import { dotPath, renderGot } from '../../src/scenario/format-issues.js';
 import { rampLoads } from '../../src/load/ramp-plan.js';
 import type { DetectConfig } from '../../src/detector/signals.js';
-import type { RunResult } from '../../src/types.js';
 import { parseScenarioText, resolveScenario } from '../../src/scenario/load.js';
 import { estimateNesting } from '../../src/scenario/nesting-scan.js';
 import type { ScenarioError } from '../../src/errors.js';
 import { win } from '../helpers/windows.js';
+import { demoRun } from '../helpers/report-fixtures.js';
 
 describe('LivenessTracker: a dead target is silence plus connection errors only', () => {
   const cases: { name: string; events: [('response' | string), number][]; now: number; dead: boolean }[] = [
@@ -109,7 +109,7 @@ describe('writeReports: a failing format says where and does not stop the others
     const dir = mkdtempSync(join(tmpdir(), 'critpoint-wr-'));
     // A directory where windows.csv's temp file would go: the CSV write fails, summary.json still lands.
     mkdirSync(join(dir, 'windows.csv'));
-    const result = { steps: [{}], windows: [], runtimeSamples: [], samplers: [], warnings: [] as string[], files: [] as string[] } as unknown as RunResult;
+    const result = await demoRun();
     const out = await writeReports(result, dir, ['json', 'csv']);
     expect(out.files).toEqual(['summary.json']);
     expect(out.failures).toHaveLength(1);

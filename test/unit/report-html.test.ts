@@ -69,8 +69,7 @@ describe('report.html from a real run', () => {
 
   it('redacts secrets in the resolved scenario and escapes run text', async () => {
     const r = await demoRun();
-    const scenario = structuredClone(r.scenario) as { http: { headers: Record<string, string> } };
-    scenario.http.headers = { Authorization: 'Bearer s3cr3t-literal', 'x-trace': '${env:TRACE_ID}' };
+    const scenario = { ...r.scenario, http: { method: 'GET', path: '/', headers: { Authorization: 'Bearer s3cr3t-literal', 'x-trace': '${env:TRACE_ID}' } } };
     const html = renderReportHtml({ ...r, name: 'a<script>alert(1)</script>', scenario });
     expect(html).not.toContain('s3cr3t-literal');
     expect(html).toContain('[redacted]');

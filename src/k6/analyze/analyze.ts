@@ -6,7 +6,7 @@ import type { RunResult, StepStats, WindowStats } from '../../types.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { ScenarioError, exitCodeFor } from '../../errors.js';
 import { redactScenario, redactUrl } from '../../scenario/secrets.js';
-import { SCHEMA_VERSION } from '../../runner/run.js';
+import { SUMMARY_SCHEMA_VERSION } from '../../result/summary-schema.js';
 import { describeEnvironment } from '../../runner/environment.js';
 import { prepareRunDir, writeReports } from '../../runner/outputs.js';
 import { plannedSteps } from '../export/k6-plan.js';
@@ -72,7 +72,7 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
   const startedAt = new Date(runStart);
   const runDir = opts.dryWrite ? null : await prepareRunDir(s.report.dir, s.name, startedAt);
   const result: RunResult = {
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
     runId: runDir ? runDir.split(/[\\/]/).slice(-2).join('/') : `${s.name}/${startedAt.toISOString()}`,
     name: s.name,
     startedAt: startedAt.toISOString(),

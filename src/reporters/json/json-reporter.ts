@@ -1,18 +1,24 @@
 import { join } from 'node:path';
-import type { Reporter, RunResult } from '../../types.js';
+import type { Reporter } from '../../types.js';
 import { writeAtomic } from '../atomic-write.js';
+import { summaryOf, SummaryMisfitError } from '../../result/summary-io.js';
 
-/** summary.json: the whole RunResult except the per-window series (those are in windows.csv and runtime.csv). */
-export function summaryOf(result: RunResult): Omit<RunResult, 'windows' | 'runtimeSamples'> & { windowCount: number } {
-  const { windows, runtimeSamples: _r, ...rest } = result;
-  return { ...rest, windowCount: windows.length };
-}
+export { summaryOf };
 
+/** summary.json, written through the summary schema (src/result/summary-schema.ts). */
 export const jsonReporter: Reporter = {
   name: 'json',
   files: ['summary.json'],
   async write(result, dir) {
-    await writeAtomic(join(dir, 'summary.json'), `${JSON.stringify(summaryOf(result), null, 2)}\n`);
+    const file = join(dir, 'summary.json');
+    try {
+      await writeAtomic(file, `${JSON.stringify(summaryOf(result), null, 2)}\n`);
+    } catch (err) {
+      if (!(err instanceof SummaryMisfitError)) throw err;
+      // Keep the run's data all the same; the error makes it a report failure the run warns about.
+      await writeAtomic(file, `${JSON.stringify(err.unchecked, null, 2)}\n`);
+      throw err;
+    }
     return ['summary.json'];
   },
 };
