@@ -1,6 +1,6 @@
 // The README is the user's first contact: every `npx critpoint` command in its fenced shell blocks that
 // sends no load must work exactly as written in a fresh clone, without any environment the README
-// does not set on the same line. Commands run in process (runCli) from a temporary folder that mirrors
+// does not set on the same line. The same holds for such commands in docs/. Commands run in process (runCli) from a temporary folder that mirrors
 // the repository, so files they write (`> critpoint.schema.json`) never land in the checkout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { runCli } from '../../src/cli/program.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const DOCS = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f));
 
 /** Subcommands that put load on a target: never run here unless the line asks for a plan or help only. */
 const SENDS_LOAD = new Set(['run', 'demo', 'gate']);
@@ -109,6 +110,7 @@ export function sendsLoad(args: string[]): boolean {
 describe('README commands', () => {
   const commands = readmeCommands(README);
   const runnable = commands.filter((c) => !sendsLoad(c.args));
+  const docsRunnable = DOCS.flatMap((page) => readmeCommands(readFileSync(join(ROOT, page), 'utf8')).filter((c) => !sendsLoad(c.args)).map((c) => ({ ...c, line: `${page}: ${c.line}` })));
   let dir = '';
   let cwd = '';
 
@@ -134,7 +136,7 @@ describe('README commands', () => {
     for (const kind of ['validate', 'schema', '--dry-run', '--help']) expect(runnable.some((c) => c.args.includes(kind))).toBe(true);
   });
 
-  it.each(runnable.map((c) => [c.line, c] as const))('works as written: %s', async (_line, c) => {
+  it.each([...runnable, ...docsRunnable].map((c) => [c.line, c] as const))('works as written: %s', async (_line, c) => {
     let stdout = '';
     let stderr = '';
     const env = { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', ...c.env };
