@@ -3,9 +3,8 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { loadScenarioFile } from '../scenario/load.js';
-import { scenarioSchema, type Scenario } from '../scenario/schema.js';
+import { scenarioJsonSchema, type Scenario } from '../scenario/schema.js';
 import { runScenario } from '../runner/run.js';
 import { CritpointError, EXIT } from '../errors.js';
 import { humanSummary } from './human-summary.js';
@@ -137,11 +136,11 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
 
   program
     .command('schema')
-    .description('print the JSON Schema of the scenario format (for editors), or with --summary of summary.json (for CI)')
+    .description('print the JSON Schema of the scenario format, each field with its description, default and unit (for editors), or with --summary of summary.json (for CI)')
     .option('--summary', "print the JSON Schema of a run's summary.json instead")
     .action(
       act((o: { summary?: boolean }) => {
-      const schema = o.summary ? summaryJsonSchema() : z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' });
+      const schema = o.summary ? summaryJsonSchema() : scenarioJsonSchema();
       io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
       return 0;
     }),

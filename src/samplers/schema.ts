@@ -39,23 +39,25 @@ const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must 
 /** One of the four source forms; normalised to a SignalSource with a `kind`. */
 export const sourceSchema = z
   .strictObject({
-    /** goroutine profile, text form: first line "goroutine profile: total N". `?debug=1` is added when absent. Unit: goroutines. */
-    pprof: endpoint.optional(),
-    /** expvar JSON (Go's /debug/vars); needs `field`. Unit: the field's. */
-    expvar: endpoint.optional(),
-    /** Prometheus text exposition (/metrics); needs `metric`. Gauges as values, counters as per-second rates. */
-    prometheus: endpoint.optional(),
-    /** Any JSON document; needs `field`, which must hold a number. */
-    json: endpoint.optional(),
-    /** expvar / json: dot path of the number, e.g. memstats.HeapAlloc. No default. */
-    field: dotPath.optional(),
-    /**
-     * prometheus: sample name, e.g. go_goroutines, or foo_sum / foo_count / foo_bucket of a histogram or summary.
-     * Several matching series are summed. No default.
-     */
-    metric: metricName.optional(),
-    /** prometheus: exact label matchers; a series may carry more labels. Default {} (every series of the metric). */
-    labels: z.record(labelName, z.string()).optional(),
+    pprof: endpoint.optional().meta({
+      description: 'Go goroutine profile, text form (first line "goroutine profile: total N"); ?debug=1 is added when absent. A path (against target.url) or an http(s) URL. Default: none (a source is exactly one of pprof, expvar, prometheus, json).',
+      unit: 'goroutines',
+    }),
+    expvar: endpoint.optional().meta({ description: "expvar JSON (Go's /debug/vars); needs field. A path or an http(s) URL. Default: none.", unit: "the field's" }),
+    prometheus: endpoint.optional().meta({
+      description: 'Prometheus text exposition (/metrics); needs metric. Gauges are read as values, counters as per-second rates. A path or an http(s) URL. Default: none.',
+      unit: "the metric's (counters per second)",
+    }),
+    json: endpoint.optional().meta({ description: 'Any JSON document; needs field, which must hold a number. A path or an http(s) URL. Default: none.', unit: "the field's" }),
+    field: dotPath.optional().meta({ description: 'expvar / json: dot path of the number, e.g. memstats.HeapAlloc (integer segments index arrays). Default: none (required with expvar and json).' }),
+    metric: metricName.optional().meta({
+      description:
+        'prometheus: sample name, e.g. go_goroutines, or foo_sum / foo_count / foo_bucket of a histogram or summary; several matching series are summed. Default: none (required with prometheus).',
+    }),
+    labels: z
+      .record(labelName, z.string())
+      .optional()
+      .meta({ description: 'prometheus: exact label matchers; a series may carry more labels. Default: {} (every series of the metric).' }),
   })
   .transform((src, ctx): SignalSource => {
     const present = SOURCE_KEYS.filter((k) => src[k] !== undefined);
@@ -104,17 +106,20 @@ export const sourceSchema = z
   });
 
 export const detectInputSchema = z.strictObject({
-  /**
-   * Practical floor: the value must reach minRatio x the baseline median (for direction 'down':
-   * fall to median / minRatio). Ratio, > 1. Default 1.5 for pprof sources, 2 otherwise.
-   */
-  minRatio: z.number().gt(1, { message: 'must be greater than 1' }).optional(),
-  /** Also require the value to keep rising (falling for 'down') inside the constant-load step. Default true for pprof, false otherwise. */
-  rising: z.boolean().optional(),
-  /** true: a breach of this signal stops the run; false: chart only. Default true. */
-  enabled: z.boolean().optional(),
-  /** Which way is bad. Default 'up'. */
-  direction: z.enum(['up', 'down']).optional(),
+  minRatio: z
+    .number()
+    .gt(1, { message: 'must be greater than 1' })
+    .optional()
+    .meta({
+      description: "Practical floor: a breach also needs the value to reach minRatio x the baseline median (direction down: fall to median / minRatio). Default 1.5 for pprof sources, 2 otherwise.",
+      unit: 'ratio',
+    }),
+  rising: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Also require the value to keep rising (falling for direction down) inside the constant-load step. Default true for pprof sources, false otherwise.' }),
+  enabled: z.boolean().optional().meta({ description: 'true: a breach of this signal stops the run; false: sampled and charted only. Default true.' }),
+  direction: z.enum(['up', 'down']).optional().meta({ description: 'Which way is bad. Default up.' }),
 });
 
 /** Fills detect defaults, which depend on the source kind. */
@@ -130,39 +135,43 @@ export function resolveDetect(input: z.output<typeof detectInputSchema> | undefi
 
 export const signalSchema = z
   .strictObject({
-    /** Unique name (letters, digits, "_", "-", "."; starts with a letter): the runtime.csv column. Not p99, errors or throughput. No default. */
     name: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: 'must start with a letter and use only letters, digits, "_", "-" and "."' })
-      .refine((n) => !RESERVED_NAMES.includes(n), { message: `${RESERVED_NAMES.join(', ')} are reserved for the client-side signals` }),
-    /** Where to read it: exactly one of { pprof }, { expvar, field }, { prometheus, metric, labels? }, { json, field }. */
-    source: sourceSchema,
-    /** Breach rule for this signal; see detectInputSchema. Default: all defaults. */
-    detect: detectInputSchema.optional(),
+      .refine((n) => !RESERVED_NAMES.includes(n), { message: `${RESERVED_NAMES.join(', ')} are reserved for the client-side signals` })
+      .meta({ description: 'Unique name (starts with a letter; letters, digits, "_", "-", "."): the runtime.csv column. Not p99, errors or throughput.' }),
+    source: sourceSchema.meta({ description: 'Where to read it: exactly one of { pprof }, { expvar, field }, { prometheus, metric, labels? }, { json, field }.' }),
+    detect: detectInputSchema.optional().meta({ description: "This signal's breach rule. Default: each field's default for the source kind." }),
   })
   .transform((s): RuntimeSignalConfig => ({ name: s.name, source: s.source, detect: resolveDetect(s.detect, s.source.kind) }));
 
 export const runtimeSchema = z.strictObject({
-  /** Time between two samples of each signal: "1s", "250ms" or a number of ms. Default 1s; at least 10ms. */
-  interval: duration.refine((ms) => ms >= 10, { message: 'must be at least 10ms' }).default(1_000),
-  /**
-   * Per-sample timeout: "500ms" or a number of ms. Default 500ms; must be > 0. May exceed interval: a tick
-   * that finds the signal's previous sample still pending is recorded as a gap instead of a second request.
-   */
-  timeout: duration.refine((ms) => ms > 0, { message: 'must be greater than 0' }).default(500),
-  /** Signals to sample. Default [] (none). */
+  interval: duration
+    .refine((ms) => ms >= 10, { message: 'must be at least 10ms' })
+    .prefault('1s')
+    .meta({ description: 'Time between two samples of each signal; at least 10ms.', unit: 'duration' }),
+  timeout: duration
+    .refine((ms) => ms > 0, { message: 'must be greater than 0' })
+    .prefault('500ms')
+    .meta({
+      description: "Per-sample timeout; more than 0. May exceed interval: a tick that finds the signal's previous sample still pending is recorded as a gap instead of a second request.",
+      unit: 'duration',
+    }),
   signals: z
     .array(signalSchema)
-    .default([])
     .superRefine((signals, ctx) => {
       const seen = new Set<string>();
       signals.forEach((s, i) => {
         if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'duplicate signal name' });
         seen.add(s.name);
       });
-    }),
-  /** Evidence profiles saved at a confirmed breach: goroutine (debug=2 text), heap (pprof protobuf). Default []. */
-  capture: z.array(z.enum(['goroutine', 'heap'])).default([]),
+    })
+    .prefault([])
+    .meta({ description: 'Signals to sample, each a stop signal unless its detect.enabled is false.' }),
+  capture: z
+    .array(z.enum(['goroutine', 'heap']))
+    .default([])
+    .meta({ description: 'Go evidence profiles saved at a confirmed breach (and with run --capture-at-end): goroutine (debug=2 text), heap (pprof protobuf), from the target\'s /debug/pprof/.' }),
 });
 
 export type RuntimeConfigInput = z.input<typeof runtimeSchema>;

@@ -5,41 +5,43 @@ import { z } from 'zod';
 import { duration } from './duration.js';
 
 export const grpcTlsSchema = z.strictObject({
-  /** PEM file of the certificate authorities to trust. Default: the system's roots. */
-  ca: z.string().min(1).optional(),
-  /** PEM client certificate (mutual TLS); needs key. */
-  cert: z.string().min(1).optional(),
-  /** PEM private key of the client certificate; needs cert. */
-  key: z.string().min(1).optional(),
-  /** Name to check the server certificate against (and :authority), when it differs from the URL's host. */
-  serverName: z.string().min(1).optional(),
-  /** Accept any server certificate (test setups only). Default false. */
-  insecureSkipVerify: z.boolean().default(false),
+  ca: z.string().min(1).optional().meta({ description: "PEM file of the certificate authorities to trust. Default: the system's roots." }),
+  cert: z.string().min(1).optional().meta({ description: 'PEM client certificate (mutual TLS); needs key. Default: none.' }),
+  key: z.string().min(1).optional().meta({ description: 'PEM private key of the client certificate; needs cert. Default: none.' }),
+  serverName: z.string().min(1).optional().meta({ description: "Name to check the server certificate against (and :authority), when it differs from the URL's host. Default: the URL's host." }),
+  insecureSkipVerify: z.boolean().default(false).meta({ description: 'Accept any server certificate (test setups only).' }),
 });
 
 export const grpcSchema = z.strictObject({
-  /** The .proto file; relative paths are relative to the scenario file's folder. */
-  proto: z.string().min(1),
-  /** Folders searched for the proto's imports (relative to the scenario file's folder). Default none. */
-  includeDirs: z.array(z.string().min(1)).default([]),
-  /** Fully qualified service name, e.g. loadtarget.Work. */
-  service: z.string().min(1),
-  /** Method of the service: unary or server-streaming. */
-  method: z.string().min(1),
-  /** The request message as JSON (field names in lowerCamelCase), checked against the proto and encoded once. Default {}. */
-  request: z.record(z.string(), z.unknown()).default({}),
-  /** Call metadata. Values may contain ${env:NAME}, resolved at run time and never written to outputs. Default none. */
-  metadata: z.record(z.string(), z.string()).default({}),
-  /** Per-call deadline. Default 10s. */
-  deadline: duration.default(10_000),
-  /** HTTP/2 connections (channels) the calls are spread over, round robin; the http2 client opens more when the server's stream limit is reached. Default 4. */
-  channels: z.number().int().min(1).max(64).default(4),
-  /** The gRPC client: http2 (Node's http2 module with the request encoded once: several times cheaper per call) or grpc-js (@grpc/grpc-js). Default grpc-js. */
-  client: z.enum(['http2', 'grpc-js']).default('grpc-js'),
-  /** Server-streaming methods: the latency series the p99 stop signal watches. Default end-of-stream. */
-  stopLatency: z.enum(['end-of-stream', 'first-message']).default('end-of-stream'),
-  /** TLS settings for grpcs:// targets. */
-  tls: grpcTlsSchema.optional(),
+  proto: z.string().min(1).meta({ description: "The service's .proto file; a relative path is relative to the scenario file's folder." }),
+  includeDirs: z.array(z.string().min(1)).default([]).meta({ description: "Folders searched for the proto's imports (relative to the scenario file's folder)." }),
+  service: z.string().min(1).meta({ description: 'Fully qualified service name, e.g. loadtarget.Work.' }),
+  method: z.string().min(1).meta({ description: 'Method of the service: unary or server-streaming.' }),
+  request: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .meta({ description: 'The request message as JSON (field names in lowerCamelCase), checked against the proto and encoded once.' }),
+  metadata: z
+    .record(z.string(), z.string())
+    .default({})
+    .meta({ description: 'Call metadata. Values may contain ${env:NAME}, resolved at run time and never written to outputs.' }),
+  deadline: duration.prefault('10s').meta({ description: 'Per-call deadline; DEADLINE_EXCEEDED counts as an error.', unit: 'duration' }),
+  channels: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .meta({ description: "HTTP/2 connections (channels) the calls are spread over, round robin; the http2 client opens more when the server's stream limit is reached.", unit: 'connections' }),
+  client: z
+    .enum(['http2', 'grpc-js'])
+    .default('grpc-js')
+    .meta({ description: "The gRPC client: http2 (Node's http2 module with the request encoded once: several times cheaper per call) or grpc-js (@grpc/grpc-js)." }),
+  stopLatency: z
+    .enum(['end-of-stream', 'first-message'])
+    .default('end-of-stream')
+    .meta({ description: 'Server-streaming methods: the latency series the p99 stop signal watches.' }),
+  tls: grpcTlsSchema.optional().meta({ description: 'TLS settings for grpcs:// targets. Default: none (the system roots, the URL host).' }),
 });
 
 export type GrpcSection = z.output<typeof grpcSchema>;
