@@ -14,7 +14,7 @@ import { grpcSchema } from './grpc-schema.js';
 /** Units named in the JSON Schema's `unit` keyword. */
 export const UNIT = {
   duration: 'duration',
-  load: 'req/s (load.mode rate) or connections (load.mode concurrency)',
+  load: 'req/s (rate) or connections (concurrency)',
   rate: 'req/s',
   ratio: 'ratio',
   requests: 'requests',

@@ -44,7 +44,7 @@ function fields(node: Node, prefix = '', out: Field[] = []): Field[] {
 }
 
 const isDuration = (n: Node) => Array.isArray(n.type) && n.type.includes('string') && n.type.includes('number');
-const isQuantity = (n: Node) => n.type === 'number' || n.type === 'integer' || isDuration(n) || (n.type === 'array' && n.items !== undefined && isQuantity(n.items));
+const isQuantity = (n: Node): boolean => n.type === 'number' || n.type === 'integer' || isDuration(n) || (n.type === 'array' && n.items !== undefined && isQuantity(n.items));
 
 describe('critpoint schema (JSON Schema for editors)', () => {
   it('every field at every depth has a description', async () => {
