@@ -70,6 +70,7 @@ function flatten(value: unknown, path: string, into: Map<string, unknown>): void
 interface Row {
   path: string;
   type: string;
+  unit: string;
   default: string;
   allowed: string;
   description: string;
@@ -82,12 +83,12 @@ function isDuration(n: JsonSchema): boolean {
   return Array.isArray(n.type) && n.type.length === 2 && n.type.includes('string') && n.type.includes('number');
 }
 
-function typeOf(n: JsonSchema): string {
-  const base = baseTypeOf(n);
-  return n.unit && !base.includes(n.unit) ? `${base} (${n.unit})` : base;
+/** The unit the schema's metadata names; 'none' (a number without unit) and a unit that repeats the type show nothing. */
+function unitOf(n: JsonSchema): string {
+  return n.unit && n.unit !== 'none' && n.unit !== typeOf(n) ? n.unit : '';
 }
 
-function baseTypeOf(n: JsonSchema): string {
+function typeOf(n: JsonSchema): string {
   if (isDuration(n)) return 'duration';
   const variants = n.anyOf ?? n.oneOf;
   if (variants) return variants.map((v) => (v.type === 'object' && v.properties ? `{ ${Object.keys(v.properties).join(', ')} }` : typeOf(v))).join(' or ');
@@ -160,7 +161,7 @@ function rowsOf(node: JsonSchema, prefix: string, defaults: Map<string, Map<stri
     const path = prefix ? `${prefix}.${key}` : key;
     // A field of one form of a union (load.growth.factor) is required by that form only: the union's type names the forms.
     const required = !variant && (node.required?.includes(key) ?? false);
-    out.push({ path, type: typeOf(prop), default: defaultOf(prop, path, required, defaults), allowed: allowedOf(prop), description: prop.description ?? '' });
+    out.push({ path, type: typeOf(prop), unit: unitOf(prop), default: defaultOf(prop, path, required, defaults), allowed: allowedOf(prop), description: prop.description ?? '' });
     childRows(prop, path, defaults, out);
   }
 }
@@ -200,7 +201,7 @@ export function renderScenarioDocs(schema: JsonSchema): string {
   const top: Row[] = [];
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
     const required = schema.required?.includes(key) ?? false;
-    const row: Row = { path: key, type: typeOf(prop), default: defaultOf(prop, key, required, defaults), allowed: allowedOf(prop), description: prop.description ?? '' };
+    const row: Row = { path: key, type: typeOf(prop), unit: unitOf(prop), default: defaultOf(prop, key, required, defaults), allowed: allowedOf(prop), description: prop.description ?? '' };
     if (prop.type === 'object' && prop.properties) {
       const rows = [row];
       childRows(prop, key, defaults, rows);
@@ -212,9 +213,9 @@ export function renderScenarioDocs(schema: JsonSchema): string {
   if (top.length > 0) sections.unshift({ title: 'Top level', rows: top });
   const table = (rows: Row[]) =>
     [
-      '| field | type | default | allowed values | description |',
-      '|---|---|---|---|---|',
-      ...rows.map((r) => `| ${code(r.path)} | ${cell(r.type)} | ${cell(r.default)} | ${cell(r.allowed)} | ${cell(r.description)} |`),
+      '| field | type | unit | default | allowed values | description |',
+      '|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${code(r.path)} | ${cell(r.type)} | ${cell(r.unit)} | ${cell(r.default)} | ${cell(r.allowed)} | ${cell(r.description)} |`),
     ].join('\n');
   return `${PREFACE}\n${sections.map((s) => `## ${s.title}\n\n${table(s.rows)}\n`).join('\n')}`;
 }

@@ -45,11 +45,11 @@ describe('docs/scenario.md', () => {
       },
     };
     const text = renderScenarioDocs(schema);
-    expect(text).toContain('| `name` | string | required |  | Run name. |');
-    expect(text).toContain('| `load.mode` | string | `rate` | `rate`, `concurrency` | Open or closed loop. |');
+    expect(text).toContain('| `name` | string |  | required |  | Run name. |');
+    expect(text).toContain('| `load.mode` | string |  | `rate` | `rate`, `concurrency` | Open or closed loop. |');
     // start has no default in the JSON Schema: the parsed one, per load mode.
-    expect(text).toContain('| `load.start` | number | `100` (rate), `1` (concurrency) | > 0 |  |');
-    expect(text).toContain('| `load.stepDuration` | duration | `5s` |  |  |');
-    expect(text).toContain('| `load.end` | number (req/s) | `20000` (rate), `256` (concurrency) |  | Highest step. |');
+    expect(text).toContain('| `load.start` | number |  | `100` (rate), `1` (concurrency) | > 0 |  |');
+    expect(text).toContain('| `load.stepDuration` | duration |  | `5s` |  |  |');
+    expect(text).toContain('| `load.end` | number | req/s | `20000` (rate), `256` (concurrency) |  | Highest step. |');
   });
 });
