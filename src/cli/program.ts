@@ -105,6 +105,15 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .option('--quiet', 'no progress on stderr')
     .option('--dry-run', 'print the resolved plan and send nothing')
     .option('--capture-at-end', 'capture runtime.capture evidence when the run ends, whatever its outcome (always done at a breach)')
+    .addHelpText(
+      'after',
+      `
+Without a file, a URL and the schema's defaults; the request flags override a scenario file the same way (before --set):
+  critpoint run http://127.0.0.1:8080/work -r 100:2000 -z 5m --dry-run
+  critpoint run https://staging.internal/api/items -H 'Authorization: Bearer \${env:API_TOKEN}' -d @item.json
+  critpoint run grpc://127.0.0.1:9090/loadtarget.Work/Do --set grpc.proto=./work.proto -d '{"payload":"x"}'
+  critpoint run scenario.yaml -r 5000 --set detect.k=4`,
+    )
     .action(
       act(async (arg: string, o: RequestFlags & { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean; captureAtEnd?: boolean }) => {
       const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
