@@ -13,7 +13,7 @@ export const grpcTlsSchema = z.strictObject({
 });
 
 export const grpcSchema = z.strictObject({
-  proto: z.string().min(1).meta({ description: "The service's .proto file; a relative path is relative to the scenario file's folder." }),
+  proto: z.string().min(1).meta({ description: "The service's .proto file; a relative path is relative to the scenario file's folder (the working directory for a file-less run)." }),
   includeDirs: z.array(z.string().min(1)).default([]).meta({ description: "Folders searched for the proto's imports (relative to the scenario file's folder)." }),
   service: z.string().min(1).meta({ description: 'Fully qualified service name, e.g. loadtarget.Work.' }),
   method: z.string().min(1).meta({ description: 'Method of the service: unary or server-streaming.' }),
