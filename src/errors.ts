@@ -20,6 +20,8 @@ export const EXIT = {
   notWritable: 6,
   /** load.engine is k6 and no k6 binary was found (PATH or K6_BINARY): nothing was sent. */
   k6NotFound: 7,
+  /** The target failed (nearly) every baseline request (e.g. a 403 to each): no baseline, no critical point. */
+  baselineFailed: 8,
   /** gate: PASS, the head's critical point surely did not drop by --max-drop or more. */
   gatePass: 0,
   /** gate: BLOCK, the head's critical point dropped by --max-drop or more. */
@@ -44,6 +46,8 @@ export function exitCodeFor(reason: StopReason, signal?: string): number {
       return EXIT.generatorLimited;
     case 'target-unreachable':
       return EXIT.targetUnreachable;
+    case 'baseline-failed':
+      return EXIT.baselineFailed;
     case 'interrupted':
       return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
     case 'error':

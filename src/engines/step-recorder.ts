@@ -48,8 +48,6 @@ export class StepRecorder {
   private c: Counters = zero();
   private latency: Histogram = createHistogram();
   private lag: Histogram = createHistogram();
-  /** The last closed window's histograms and ok count, kept so a send-less tail can be folded into it. */
-  private prev: { latency: Histogram; lag: Histogram; ok: number; transport: number; capHits: number; window: WindowStats; durS: number } | null = null;
   private readonly stepLatency: Histogram = createHistogram();
   private readonly stepLag: Histogram = createHistogram();
   /** Time to first message (streams), per window and per step; absent unless opts.firstMessage. */
@@ -201,18 +199,27 @@ export class StepRecorder {
     for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
   }
 
-  private close(tEnd: number): void {
-    const { step } = this.opts;
+  /**
+   * Emits the current window, once, complete. The tail (what is left when the
+   * schedule stops: the last sends and the completions of the drain) is a
+   * window of its own; one with less than half a window of sending is too
+   * short to judge: it is marked sparse, and its rates are per second of at
+   * least one window, so a sliver of sends cannot show as a rate spike.
+   */
+  private close(tEnd: number, tail = false): void {
+    const { step, windowMs, minRequests } = this.opts;
     const warmup = this.windowStart < this.warmupEnd;
-    const rateEnd = this.sendEnd !== undefined && this.sendEnd > this.windowStart ? Math.min(tEnd, this.sendEnd) : tEnd;
-    const durS = Math.max(1e-3, (rateEnd - this.windowStart) / 1000);
+    const sending = this.sendEnd !== undefined && this.sendEnd > this.windowStart ? Math.min(tEnd, this.sendEnd) - this.windowStart : tEnd - this.windowStart;
+    const shortTail = tail && (this.sendEnd ?? tEnd) - this.windowStart < windowMs / 2;
+    const durS = Math.max(1e-3, (shortTail ? Math.max(tEnd - this.windowStart, windowMs) : sending) / 1000);
     const p = percentiles(this.latency);
-    const attempts = this.c.completed + this.c.transportErrors + this.c.capHits;
+    const attempts = this.outcomes();
     const areaEnd = Math.max(tEnd, this.inFlightAt);
     this.advance(areaEnd);
     const meanInFlight = areaEnd > this.inFlightSince ? this.inFlightArea / (areaEnd - this.inFlightSince) : this.inFlight;
     this.inFlightArea = 0;
     this.inFlightSince = areaEnd;
+    const first = this.first ? percentiles(this.first.window) : null;
     const w: WindowStats = {
       index: this.opts.nextWindowIndex(),
       stepIndex: step.index,
@@ -224,7 +231,7 @@ export class StepRecorder {
       scheduled: this.c.scheduled,
       sent: this.c.sent,
       completed: this.c.completed,
-      errors: this.c.errors,
+      errors: { ...this.c.errors },
       errorTotal: this.c.errorTotal,
       errorRate: attempts === 0 ? 0 : this.c.errorTotal / attempts,
       sendRate: this.c.sent / durS,
@@ -239,67 +246,22 @@ export class StepRecorder {
       meanInFlight,
       ...(this.opts.busy ? { generatorBusy: this.opts.busy() } : {}),
       capHits: this.c.capHits,
-      sparse: !warmup && this.outcomes() < this.opts.minRequests,
+      sparse: !warmup && (shortTail || attempts < minRequests),
       runtime: {},
+      ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
     };
     if (this.first) {
-      const f = percentiles(this.first.window);
-      w.firstMessage = { p50: f.p50, p99: f.p99 };
       if (!warmup) this.first.step.add(this.first.window);
       this.first.window.reset();
     }
     if (!warmup) this.addToStep(w.maxInFlight);
     this.windows.push(w);
-    // Swap histograms: the closed window's stay readable until the next close.
-    const spare = this.prev ?? { latency: createHistogram(), lag: createHistogram() };
-    this.prev = { latency: this.latency, lag: this.lag, ok: this.c.ok, transport: this.c.transportErrors, capHits: this.c.capHits, window: w, durS };
-    this.latency = spare.latency;
-    this.lag = spare.lag;
     this.latency.reset();
     this.lag.reset();
     this.c = zero();
     this.c.maxInFlight = this.inFlight;
     this.windowStart = tEnd;
     this.opts.onWindow(w);
-  }
-
-  /**
-   * When the schedule stops (end of step or abort) shortly after a window
-   * boundary, what is left is a sliver: a few sends and the completions of
-   * requests sent just before. Fold it into the last window (rates stay per
-   * second of sending) instead of reporting a window whose rates mean nothing.
-   */
-  private foldTail(tEnd: number): boolean {
-    const p = this.prev;
-    const sendEnd = this.sendEnd ?? tEnd;
-    if (!p || p.window.warmup !== (this.windowStart < this.warmupEnd)) return false;
-    const tailSendS = Math.max(0, (sendEnd - this.windowStart) / 1000);
-    if (tailSendS * 1000 >= this.opts.windowMs / 2) return false;
-    const w = p.window;
-    p.latency.add(this.latency);
-    p.lag.add(this.lag);
-    const durS = p.durS + tailSendS;
-    const ok = p.ok + this.c.ok;
-    const transport = p.transport + this.c.transportErrors;
-    const capHits = p.capHits + this.c.capHits;
-    const pc = percentiles(p.latency);
-    w.tEnd = tEnd;
-    w.scheduled += this.c.scheduled;
-    w.sent += this.c.sent;
-    w.completed += this.c.completed;
-    w.capHits = capHits;
-    for (const [k, v] of Object.entries(this.c.errors)) w.errors[k] = (w.errors[k] ?? 0) + v;
-    w.errorTotal += this.c.errorTotal;
-    const attempts = w.completed + transport + capHits;
-    w.errorRate = attempts === 0 ? 0 : w.errorTotal / attempts;
-    w.sendRate = w.sent / durS;
-    w.achievedRate = ok / durS;
-    w.maxInFlight = Math.max(w.maxInFlight, this.c.maxInFlight);
-    w.sendLagP99 = p99Ms(p.lag);
-    Object.assign(w, { p50: pc.p50, p90: pc.p90, p99: pc.p99, max: pc.max, mean: pc.mean });
-    w.sparse = !w.warmup && w.completed + transport + capHits < this.opts.minRequests;
-    if (!w.warmup) this.addToStep(w.maxInFlight);
-    return true;
   }
 
   /** The schedule ended (or was aborted): rates of the last window are per second of sending, not of draining. */
@@ -315,8 +277,7 @@ export class StepRecorder {
     this.sendingStopped();
     if (!this.finished) {
       this.finished = true;
-      // A tail with sends is a window of its own (marked sparse if small); a send-less tail folds into the last window.
-      if (!this.foldTail(t) && (t > this.windowStart || this.c.completed + this.c.transportErrors + this.c.sent > 0)) this.close(t);
+      if (t > this.windowStart || this.outcomes() + this.c.sent > 0) this.close(t, true);
     }
     const p = percentiles(this.stepLatency);
     const measuredMs = Math.max(1, (this.sendEnd ?? t) - Math.max(this.warmupEnd, this.stepStart));

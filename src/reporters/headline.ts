@@ -54,6 +54,8 @@ function verdictOf(r: RunResult, unit: LoadUnit): string {
       return `Generator-limited: the load generator could not keep up, so this is not the target's critical point${r.lastPass !== null ? ` (highest passing load ${fmtNum(r.lastPass, 4)} ${unit})` : ''}.`;
     case 'target-unreachable':
       return `Target unreachable: ${r.stopDetail}.`;
+    case 'baseline-failed':
+      return `Baseline failed: ${r.stopDetail}.`;
     case 'interrupted':
       return `Interrupted before a critical point was found${r.lastPass !== null ? ` (highest passing load so far ${fmtNum(r.lastPass, 4)} ${unit})` : ''}.`;
     case 'error':

@@ -19,7 +19,7 @@ const figure = z
   .describe('a measured figure; null when there is no value (NaN or infinite in memory)');
 
 export const stopReasonSchema = z
-  .enum(['breach', 'completed', 'generator-limited', 'target-unreachable', 'interrupted', 'error'])
+  .enum(['breach', 'completed', 'generator-limited', 'target-unreachable', 'baseline-failed', 'interrupted', 'error'])
   .describe('why the run ended');
 export const loadUnitSchema = z.enum(['req/s', 'connections']).describe('req/s in rate mode (open loop), connections in concurrency mode (closed loop)');
 export const phaseSchema = z.enum(['baseline', 'ramp', 'refine']);
@@ -46,6 +46,7 @@ export const stepAggregatesSchema = z.object({
   sendLagP99: figure.describe('p99 of actual minus intended send time, ms; 0 in closed loop'),
   maxInFlight: z.number(),
   firstMessage: firstMessageSchema.optional(),
+  errorExample: z.string().optional().describe('the step\'s first failed request as the engine saw it, e.g. "HTTP 403 Forbidden"'),
   aborted: z.boolean().describe('the step was stopped before its planned end'),
   elapsedMs: z.number().describe('wall time of the step including the drain of in-flight requests'),
 });

@@ -8,13 +8,8 @@ import type { Baseline, EvidenceFile, RuntimeSample, SamplerHealth, WindowStats 
 import type { RuntimeConfig } from '../samplers/types.js';
 import { SamplingLoop } from '../samplers/sampling-loop.js';
 import { captureEvidence } from '../samplers/capture.js';
-import type { RuntimeSignalDetect } from '../detector/signals.js';
 
 export const EVIDENCE_DIR = 'evidence';
-
-export function runtimeDetect(rt: RuntimeConfig | undefined): RuntimeSignalDetect[] {
-  return (rt?.signals ?? []).map((s) => ({ name: s.name, enabled: s.detect.enabled, minRatio: s.detect.minRatio, rising: s.detect.rising, direction: s.detect.direction, sigmaFloor: 1 }));
-}
 
 export class RuntimeMonitor {
   private readonly loop: SamplingLoop | null;
@@ -40,10 +35,12 @@ export class RuntimeMonitor {
     this.loop?.start();
   }
 
-  /** Puts the last value sampled inside the window into window.runtime (null = a gap). */
-  annotate(w: WindowStats): void {
-    if (!this.loop || !this.rt) return;
-    for (const s of this.rt.signals) w.runtime[s.name] = this.loop.latestInRange(s.name, w.tStart, w.tEnd);
+  /** The window with the last value sampled inside it of each signal (null = a gap): a new object, the engine's window is left as emitted. */
+  annotated(w: WindowStats): WindowStats {
+    if (!this.loop || !this.rt) return w;
+    const runtime: Record<string, number | null> = { ...w.runtime };
+    for (const s of this.rt.signals) runtime[s.name] = this.loop.latestInRange(s.name, w.tStart, w.tEnd);
+    return { ...w, runtime };
   }
 
   /** Latest value of a signal at any time, or null. */

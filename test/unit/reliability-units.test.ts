@@ -1,17 +1,16 @@
 // The pure parts of the reliability mechanisms: the target watchdog's verdict,
-// the thin-step rule, the run caps, report-write failures and problem lines.
+// the thin-step rule, the coarse ramp's cap, report-write failures and problem lines.
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LivenessTracker, TargetWatchdog } from '../../src/runner/target-watchdog.js';
 import { judgeThinStep } from '../../src/detector/thin-step.js';
-import { CAP_ABORT, RunCaps } from '../../src/runner/run-caps.js';
 import { writeReports } from '../../src/runner/outputs.js';
 import { dotPath, renderGot } from '../../src/scenario/format-issues.js';
 import { rampLoads } from '../../src/load/ramp-plan.js';
 import type { DetectConfig } from '../../src/detector/signals.js';
-import { parseScenarioText, resolveScenario } from '../../src/scenario/load.js';
+import { parseScenarioText } from '../../src/scenario/load.js';
 import { estimateNesting } from '../../src/scenario/nesting-scan.js';
 import type { ScenarioError } from '../../src/errors.js';
 import { win } from '../helpers/windows.js';
@@ -71,30 +70,7 @@ describe('judgeThinStep: too few answers to fill `confirm` windows is not a pass
   });
 });
 
-describe('RunCaps', () => {
-  const s = resolveScenario({ name: 'c', target: { url: 'http://127.0.0.1:1' }, load: { start: 100, end: 1000, maxRequests: 1_000_000 } });
-  const step = { index: 1, phase: 'ramp' as const, load: 500, unit: 'req/s' as const, durationMs: 1000, warmupMs: 0 };
-  it('refuses a step above load.maxRate and hands out what is left of load.maxRequests', () => {
-    const caps = new RunCaps({ ...s, load: { ...s.load, maxRequests: 900 } });
-    expect(() => caps.bound({ ...step, load: 1001 })).toThrow(/above the cap load.maxRate \(1000\)/);
-    expect(caps.bound(step).maxRequests).toBe(900);
-    expect(caps.count(win({ scheduled: 600 }))).toBe(false);
-    expect(caps.bound(step).maxRequests).toBe(300);
-    expect(caps.count(win({ scheduled: 300 }))).toBe(true);
-    expect(caps.detail(CAP_ABORT.requests)).toMatch(/load.maxRequests \(900\) reached after 900/);
-  });
-  it('counts sends folded into a window after it was emitted (a step\'s short tail)', () => {
-    const caps = new RunCaps({ ...s, load: { ...s.load, maxRequests: 900 } });
-    const w = win({ scheduled: 600 });
-    caps.count(w);
-    w.scheduled += 120; // StepRecorder.foldTail adds the tail's sends to the last emitted window
-    expect(caps.bound(step).maxRequests).toBe(180);
-  });
-  it('the duration budget aborts with its reason', async () => {
-    const caps = new RunCaps({ ...s, load: { ...s.load, maxDuration: 20 } });
-    const reason = await new Promise<string>((r) => caps.startClock(r));
-    expect(reason).toBe(CAP_ABORT.duration);
-  });
+describe('the coarse ramp and load.maxRate', () => {
   it('a coarse ramp never rounds above load.end (the default load.maxRate)', () => {
     for (const [start, end, growth] of [[100, 1009, { step: 907 }], [100, 1004, { factor: 1.5 }], [7, 1003, { factor: 1.43 }]] as const) {
       const loads = rampLoads(start, end, growth);

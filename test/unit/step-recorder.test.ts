@@ -88,25 +88,30 @@ describe('StepRecorder', () => {
     ]);
   });
 
-  it('folds a send-less tail (completions after the schedule stopped) into the last window', () => {
+  it('a send-less tail (completions after the schedule stopped) is its own window, sparse, and the judged window is left as emitted', () => {
     const { r, windows, set } = recorder();
     r.sent(0, 500);
     r.sent(0, 999);
     r.response(3, true, 503);
     set(1000);
     r.tick();
+    const judged = structuredClone(windows[0]);
     r.sendingStopped();
     r.response(30, true, 1029); // the second request answers during the drain
     set(1030);
     const stats = r.finish(false);
-    expect(windows).toHaveLength(1);
-    expect(windows[0]).toMatchObject({ tStart: 0, tEnd: 1030, sent: 2, completed: 2 });
-    expect(windows[0]!.achievedRate).toBeCloseTo(2, 5); // per second of sending, not of draining
-    expect(windows[0]!.max).toBeCloseTo(30, 0);
+    expect(windows).toHaveLength(2);
+    expect(windows[0]).toEqual(judged); // never rewritten after it was emitted
+    expect(windows[0]).toMatchObject({ tStart: 0, tEnd: 1000, sent: 2, completed: 1, sparse: false });
+    expect(windows[1]).toMatchObject({ tStart: 1000, tEnd: 1030, sent: 0, completed: 1, sparse: true });
+    // Rates of a sliver are per second of at least one window: no spike from 1 response in 30 ms.
+    expect(windows[1]!.achievedRate).toBeCloseTo(1, 5);
+    expect(windows[1]!.max).toBeCloseTo(30, 0);
     expect(stats.completed).toBe(2);
+    expect(stats.sent).toBe(2);
   });
 
-  it('folds a short tail with a few sends (an abort just after a boundary) into the last window', () => {
+  it('a short tail with a few sends (an abort just after a boundary) is its own sparse window; the step totals hold every request', () => {
     const { r, windows, set } = recorder();
     for (let i = 0; i < 10; i++) {
       r.sent(0, i * 100);
@@ -117,10 +122,14 @@ describe('StepRecorder', () => {
     r.sendingStopped();
     r.response(2, true, 1012);
     set(1030);
-    r.finish(true);
-    expect(windows).toHaveLength(1);
-    expect(windows[0]).toMatchObject({ sent: 11, completed: 11 });
-    expect(windows[0]!.achievedRate).toBeCloseTo(11 / 1.02, 5);
+    const stats = r.finish(true);
+    expect(windows.map((w) => [w.sent, w.completed, w.sparse])).toEqual([
+      [10, 10, false],
+      [1, 1, true],
+    ]);
+    expect(windows[0]!.achievedRate).toBeCloseTo(10, 5);
+    expect(stats.sent).toBe(11);
+    expect(stats.completed).toBe(11);
   });
 
   it('warm-up windows are cut at the warm-up end, flagged, and left out of the step totals', () => {

@@ -4,10 +4,8 @@
 import { access, constants } from 'node:fs/promises';
 import type { RunResult, StepStats, WindowStats } from '../../types.js';
 import type { Scenario } from '../../scenario/schema.js';
-import { ScenarioError, exitCodeFor } from '../../errors.js';
-import { redactScenario, redactUrl } from '../../scenario/secrets.js';
-import { SUMMARY_SCHEMA_VERSION } from '../../result/summary-schema.js';
-import { describeEnvironment } from '../../runner/environment.js';
+import { ScenarioError } from '../../errors.js';
+import { buildRunResult } from '../../runner/run-result.js';
 import { prepareRunDir, writeReports } from '../../runner/outputs.js';
 import { plannedSteps } from '../export/k6-plan.js';
 import { StepAssembler } from '../step-assembler.js';
@@ -71,31 +69,7 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
   const lastEnd = Math.max(...[...collected.spans.values()].map((sp) => sp.lastEnd));
   const startedAt = new Date(runStart);
   const runDir = opts.dryWrite ? null : await prepareRunDir(s.report.dir, s.name, startedAt);
-  const result: RunResult = {
-    schemaVersion: SUMMARY_SCHEMA_VERSION,
-    runId: runDir ? runDir.split(/[\\/]/).slice(-2).join('/') : `${s.name}/${startedAt.toISOString()}`,
-    name: s.name,
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date(lastEnd).toISOString(),
-    durationMs: Math.round(lastEnd - runStart),
-    stopReason: judged.stop.reason,
-    stopDetail: judged.stop.detail,
-    exitCode: exitCodeFor(judged.stop.reason),
-    engine: 'k6 (analyze)',
-    target: redactUrl(s.target.url),
-    scenario: redactScenario(s),
-    environment: describeEnvironment(),
-    baseline: judged.baseline,
-    steps: judged.steps,
-    windows,
-    runtimeSamples: [],
-    samplers: [],
-    criticalPoint: judged.criticalPoint,
-    lastPass: judged.lastPass,
-    evidence: [],
-    files: [],
-    warnings,
-  };
+  const result = buildRunResult({ scenario: s, stop: judged.stop, engine: 'k6 (analyze)', startedAt, endedAt: new Date(lastEnd), runDir, baseline: judged.baseline, steps: judged.steps, windows, warnings });
   // A report that could not be written is in result.warnings (writeReports adds it).
   if (runDir) result.files = (await writeReports(result, runDir, s.report.formats)).files;
   return { result, runDir };
