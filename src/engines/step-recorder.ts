@@ -61,6 +61,7 @@ export class StepRecorder {
   private inFlightAt: number;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
+  private example: string | undefined;
   private sendEnd: number | undefined;
 
   constructor(opts: StepRecorderOptions) {
@@ -155,6 +156,16 @@ export class StepRecorder {
     this.at(at);
     this.c.capHits++;
     this.error('in-flight-cap');
+  }
+
+  /** True until the step's first failed request has been described (engines check it before building the text). */
+  get wantsErrorExample(): boolean {
+    return this.example === undefined;
+  }
+
+  /** The step's first failed request as the engine saw it (e.g. "HTTP 403 Forbidden"): kept once, reported with the step. */
+  errorExample(text: string): void {
+    this.example ??= text;
   }
 
   private error(kind: string): void {
@@ -298,6 +309,7 @@ export class StepRecorder {
       sendLagP99: p99Ms(this.stepLag),
       maxInFlight: this.step.maxInFlight,
       ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
+      ...(this.example !== undefined ? { errorExample: this.example } : {}),
       aborted,
       elapsedMs: t - this.stepStart,
     };

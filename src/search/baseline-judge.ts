@@ -67,7 +67,7 @@ export function judgeBaseline(windows: WindowStats[], stats: Pick<StepStats, 'er
     const reason = `${f.failed} of ${f.attempts} baseline requests (${(share * 100).toFixed(1)}%) failed at ${o.start}: ${describeKinds(f.kinds)}${example}`;
     const breach: SignalBreach = { signal: 'errors', values: [share], windowIndexes: [], baselineMedian: share, sigma: 0, threshold: BASELINE_FAILED_SHARE, reason };
     return {
-      stop: { reason: 'baseline-failed', detail: `the target failed (nearly) every request of the baseline, so it has no baseline to compare with: ${reason}. This is not a load problem: check target.url, the method, headers (a token?) and body` },
+      stop: { reason: 'baseline-failed', detail: `the target failed (nearly) every request of the baseline, so it has no baseline to compare with: ${reason}. Failing at the lowest load, it refuses the request, not the load: check target.url, the method, the headers (a token?) and the body` },
       breaches: [breach],
       warnings,
     };

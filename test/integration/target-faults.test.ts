@@ -70,6 +70,45 @@ describe('target refuses connections at start', () => {
   });
 });
 
+describe('target answers 403 to every request (a wrong path, a missing token)', () => {
+  beforeAll(() => ensureBuilt(), 120_000);
+
+  it('the baseline failed: it says what failed and how often, one example response, no advice to lower the load, exit 8', async () => {
+    let requests = 0;
+    const server = http.createServer((_req, res) => {
+      requests++;
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const dir = mkdtempSync(join(tmpdir(), 'critpoint-403-'));
+      const file = join(dir, 's.yaml');
+      writeFileSync(file, `name: forbidden\ntarget: { url: ${url} }\nhttp: { path: /work }\nload: { start: 200, end: 800, stepDuration: 2s, warmup: 500ms, baselineWindows: 5 }\ndetect: { window: 500ms, minRequests: 50 }\nreport: { dir: ${JSON.stringify(dir)} }\n`);
+      const cli = spawnCli(['run', file]);
+      const { code } = await cli.exited;
+      const err = cli.stderr();
+      const summary = JSON.parse(readFileSync(join(onlyRunDir(dir, 'forbidden'), 'summary.json'), 'utf8'));
+      expect(code, err).toBe(EXIT.baselineFailed);
+      expect(summary.stopReason).toBe('baseline-failed');
+      expect(summary.criticalPoint).toBeNull();
+      // Only the baseline ran: no ramp step was sent to a target that refuses every request.
+      expect(summary.steps.map((st: { phase: string }) => st.phase)).toEqual(['baseline']);
+      expect(summary.steps[0].outcome).toBe('breach');
+      expect(err).toMatch(/baseline-failed/);
+      expect(err).toMatch(/\d+ of \d+ baseline requests \(100\.0%\) failed at 200 req\/s: http-4xx \d+/);
+      expect(err).toMatch(/first error: HTTP 403 Forbidden/);
+      expect(err).toMatch(/exit code 8/);
+      expect(err).not.toMatch(/lower load\.start/);
+      // No step with errors over the limit is printed as a pass.
+      expect(err).not.toMatch(/baseline\s+200\s+pass/);
+      expect(requests).toBeLessThan(200 * 4); // the baseline (3 s at 200 req/s) and the preflight, nothing more
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
 describe('target dies mid-run (process killed)', () => {
   it('load stops within 2 s (1 s windows: the watchdog, not the window rule), the partial report holds every window up to the failure, exit 4', async () => {
     target = await startFaultTarget({ serviceMs: 2 });

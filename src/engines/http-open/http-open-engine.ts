@@ -3,6 +3,7 @@
 // waiting client (coordinated omission). In-flight is capped: at the cap a
 // scheduled request is not sent and counts as an 'in-flight-cap' error
 // against the target.
+import { STATUS_CODES } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { StepRecorder } from '../step-recorder.js';
@@ -86,11 +87,13 @@ class ResponseTap implements Dispatcher.DispatchHandler {
     const ok = this.isOk(this.status);
     const doneAt = this.now();
     this.recorder.response(doneAt - this.intendedAt, ok, doneAt, ok ? undefined : statusKind(this.status));
+    if (!ok && this.recorder.wantsErrorExample) this.recorder.errorExample(`HTTP ${this.status} ${STATUS_CODES[this.status] ?? ''}`.trimEnd());
     this.settle();
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     this.recorder.failed(transportErrorKind(err), this.now());
+    if (this.recorder.wantsErrorExample) this.recorder.errorExample(`${(err as { code?: string }).code ?? err.name}: ${err.message}`);
     this.settle();
   }
 }
