@@ -1,11 +1,12 @@
 // Shared by every engine: cuts a step into windows, one HDR histogram per
-// window, and emits WindowStats as each window closes. Windows with fewer
-// than minRequests outcomes (responses, transport failures, and requests the
-// in-flight cap refused: a hanging target yields only those) are extended to
-// the next boundary; the step's warm-up is cut into its own windows, reported
-// but never evaluated.
+// window, and emits each window once, complete, as it closes (the rules that
+// make a window are stats/window-builder.ts's, shared with the k6 assembler).
+// A measured window with fewer than minRequests outcomes is extended to the
+// next boundary; the step's warm-up is cut into its own windows, reported but
+// never evaluated; the step's tail is a window of its own.
 import type { ErrorCounts, LivenessSink, Step, StepStats, WindowStats } from '../types.js';
 import { createHistogram, percentiles, p99Ms, recordMs, type Histogram } from '../stats/latency-histogram.js';
+import { buildWindow, mayClose, windowSeconds } from '../stats/window-builder.js';
 
 export interface StepRecorderOptions {
   step: Step;
@@ -189,7 +190,7 @@ export class StepRecorder {
     // Every boundary passed since the last call, in order (warm-up windows end exactly at the warm-up's end).
     while (t >= this.nextBoundary) {
       const inWarmup = this.windowStart < this.warmupEnd;
-      if (inWarmup || this.outcomes() >= this.opts.minRequests) this.close(this.nextBoundary);
+      if (inWarmup || mayClose({ completed: this.c.completed, transport: this.c.transportErrors, capHits: this.c.capHits }, this.opts.minRequests)) this.close(this.nextBoundary);
       this.nextBoundary = this.boundaryAfter(this.nextBoundary);
     }
   }
@@ -220,47 +221,25 @@ export class StepRecorder {
   private close(tEnd: number, tail = false): void {
     const { step, windowMs, minRequests } = this.opts;
     const warmup = this.windowStart < this.warmupEnd;
-    const sending = this.sendEnd !== undefined && this.sendEnd > this.windowStart ? Math.min(tEnd, this.sendEnd) - this.windowStart : tEnd - this.windowStart;
-    const shortTail = tail && (this.sendEnd ?? tEnd) - this.windowStart < windowMs / 2;
-    const durS = Math.max(1e-3, (shortTail ? Math.max(tEnd - this.windowStart, windowMs) : sending) / 1000);
-    const p = percentiles(this.latency);
-    const attempts = this.outcomes();
+    const { rateS, shortTail } = windowSeconds({ start: this.windowStart, end: tEnd, sendEnd: this.sendEnd, windowMs, tail });
     const areaEnd = Math.max(tEnd, this.inFlightAt);
     this.advance(areaEnd);
     const meanInFlight = areaEnd > this.inFlightSince ? this.inFlightArea / (areaEnd - this.inFlightSince) : this.inFlight;
     this.inFlightArea = 0;
     this.inFlightSince = areaEnd;
     const first = this.first ? percentiles(this.first.window) : null;
-    const w: WindowStats = {
-      index: this.opts.nextWindowIndex(),
-      stepIndex: step.index,
-      phase: step.phase,
-      warmup,
-      tStart: this.windowStart,
-      tEnd,
-      offered: step.load,
-      scheduled: this.c.scheduled,
-      sent: this.c.sent,
-      completed: this.c.completed,
-      errors: { ...this.c.errors },
-      errorTotal: this.c.errorTotal,
-      errorRate: attempts === 0 ? 0 : this.c.errorTotal / attempts,
-      sendRate: this.c.sent / durS,
-      achievedRate: this.c.ok / durS,
-      p50: p.p50,
-      p90: p.p90,
-      p99: p.p99,
-      max: p.max,
-      mean: p.mean,
-      sendLagP99: p99Ms(this.lag),
-      maxInFlight: Math.max(this.c.maxInFlight, this.inFlight),
-      meanInFlight,
-      ...(this.opts.busy ? { generatorBusy: this.opts.busy() } : {}),
-      capHits: this.c.capHits,
-      sparse: !warmup && (shortTail || attempts < minRequests),
-      runtime: {},
-      ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
-    };
+    const c = this.c;
+    const w = buildWindow(
+      { index: this.opts.nextWindowIndex(), step, warmup, tStart: this.windowStart, tEnd, minRequests, rateS, shortTail },
+      { scheduled: c.scheduled, sent: c.sent, completed: c.completed, ok: c.ok, transport: c.transportErrors, capHits: c.capHits, errors: c.errors, errorTotal: c.errorTotal, maxInFlight: Math.max(c.maxInFlight, this.inFlight) },
+      percentiles(this.latency),
+      {
+        sendLagP99: p99Ms(this.lag),
+        meanInFlight,
+        ...(this.opts.busy ? { generatorBusy: this.opts.busy() } : {}),
+        ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
+      },
+    );
     if (this.first) {
       if (!warmup) this.first.step.add(this.first.window);
       this.first.window.reset();

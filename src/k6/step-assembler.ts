@@ -1,8 +1,9 @@
 // Closed cells of one step -> the WindowStats and StepStats every engine
-// produces, with the StepRecorder's rules: warm-up slices are their own
-// windows (reported, never evaluated); a measured window with fewer than
-// minRequests answers runs on into the next slice; the tail is kept, marked
-// sparse. Used live by the k6 engine and after the fact by `analyze`.
+// produces, built by the same window builder as the StepRecorder's
+// (stats/window-builder.ts): warm-up slices are their own windows (reported,
+// never evaluated); a measured window with fewer than minRequests outcomes
+// runs on into the next slice; the tail is a window of its own. Used live by
+// the k6 engine and after the fact by `analyze`.
 //
 // What k6 cannot tell: when each request was meant to leave. Its
 // arrival-rate executor starts iterations on schedule or drops them (no free
@@ -12,6 +13,7 @@
 // the actual send.
 import type { Step, StepStats, WindowStats } from '../types.js';
 import { percentiles } from '../stats/latency-histogram.js';
+import { buildWindow, mayClose, windowSeconds } from '../stats/window-builder.js';
 import { WindowCell, type StepGrid } from './window-cell.js';
 
 export interface StepAssemblerOptions {
@@ -55,46 +57,22 @@ export class StepAssembler {
     this.current.merge(cell);
     const warm = grid.isWarmup(i);
     if (i >= grid.cells - 1) return; // the last slice closes in finish()
-    if (warm || this.current.answered >= minRequests) this.emit(grid.end(i), warm);
+    if (warm || mayClose({ completed: this.current.completed, transport: this.current.transport, capHits: this.current.drops }, minRequests)) this.emit(grid.end(i), warm);
   }
 
-  private emit(end: number, warm: boolean): void {
-    const { step } = this.o;
+  private emit(end: number, warm: boolean, tail = false): void {
+    const { step, grid, minRequests } = this.o;
     const c = this.current;
     const start = this.currentStart;
-    const rateEnd = this.sendEnd > start ? Math.min(end, this.sendEnd) : end;
-    const durS = Math.max(1e-3, (rateEnd - start) / 1000);
-    const scheduled = this.sendEnd > start ? Math.round(step.load * durS) : 0;
-    const p = percentiles(c.latency);
-    const attempts = c.completed + c.transport + c.drops;
-    const sent = Math.max(0, scheduled - c.drops);
-    const w: WindowStats = {
-      index: this.o.nextWindowIndex(),
-      stepIndex: step.index,
-      phase: step.phase,
-      warmup: warm,
-      tStart: this.o.toRunClock(start),
-      tEnd: this.o.toRunClock(end),
-      offered: step.load,
-      scheduled,
-      sent,
-      completed: c.completed,
-      errors: { ...c.errors },
-      errorTotal: c.errorTotal,
-      errorRate: attempts === 0 ? 0 : c.errorTotal / attempts,
-      sendRate: sent / durS,
-      achievedRate: c.ok / durS,
-      p50: p.p50,
-      p90: p.p90,
-      p99: p.p99,
-      max: p.max,
-      mean: p.mean,
-      sendLagP99: NaN,
-      maxInFlight: c.totalVus,
-      capHits: c.drops,
-      sparse: !warm && c.answered < this.o.minRequests,
-      runtime: {},
-    };
+    const { sendingS, rateS, shortTail } = windowSeconds({ start, end, sendEnd: this.sendEnd, windowMs: grid.windowMs, tail });
+    // k6 does not report its schedule: a window's is the offered rate over its seconds of sending.
+    const scheduled = Math.round(step.load * sendingS);
+    const w = buildWindow(
+      { index: this.o.nextWindowIndex(), step, warmup: warm, tStart: this.o.toRunClock(start), tEnd: this.o.toRunClock(end), minRequests, rateS, shortTail },
+      { scheduled, sent: Math.max(0, scheduled - c.drops), completed: c.completed, ok: c.ok, transport: c.transport, capHits: c.drops, errors: c.errors, errorTotal: c.errorTotal, maxInFlight: c.totalVus },
+      percentiles(c.latency),
+      { sendLagP99: NaN },
+    );
     if (!warm) this.step.merge(c);
     this.windows.push(w);
     this.current = new WindowCell();
@@ -113,7 +91,7 @@ export class StepAssembler {
       this.finished = true;
       const warm = this.currentStart < grid.warmupEnd;
       const tailEnd = Math.max(end, this.currentStart);
-      if (this.current.answered + this.current.drops > 0 || tailEnd > this.currentStart) this.emit(tailEnd, warm);
+      if (this.current.answered + this.current.drops > 0 || tailEnd > this.currentStart) this.emit(tailEnd, warm, true);
     }
     const s = this.step;
     const p = percentiles(s.latency);
