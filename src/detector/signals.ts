@@ -53,6 +53,18 @@ export interface SignalSpec {
 
 const finite = (x: number): number | undefined => (Number.isFinite(x) ? x : undefined);
 
+/**
+ * The latency the p99 signal compares with its threshold for one window, ms: the window's p99 net of
+ * its send-lag p99 (floored at 1% of the p99), or undefined when the window has no latency to judge.
+ * Exported so the reports draw exactly what was judged.
+ */
+export function judgedP99(w: Pick<WindowStats, 'p99' | 'completed' | 'sendLagP99' | 'firstMessage'>, series: 'response' | 'first-message' = 'response'): number | undefined {
+  const p99 = series === 'first-message' ? w.firstMessage?.p99 : w.completed > 0 ? w.p99 : undefined;
+  if (p99 === undefined || !(p99 > 0)) return undefined;
+  const lag = Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0 ? w.sendLagP99 : 0; // k6 windows have no send lag (NaN)
+  return Math.max(p99 - lag, p99 * 0.01);
+}
+
 export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
   const specs: SignalSpec[] = [];
   if (cfg.p99.enabled) {
@@ -68,9 +80,8 @@ export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
       // every latency; subtracted, a hiccup of the generator cannot pass for the target's breach.
       // In an open loop the target cannot delay a send, so what is left is the target's.
       read: (w) => {
-        const p99 = first ? w.firstMessage?.p99 : w.completed > 0 ? w.p99 : undefined;
-        const lag = Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0 ? w.sendLagP99 : 0; // k6 windows have no send lag (NaN)
-        return p99 !== undefined && p99 > 0 ? finite(Math.log(Math.max(p99 - lag, p99 * 0.01))) : undefined;
+        const judged = judgedP99(w, first ? 'first-message' : 'response');
+        return judged === undefined ? undefined : finite(Math.log(judged));
       },
       natural: Math.exp,
       practical: (m) => cfg.p99.minRatio * m,
