@@ -1,7 +1,7 @@
 // The headline every human report leads with (HTML, markdown): the critical
 // point or why there is none, read straight from the RunResult. Formatting
 // only: every figure here was computed by the runner and the detector.
-import type { LoadUnit, RunResult, StopReason } from '../types.js';
+import type { LoadUnit, RunResult, StepResult, StopReason } from '../types.js';
 
 export interface Headline {
   /** The critical point, or null when the run could not name one. */
@@ -17,6 +17,8 @@ export interface Headline {
   resolution: number | null;
   /** Signals that confirmed the breach, with the detector's sentences. */
   breaching: { signal: string; reason: string }[];
+  /** stopDetail says nothing that the verdict or the breaching signals do not: reports leave it out rather than say it twice. */
+  stopDetailRepeats: boolean;
 }
 
 /** Up to 4 significant digits, no exponent: 969, 24.3, 0.0123. */
@@ -36,6 +38,25 @@ export function fmtSignal(signal: string, v: number | null | undefined): string 
   if (signal === 'errors') return fmtPct(v, 2);
   if (signal === 'throughput') return fmtPct(v, 1);
   return fmtNum(v, 4);
+}
+
+/**
+ * The phase to show for a step. The runner files a repeated step under the phase it repeats, so the
+ * repeat is named here from its place in the run: a ramp step at the load of a ramp step that just
+ * breached is the recheck (detect.recheck), a step at the load of one the generator could not keep up
+ * with is its repeat (detect.generator.retries).
+ */
+export function phaseLabel(step: StepResult, previous: StepResult | undefined): string {
+  const phase: string = step.phase;
+  if (phase === 'recheck' || !previous || previous.phase !== step.phase || previous.load !== step.load) return phase;
+  if (previous.outcome === 'breach' && phase === 'ramp') return 'recheck';
+  if (previous.outcome === 'generator-limited') return `${phase} repeat`;
+  return phase;
+}
+
+/** phaseLabel of every step, by step index. */
+export function phaseLabels(r: RunResult): Map<number, string> {
+  return new Map(r.steps.map((s, i) => [s.index, phaseLabel(s, r.steps[i - 1])]));
 }
 
 export function unitOf(r: RunResult): LoadUnit {
@@ -66,15 +87,18 @@ function verdictOf(r: RunResult, unit: LoadUnit): string {
 export function headlineOf(r: RunResult): Headline {
   const unit = unitOf(r);
   const cp = r.criticalPoint;
+  const verdict = verdictOf(r, unit);
+  const breaching = (cp?.signals ?? []).map((s) => ({ signal: s.signal, reason: s.reason }));
   return {
     criticalPoint: cp ? { value: cp.value, unit: cp.unit } : null,
     unit,
-    verdict: verdictOf(r, unit),
+    verdict,
     stopReason: r.stopReason,
     stopDetail: r.stopDetail,
     lastPass: cp?.lastPass ?? r.lastPass,
     firstBreach: cp?.firstBreach ?? null,
     resolution: cp?.resolution ?? null,
-    breaching: (cp?.signals ?? []).map((s) => ({ signal: s.signal, reason: s.reason })),
+    breaching,
+    stopDetailRepeats: verdict.includes(r.stopDetail) || (breaching.length > 0 && breaching.every((b) => r.stopDetail.includes(b.reason))),
   };
 }

@@ -3,9 +3,11 @@
 // redaction and escaping.
 import { describe, it, expect } from 'vitest';
 import { renderReportHtml } from '../../src/reporters/html/html-report.js';
-import { reportCharts } from '../../src/reporters/html/report-charts.js';
+import { JUDGED_P99, reportCharts, SEND_LAG } from '../../src/reporters/html/report-charts.js';
+import { signalSpecs, type DetectConfig } from '../../src/detector/signals.js';
+import { phaseLabel } from '../../src/reporters/headline.js';
 import { chartPointCount } from '../../src/reporters/html/svg-chart.js';
-import { demoRun, withRuntimeSignal } from '../helpers/report-fixtures.js';
+import { demoRun, manyStepRun, withRuntimeSignal } from '../helpers/report-fixtures.js';
 import type { RunResult } from '../../src/types.js';
 import { chartsOf, externalReferences, field } from '../helpers/html-checks.js';
 
@@ -34,8 +36,8 @@ describe('report.html from a real run', () => {
     for (const c of found) expect(c.points, c.id).toBeGreaterThan(0);
     // The latency-vs-load chart has one p50 and one p99 point per step, and one dot per evaluated window.
     const lvl = reportCharts(r)[0]!;
-    expect(lvl.series.find((s) => s.name === 'p99 (step)')!.points).toHaveLength(r.steps.length);
-    expect(lvl.series.find((s) => s.name === 'p99 per window')!.points).toHaveLength(r.windows.filter((w) => !w.warmup && !w.sparse).length);
+    expect(lvl.series.find((s) => s.name === 'raw p99 (step)')!.points).toHaveLength(r.steps.length);
+    expect(lvl.series.find((s) => s.name === `${JUDGED_P99} per window`)!.points).toHaveLength(r.windows.filter((w) => !w.warmup && !w.sparse).length);
     expect(lvl.vRules!.map((v) => v.at)).toEqual([r.criticalPoint!.value, r.criticalPoint!.firstBreach]);
     expect(lvl.hRules!.find((h) => h.label.startsWith('threshold'))!.at).toBe(r.baseline!.signals.p99!.threshold);
     const stepRows = /<table id="steps">.*?<tbody>(.*?)<\/tbody>/s.exec(html)![1]!.match(/<tr>/g);
@@ -110,5 +112,83 @@ describe('report.html for runs without a critical point', () => {
     expect(charts(html)).toEqual([]);
     expect(html).toContain('id="no-charts"');
     expect(field(html, 'verdict')).toContain('unreachable');
+  });
+});
+
+describe('report.html explains the decision', () => {
+  const p99Spec = (series: DetectConfig['latencySeries'] = 'response') =>
+    signalSpecs({ k: 3, confirm: 2, p99: { enabled: true, minRatio: 2, sigmaFloor: 0.02 }, errors: { enabled: false, maxRate: 0.01 }, throughput: { enabled: false, minRatio: 0.95 }, generator: { maxSendLag: 5, minSendRatio: 0.98 }, arrival: 'uniform', latencySeries: series, runtime: [] })[0]!;
+  const ys = (spec: ReturnType<typeof reportCharts>[number], name: string) => spec.series.find((s) => s.name === name)!.points.map((p) => p[1]);
+
+  it('draws the p99 the detector read from each window (net of its send lag), and the send lag', async () => {
+    const r = await demoRun();
+    const [lvl, lot] = reportCharts(r);
+    const evaluated = r.windows.filter((w) => !w.warmup && !w.sparse);
+    const read = evaluated.map((w) => Math.exp(p99Spec().read(w)!));
+    ys(lvl!, `${JUDGED_P99} per window`).forEach((y, i) => expect(y).toBeCloseTo(read[i]!, 9));
+    // Over time: the same values, warm-up and sparse windows left out (never judged), breaks between steps.
+    expect(ys(lot!, JUDGED_P99).filter((y) => y !== null)).toEqual(ys(lvl!, `${JUDGED_P99} per window`));
+    // The run lagged: the judged value is below the raw p99 by the window's send lag.
+    expect(evaluated.some((w, i) => w.p99 - read[i]! > 1)).toBe(true);
+    expect(ys(lot!, SEND_LAG).filter((y) => y !== null)).toHaveLength(r.windows.length);
+    expect(ys(lvl!, `${SEND_LAG} (step)`)).toEqual([...r.steps].sort((a, b) => a.load - b.load).map((s) => s.stats.sendLagP99));
+  });
+
+  it('puts the breach markers at the values the breach sentence quotes', async () => {
+    const r = await demoRun();
+    const quoted = r.criticalPoint!.signals[0]!.values;
+    for (const spec of reportCharts(r).slice(0, 2)) {
+      const marks = ys(spec, 'p99 breach (confirming windows)');
+      expect(marks).toHaveLength(quoted.length);
+      marks.forEach((y, i) => expect(y).toBeCloseTo(quoted[i]!, 9));
+    }
+  });
+
+  it('says once, in one sentence, what was compared with the threshold', async () => {
+    const r = await demoRun();
+    const html = renderReportHtml(r);
+    const notes = [...html.matchAll(/<p class="note"[^>]*>(.*?)<\/p>/gs)].map((m) => m[1]!);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/judged p99, its p99 minus its send-lag p99 .* threshold 24\.3 ms and calls a breach after 2 consecutive windows above it/);
+    expect(notes[0]!.split('. ')).toHaveLength(1);
+    // A run without send lag (closed loop, k6) says there was nothing to subtract.
+    const noLag = renderReportHtml({ ...r, windows: r.windows.map((w) => ({ ...w, sendLagP99: 0 })), steps: r.steps.map((s) => ({ ...s, stats: { ...s.stats, sendLagP99: 0 } })) });
+    expect(noLag).toMatch(/recorded no send lag to subtract/);
+    expect(noLag).not.toContain(`data-series="${SEND_LAG}`);
+  });
+
+  it('prints the breach sentence once', async () => {
+    const r = await demoRun();
+    const reason = r.criticalPoint!.signals[0]!.reason.replace(/>/g, '&gt;');
+    const html = renderReportHtml(r);
+    expect(html.split(reason)).toHaveLength(2);
+    expect(field(html, 'stop-detail')).toBeNull();
+    expect(html).toMatch(/step 3 \(1010 req\/s\): <b>p99<\/b> as in the headline; windows 31, 32/);
+    // A stop detail that says something new is kept.
+    const completed = renderReportHtml({ ...r, stopReason: 'completed', criticalPoint: null, stopDetail: 'no breach up to load.end (3000 req/s)' });
+    expect(field(completed, 'stop-detail')).toBe('no breach up to load.end (3000 req/s)');
+  });
+
+  it('marks a passing step whose raw p99 is above the threshold, and explains it', async () => {
+    const r = await demoRun();
+    expect(renderReportHtml(r)).not.toContain('id="steps-note"');
+    const steps = r.steps.map((s) => (s.index === 2 ? { ...s, stats: { ...s.stats, p99: 30 } } : s));
+    const html = renderReportHtml({ ...r, steps });
+    expect(html).toMatch(/<td>30<sup class="flag"/);
+    expect(html.match(/<sup class="flag"/g)).toHaveLength(1);
+    expect(html).toMatch(/id="steps-note"><sup>\*<\/sup> raw p99 above the threshold 24\.3 ms on a passing step/);
+  });
+
+  it('names the recheck and a generator-limited repeat', async () => {
+    const r = await manyStepRun();
+    const html = renderReportHtml(r);
+    const phases = [.../<table id="steps">.*?<\/table>/s.exec(html)![0].matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td>/g)].map((m) => m[2]);
+    expect(phases.filter((p) => p === 'recheck')).toHaveLength(1);
+    expect(phases[r.steps.findIndex((s) => s.outcome === 'breach') + 1]).toBe('recheck');
+    const [a, b] = [r.steps[3]!, r.steps[4]!];
+    expect(phaseLabel({ ...b, load: a.load }, { ...a, outcome: 'generator-limited' })).toBe('ramp repeat');
+    expect(phaseLabel({ ...b, phase: 'refine', load: a.load }, { ...a, phase: 'refine', outcome: 'breach' })).toBe('refine');
+    expect(phaseLabel(b, a)).toBe('ramp');
+    expect(phaseLabel(r.steps[0]!, undefined)).toBe('baseline');
   });
 });

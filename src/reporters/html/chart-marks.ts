@@ -3,12 +3,15 @@
 // and the points-over-time helper that breaks lines between steps.
 // Derivations are unit conversions and the band median -/+ k*sigma only.
 import type { RunResult, SignalBaseline, WindowStats } from '../../types.js';
-import { fmtNum, fmtSignal } from '../headline.js';
+import { judgedP99 } from '../../detector/signals.js';
+import { fmtNum, fmtSignal, phaseLabels } from '../headline.js';
 import type { Band, Point, Rule } from './svg-chart.js';
 
 export const COLORS = {
   p50: '#2b6cb0',
   p99: '#dd6b20',
+  judged: '#1a202c',
+  sendLag: '#805ad5',
   windowP99: 'rgba(221,107,32,0.35)',
   band: 'rgba(56,161,105,0.16)',
   median: '#2f855a',
@@ -53,16 +56,52 @@ export function overTime(windows: WindowStats[], read: (w: WindowStats) => numbe
   return pts;
 }
 
-/** Step boundaries (first window's start of each step) and the warm-up region. */
+/** A value of the resolved scenario the run recorded (RunResult.scenario is kept as written). */
+function scenarioValue(r: RunResult, path: string[]): unknown {
+  let v: unknown = r.scenario;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+/** detect.confirm of the run: consecutive breaching windows that make a breach. */
+export function confirmOf(r: RunResult): number | null {
+  const v = scenarioValue(r, ['detect', 'confirm']);
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null;
+}
+
+/** Which latency the p99 signal read: a gRPC stream may stop on its first message (grpc.stopLatency). */
+export function judgedSeriesOf(r: RunResult): 'response' | 'first-message' {
+  return scenarioValue(r, ['grpc', 'stopLatency']) === 'first-message' ? 'first-message' : 'response';
+}
+
+/** The p99 the detector compared with the threshold for a window (its p99 net of its send lag), by the detector's own function. */
+export function judgedOf(r: RunResult): (w: WindowStats) => number | null {
+  const series = judgedSeriesOf(r);
+  return (w) => judgedP99(w, series) ?? null;
+}
+
+/** The engine recorded a send lag (open loop; a closed loop's is 0, k6 records none). */
+export const hasSendLag = (r: RunResult) => r.windows.some((w) => Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0) || r.steps.some((s) => Number.isFinite(s.stats.sendLagP99) && s.stats.sendLagP99 > 0);
+
+/**
+ * Step boundaries (first window's start of each step) and the warm-up region.
+ * Labels read `#step load` (and the phase when it is a recheck or a repeat);
+ * when they crowd, breaching steps, the critical point's step and rechecks keep theirs first.
+ */
 export function timeMarks(r: RunResult): { vRules: Rule[]; vBands: Band[] } {
   const vRules: Rule[] = [];
   const vBands: Band[] = [];
   const seen = new Set<number>();
+  const phases = phaseLabels(r);
   for (const w of r.windows) {
     if (seen.has(w.stepIndex)) continue;
     seen.add(w.stepIndex);
     const step = r.steps.find((s) => s.index === w.stepIndex);
-    vRules.push({ at: secs(w.tStart), label: `#${w.stepIndex}${step ? ` ${fmtNum(step.load, 4)}` : ''}`, color: COLORS.step, dashed: true });
+    const phase = phases.get(w.stepIndex);
+    const named = phase !== undefined && phase !== step?.phase ? ` ${phase}` : '';
+    const cp = step !== undefined && r.criticalPoint?.value === step.load && step.outcome === 'pass';
+    const priority = step?.outcome === 'breach' || cp ? 3 : named ? 2 : step?.phase === 'baseline' ? 1 : 0;
+    vRules.push({ at: secs(w.tStart), label: `#${w.stepIndex}${step ? ` ${fmtNum(step.load, 4)}` : ''}${named}`, color: COLORS.step, dashed: true, priority });
   }
   const warm = r.windows.filter((w) => w.warmup);
   if (warm.length > 0) vBands.push({ from: secs(Math.min(...warm.map((w) => w.tStart))), to: secs(Math.max(...warm.map((w) => w.tEnd))), label: 'warm-up (discarded)', color: COLORS.warmup });

@@ -27,13 +27,13 @@ function headlineSection(r: RunResult): string {
     ['last pass', 'last-pass', `${e(fmtNum(h.lastPass, 4))} ${e(h.unit)}`],
     ['first breach', 'first-breach', h.firstBreach === null ? '-' : `${e(fmtNum(h.firstBreach, 4))} ${e(h.unit)}`],
     ['resolution', 'resolution', e(fmtPct(h.resolution))],
-    ['why it stopped', 'stop-detail', e(h.stopDetail)],
+    ...(h.stopDetailRepeats ? [] : [['why it stopped', 'stop-detail', e(h.stopDetail)] as [string, string, string]]),
   ];
   return `<section class="headline ${e(h.stopReason)}">${big}<p class="verdict" data-field="verdict">${e(h.verdict)}</p><dl class="facts">${facts.map(([k, f, v]) => `<dt>${e(k)}</dt><dd data-field="${f}">${v}</dd>`).join('')}</dl></section>`;
 }
 
 function chartFigure(spec: ChartSpec): string {
-  return `<figure class="chart-box" data-chart="${e(spec.id)}"><figcaption><h3>${e(spec.title)}</h3></figcaption>${renderLegend(spec)}${renderChartSvg(spec)}${spec.caption ? `<p class="caption">${e(spec.caption)}</p>` : ''}</figure>`;
+  return `<figure class="chart-box" data-chart="${e(spec.id)}"><figcaption><h3>${e(spec.title)}</h3></figcaption>${renderLegend(spec)}${renderChartSvg(spec)}${spec.caption ? `<p class="caption">${e(spec.caption)}</p>` : ''}${spec.note ? `<p class="note" data-note="${e(spec.id)}">${e(spec.note)}</p>` : ''}</figure>`;
 }
 
 export interface HtmlReportOptions {

@@ -2,7 +2,7 @@
 // health, files and evidence. Formatting only.
 import { isAbsolute, relative } from 'node:path';
 import type { RunResult } from '../../types.js';
-import { fmtNum, fmtSignal } from '../headline.js';
+import { fmtNum, fmtSignal, phaseLabels } from '../headline.js';
 import { escapeHtml as e } from './escape-html.js';
 import { bandOf } from './report-charts.js';
 
@@ -12,21 +12,35 @@ const table = (id: string, head: string[], rows: string[][]) =>
 
 export function stepTable(r: RunResult): string {
   const cp = r.criticalPoint;
+  const phases = phaseLabels(r);
+  const threshold = r.baseline?.signals.p99?.threshold;
+  // A passing step's raw p99 can sit above the threshold: the detector judged its windows net of send lag.
+  const above = (p99: number) => threshold !== undefined && Number.isFinite(p99) && p99 > threshold;
+  const flagged = r.steps.filter((s) => s.outcome === 'pass' && s.phase !== 'baseline' && above(s.stats.p99));
   const rows = r.steps.map((s) => {
     const mark = cp && s.load === cp.value && s.outcome === 'pass' ? ' <span class="tag cp">critical point</span>' : '';
     const outcome = `<span class="tag ${e(s.outcome)}">${e(s.outcome)}</span>${s.breaches.length ? ` ${e(s.breaches.map((b) => b.signal).join(', '))}` : ''}`;
+    const p99 = `${e(fmtNum(s.stats.p99))}${flagged.includes(s) ? '<sup class="flag" title="above the threshold: judged net of send lag">*</sup>' : ''}`;
     return [
-      String(s.index), e(s.phase), `${e(fmtNum(s.load, 4))}${mark}`, outcome, String(s.stats.sent), String(s.stats.completed),
-      e(fmtNum(s.stats.achievedRate, 4)), e(fmtNum(s.stats.p50)), e(fmtNum(s.stats.p90)), e(fmtNum(s.stats.p99)), e(fmtNum(s.stats.max)),
+      String(s.index), e(phases.get(s.index) ?? s.phase), `${e(fmtNum(s.load, 4))}${mark}`, outcome, String(s.stats.sent), String(s.stats.completed),
+      e(fmtNum(s.stats.achievedRate, 4)), e(fmtNum(s.stats.p50)), e(fmtNum(s.stats.p90)), p99, e(fmtNum(s.stats.max)),
       String(s.stats.errorTotal), e(fmtNum(s.stats.sendLagP99)), String(s.stats.maxInFlight), String(s.windowCount),
     ];
   });
   const unit = r.steps[0]?.unit ?? 'req/s';
-  return table('steps', ['step', 'phase', `load (${unit})`, 'outcome', 'sent', 'completed', 'achieved/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'send lag p99 ms', 'max in flight', 'windows'], rows);
+  const note = flagged.length > 0 && threshold !== undefined
+    ? `<p class="muted" id="steps-note"><sup>*</sup> raw p99 above the threshold ${e(fmtSignal('p99', threshold))} on a passing step: the judged p99 of its windows was not above it in enough consecutive windows (see the latency charts).</p>`
+    : '';
+  return table('steps', ['step', 'phase', `load (${unit})`, 'outcome', 'sent', 'completed', 'achieved/s', 'p50 ms', 'p90 ms', 'raw p99 ms', 'max ms', 'errors', 'send lag p99 ms', 'max in flight', 'windows'], rows) + note;
 }
 
+/** Each step's breaches with their windows; a breach sentence the headline or a warning already quotes is pointed at, not repeated. */
 export function breachList(r: RunResult): string {
-  const items = r.steps.flatMap((s) => s.breaches.map((b) => `<li>step ${s.index} (${e(fmtNum(s.load, 4))} ${e(s.unit)}): <b>${e(b.signal)}</b> ${e(b.reason)}; windows ${e(b.windowIndexes.join(', '))}</li>`));
+  const headline = new Set((r.criticalPoint?.signals ?? []).map((b) => b.reason));
+  const said = (reason: string) => (headline.has(reason) ? 'as in the headline' : r.warnings.some((w) => w.includes(reason)) ? 'as in the warnings' : null);
+  const items = r.steps.flatMap((s) =>
+    s.breaches.map((b) => `<li>step ${s.index} (${e(fmtNum(s.load, 4))} ${e(s.unit)}): <b>${e(b.signal)}</b> ${e(said(b.reason) ?? b.reason)}; windows ${e(b.windowIndexes.join(', '))}</li>`),
+  );
   return items.length > 0 ? `<ul class="breaches">${items.join('')}</ul>` : '';
 }
 

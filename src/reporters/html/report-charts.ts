@@ -8,24 +8,67 @@
 import type { RunResult, WindowStats } from '../../types.js';
 import { fmtNum, fmtSignal } from '../headline.js';
 import type { ChartSpec, Point, Rule, Series } from './svg-chart.js';
-import { baselineMarks, COLORS, CORE_SIGNALS, evaluated, mid, overTime, secs, timeMarks, wantsLog } from './chart-marks.js';
+import { baselineMarks, COLORS, confirmOf, CORE_SIGNALS, evaluated, hasSendLag, judgedOf, judgedSeriesOf, mid, overTime, secs, timeMarks, wantsLog } from './chart-marks.js';
 
 export { bandOf, COLORS } from './chart-marks.js';
 
-const breachWindowIndexes = (r: RunResult) => new Set(r.steps.flatMap((s) => s.breaches.flatMap((b) => b.windowIndexes)));
+/** Legend names of what the detector judged (the browser test looks for them). */
+export const JUDGED_P99 = 'judged p99 (p99 \u2212 send lag)';
+export const SEND_LAG = 'send lag p99';
+
+/**
+ * The sentence that says what the p99 signal compared, so a passing step whose
+ * raw p99 is above the threshold line is not read as a missed breach. Null
+ * when the run has no p99 threshold.
+ */
+export function judgedNote(r: RunResult): string | null {
+  const b = r.baseline?.signals.p99;
+  if (!b) return null;
+  const n = confirmOf(r);
+  const inARow = n === null ? 'consecutive windows' : n === 1 ? 'a single window' : `${n} consecutive windows`;
+  const stream = judgedSeriesOf(r) === 'first-message' ? ' to the first message' : '';
+  if (!hasSendLag(r)) {
+    return `The detector compares each window's p99${stream} (the judged p99: this engine recorded no send lag to subtract) with the threshold ${fmtSignal('p99', b.threshold)} and calls a breach after ${inARow} above it, so a step's p99 above the threshold line on a passing step never had ${inARow} above it.`;
+  }
+  return `The detector compares each window's judged p99${stream}, its p99 minus its send-lag p99 (the generator's own delay, which latency measured from the intended send time includes), with the threshold ${fmtSignal('p99', b.threshold)} and calls a breach after ${inARow} above it, so raw p99 above the threshold line on a passing step is send lag, or fewer than ${inARow} in a row, not a missed breach.`;
+}
+
+/** Each p99-confirming window at the value the detector recorded for it: the values the breach sentence quotes. */
+function breachMarks(r: RunResult, x: (w: WindowStats) => number): Series | null {
+  const byIndex = new Map(r.windows.map((w) => [w.index, w]));
+  const points: Point[] = [];
+  const tips: string[] = [];
+  for (const b of r.steps.flatMap((s) => s.breaches.filter((x) => x.signal === 'p99'))) {
+    b.windowIndexes.forEach((i, k) => {
+      const w = byIndex.get(i);
+      if (!w || b.values[k] === undefined) return;
+      points.push([x(w), b.values[k]]);
+      tips.push(`window ${i}: judged p99 ${fmtNum(b.values[k])} ms > threshold ${fmtNum(b.threshold)} ms`);
+    });
+  }
+  return points.length > 0 ? { name: 'p99 breach (confirming windows)', color: COLORS.breach, style: 'dots', radius: 5, points, tips } : null;
+}
 
 export function latencyVsLoad(r: RunResult): ChartSpec {
   const unit = r.baseline?.unit ?? r.steps[0]?.unit ?? 'req/s';
   const steps = [...r.steps].sort((a, b) => a.load - b.load);
   const wins = r.windows.filter(evaluated);
   const p99b = r.baseline?.signals.p99;
+  const judged = judgedOf(r);
+  const lag = hasSendLag(r);
   const series: Series[] = [
-    { name: 'p99 per window', color: COLORS.windowP99, style: 'dots', radius: 2.5, points: wins.map((w) => [w.offered, w.p99]), tips: wins.map((w) => `window ${w.index}: ${fmtNum(w.offered, 4)} ${unit}, p99 ${fmtNum(w.p99)} ms`) },
     { name: 'p50 (step)', color: COLORS.p50, style: 'both', points: steps.map((s) => [s.load, s.stats.p50]), tips: steps.map((s) => `step ${s.index} ${s.phase} ${fmtNum(s.load, 4)} ${unit}: p50 ${fmtNum(s.stats.p50)} ms`) },
-    { name: 'p99 (step)', color: COLORS.p99, style: 'both', points: steps.map((s) => [s.load, s.stats.p99]), tips: steps.map((s) => `step ${s.index} ${s.phase} ${fmtNum(s.load, 4)} ${unit}: p99 ${fmtNum(s.stats.p99)} ms, ${s.outcome}`) },
+    { name: 'raw p99 (step)', color: COLORS.p99, style: 'both', points: steps.map((s) => [s.load, s.stats.p99]), tips: steps.map((s) => `step ${s.index} ${s.phase} ${fmtNum(s.load, 4)} ${unit}: p99 ${fmtNum(s.stats.p99)} ms, ${s.outcome}`) },
   ];
-  const breached = steps.filter((s) => s.outcome === 'breach');
-  if (breached.length > 0) series.push({ name: 'breaching step', color: COLORS.breach, style: 'dots', radius: 5, points: breached.map((s) => [s.load, s.stats.p99]), tips: breached.map((s) => `step ${s.index}: ${s.breaches.map((b) => b.reason).join('; ')}`) });
+  if (lag) series.push({ name: `${SEND_LAG} (step)`, color: COLORS.sendLag, style: 'both', dashed: true, radius: 2, points: steps.map((s) => [s.load, s.stats.sendLagP99]), tips: steps.map((s) => `step ${s.index} ${fmtNum(s.load, 4)} ${unit}: send lag p99 ${fmtNum(s.stats.sendLagP99)} ms`) });
+  if (wins.length > 0) {
+    series.push({
+      name: `${JUDGED_P99} per window`, color: COLORS.judged, style: 'dots', radius: 2.5, points: wins.map((w) => [w.offered, judged(w)]),
+      tips: wins.map((w) => `window ${w.index}: ${fmtNum(w.offered, 4)} ${unit}, p99 ${fmtNum(w.p99)} ms${lag ? ` \u2212 send lag ${fmtNum(w.sendLagP99)} ms` : ''} = judged ${fmtNum(judged(w))} ms`),
+    });
+  }
+  const breach = breachMarks(r, (w) => w.offered);
+  if (breach) series.push(breach);
   const marks = baselineMarks(p99b, 'p99');
   const vRules: Rule[] = [];
   const cp = r.criticalPoint;
@@ -33,11 +76,12 @@ export function latencyVsLoad(r: RunResult): ChartSpec {
     vRules.push({ at: cp.value, label: `critical point ${fmtNum(cp.value, 4)}`, color: COLORS.critical, anchor: 'end' });
     vRules.push({ at: cp.firstBreach, label: `first breach ${fmtNum(cp.firstBreach, 4)}`, color: COLORS.breach, dashed: true });
   }
-  const log = wantsLog([...series.flatMap((s) => s.points.map((p) => p[1])), ...marks.hRules.map((h) => h.at)]);
+  const log = wantsLog([...series.filter((s) => !s.name.startsWith(SEND_LAG)).flatMap((s) => s.points.map((p) => p[1])), ...marks.hRules.map((h) => h.at)]);
   return {
     id: 'latency-vs-load',
     title: 'Latency against offered load',
-    caption: `p50 and p99 of each step (latency from the intended send time), p99 of every evaluated window, the baseline band of p99 and its threshold${cp ? ', and the critical point' : ''}.`,
+    caption: `p50 and raw p99 of each step (latency from the intended send time)${lag ? ', its send-lag p99' : ''}, the judged p99 of every evaluated window, the baseline band of p99 and its threshold${cp ? ', and the critical point' : ''}.`,
+    note: judgedNote(r) ?? undefined,
     x: { label: `offered load (${unit})` },
     y: { label: `latency (ms${log ? ', log scale' : ''})`, log },
     series,
@@ -48,19 +92,23 @@ export function latencyVsLoad(r: RunResult): ChartSpec {
 
 export function latencyOverTime(r: RunResult): ChartSpec {
   const wins = r.windows;
-  const hits = breachWindowIndexes(r);
-  const breachWins = wins.filter((w) => hits.has(w.index));
+  const judged = judgedOf(r);
+  const lag = hasSendLag(r);
   const series: Series[] = [
     { name: 'p50', color: COLORS.p50, style: 'line', points: overTime(wins, (w) => w.p50) },
-    { name: 'p99', color: COLORS.p99, style: 'both', radius: 2, points: overTime(wins, (w) => w.p99) },
+    { name: 'raw p99', color: COLORS.p99, style: 'line', points: overTime(wins, (w) => w.p99) },
+    // Warm-up and sparse windows are drawn in the raw series but were never judged.
+    { name: JUDGED_P99, color: COLORS.judged, style: 'both', radius: 2, points: overTime(wins, (w) => (evaluated(w) ? judged(w) : null)) },
   ];
-  if (breachWins.length > 0) series.push({ name: 'breaching window', color: COLORS.breach, style: 'dots', radius: 5, points: breachWins.map((w) => [mid(w), w.p99]), tips: breachWins.map((w) => `window ${w.index}: p99 ${fmtNum(w.p99)} ms`) });
+  if (lag) series.push({ name: SEND_LAG, color: COLORS.sendLag, style: 'line', dashed: true, points: overTime(wins, (w) => (Number.isFinite(w.sendLagP99) ? w.sendLagP99 : null)) });
+  const breach = breachMarks(r, mid);
+  if (breach) series.push(breach);
   const marks = baselineMarks(r.baseline?.signals.p99, 'p99');
-  const log = wantsLog([...series.flatMap((s) => s.points.map((p) => p[1])), ...marks.hRules.map((h) => h.at)]);
+  const log = wantsLog([...series.filter((s) => s.name !== SEND_LAG).flatMap((s) => s.points.map((p) => p[1])), ...marks.hRules.map((h) => h.at)]);
   return {
     id: 'latency-over-time',
     title: 'Latency over time',
-    caption: 'p50 and p99 of every window as the detector saw them; step boundaries are labelled #step load.',
+    caption: `p50, raw p99 and judged p99 of every window${lag ? ', and its send-lag p99' : ''} (warm-up windows are drawn, never judged); step boundaries are labelled #step load where there is room (every step is in the steps table).`,
     x: { label: 'time since start (s)' },
     y: { label: `latency (ms${log ? ', log scale' : ''})`, log },
     series,

@@ -16,12 +16,13 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:
 .warnings{background:#fffaf0;border:1px solid #fbd38d;border-radius:6px;padding:4px 16px}
 div.scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:6px 0;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:right;white-space:nowrap}th{background:#f7fafc}
+th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:right;white-space:nowrap}th{background:#f7fafc;white-space:normal;vertical-align:bottom;font-weight:600}
 th:nth-child(-n+2),td:nth-child(-n+2){text-align:left}#baseline td:first-child,#samplers td:first-child{text-align:left}
 .chart-box{margin:18px 0;padding:0}.chart-box h3{margin:0}.caption{color:var(--muted);margin:2px 0 0;font-size:12px}
+.note{margin:6px 0 0;padding:6px 10px;border-left:3px solid #1a202c;background:#f7fafc;font-size:13px}sup.flag{color:var(--breach)}
 svg.chart{width:100%;height:auto;display:block;font-size:11px}
 svg .grid{stroke:#edf2f7}svg .frame{fill:none;stroke:#cbd5e0}svg .tick{fill:#4a5568}svg .axis-label{fill:#2d3748;font-size:12px}
-svg .series{fill:none;stroke-width:2;stroke-linejoin:round}svg .rule{stroke-width:1.5}svg .rule-label,svg .vrule-label{font-size:11px}
+svg .series{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}svg .rule{stroke-width:1.5}svg .rule-label,svg .vrule-label{font-size:11px}
 svg .empty{fill:var(--breach);font-size:16px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin:4px 0}.legend .key{display:inline-flex;align-items:center;gap:5px}
 .legend i{display:inline-block;width:16px;height:3px}.legend i.band{height:10px;border:1px solid #cbd5e0}.legend i.dashed{height:0;border-top:3px dashed}
