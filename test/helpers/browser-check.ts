@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = process.env.CRITPOINT_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -24,10 +24,14 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 /** The few DOM members the page check uses (the project compiles without the DOM lib). */
 interface PageElement {
-  getBoundingClientRect(): { width: number; height: number };
+  getBoundingClientRect(): { x: number; y: number; width: number; height: number };
   querySelectorAll(selector: string): ArrayLike<PageElement>;
   getTotalLength?(): number;
   dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  scrollWidth: number;
+  clientWidth: number;
 }
 
 export interface DrawnChart {
@@ -39,6 +43,12 @@ export interface DrawnChart {
   height: number;
   /** Series paths with a visible length plus markers with a visible box. */
   drawnMarks: number;
+  /** Names of the series with something visible drawn (a path with length or a marker with a box). */
+  drawnSeries: string[];
+  /** Pairs of text elements whose rendered boxes overlap: "a" / "b". */
+  textOverlaps: string[];
+  /** Text elements a p99 breach marker sits on. */
+  markersOnText: string[];
 }
 
 export interface BrowserCheck {
@@ -48,16 +58,42 @@ export interface BrowserCheck {
   otherRequests: string[];
   charts: DrawnChart[];
   title: string;
+  /** The steps table's scroll width and the width it has on the page, CSS px (null: no table). */
+  stepsTable: { scrollWidth: number; clientWidth: number } | null;
 }
 
-export async function checkReportInBrowser(file: string, screenshot: string): Promise<BrowserCheck> {
+export interface CheckOptions {
+  /** Viewport width, CSS px (default 1200). */
+  width?: number;
+  /** Full-page screenshot to write, if any. */
+  screenshot?: string;
+}
+
+/** One Chromium for several checks (starting it is most of a check's time on a busy 2-core machine); each check gets its own page. */
+export interface ReportBrowser {
+  check(file: string, opts?: CheckOptions): Promise<BrowserCheck>;
+  close(): Promise<void>;
+}
+
+export async function openReportBrowser(): Promise<ReportBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'critpoint-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS.filter((a) => a !== '--headless'), headless: true, viewport: { width: 1200, height: 900 } });
+  return {
+    check: (file, opts = {}) => checkPage(context, file, opts),
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+async function checkPage(context: BrowserContext, file: string, opts: CheckOptions): Promise<BrowserCheck> {
   const url = pathToFileURL(file).href;
   const errors: string[] = [];
   const otherRequests: string[] = [];
+  const page = await context.newPage();
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
+    await page.setViewportSize({ width: opts.width ?? 1200, height: 900 });
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`console: ${m.text()}`);
     });
@@ -72,14 +108,27 @@ export async function checkReportInBrowser(file: string, screenshot: string): Pr
         const box = svg.getBoundingClientRect();
         const paths = Array.from(svg.querySelectorAll('path.series')).filter((p) => (p.getTotalLength?.() ?? 0) > 0 && p.getBoundingClientRect().width > 0);
         const dots = Array.from(svg.querySelectorAll('circle.dot')).filter((c) => c.getBoundingClientRect().width > 0);
-        return { id: svg.dataset.chart ?? '', points: Number(svg.dataset.points), width: box.width, height: box.height, drawnMarks: paths.length + dots.length };
+        const drawnSeries = [...new Set([...paths, ...dots].map((el) => el.dataset.series ?? ''))];
+        // Rendered boxes of every text of the chart; touching edges (rounding) do not count as overlap.
+        const texts = Array.from(svg.querySelectorAll('text')).map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }));
+        const hit = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+          Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.5 && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5;
+        const textOverlaps: string[] = [];
+        texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => hit(a.r, b.r) && textOverlaps.push(`"${a.text}" / "${b.text}"`)));
+        const breachDots = dots.filter((d) => (d.dataset.series ?? '').includes('breach')).map((d) => d.getBoundingClientRect());
+        const markersOnText = texts.filter((t) => breachDots.some((d) => hit(d, t.r))).map((t) => t.text);
+        return { id: svg.dataset.chart ?? '', points: Number(svg.dataset.points), width: box.width, height: box.height, drawnMarks: paths.length + dots.length, drawnSeries, textOverlaps, markersOnText };
       }),
     );
-    await page.screenshot({ path: screenshot, fullPage: true });
-    return { errors, otherRequests, charts, title: await page.title() };
+    const stepsTable = await page.$$eval('table#steps', (tables) => {
+      // The table sits in a horizontally scrolling box: what does not fit must be scrolled to.
+      const box = (tables as unknown as { parentElement: PageElement }[])[0]?.parentElement;
+      return box ? { scrollWidth: box.scrollWidth, clientWidth: box.clientWidth } : null;
+    });
+    if (opts.screenshot) await page.screenshot({ path: opts.screenshot, fullPage: true });
+    return { errors, otherRequests, charts, title: await page.title(), stepsTable };
   } finally {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
+    await page.close();
   }
 }
 
@@ -90,6 +139,9 @@ export function browserProblems(c: BrowserCheck): string[] {
   for (const ch of c.charts) {
     if (ch.points === 0 || ch.drawnMarks === 0) out.push(`chart ${ch.id} is empty (${ch.points} points, ${ch.drawnMarks} drawn marks)`);
     if (ch.width < 100 || ch.height < 50) out.push(`chart ${ch.id} is not visible (${ch.width}x${ch.height} px)`);
+    for (const o of ch.textOverlaps) out.push(`chart ${ch.id}: text overlaps ${o}`);
+    for (const t of ch.markersOnText) out.push(`chart ${ch.id}: a breach marker sits on "${t}"`);
   }
+  if (c.stepsTable && c.stepsTable.scrollWidth > c.stepsTable.clientWidth) out.push(`the steps table is clipped (${c.stepsTable.scrollWidth} px wide in ${c.stepsTable.clientWidth} px)`);
   return out;
 }
