@@ -60,7 +60,7 @@ describe('a real run writes a report that matches its summary', () => {
     for (const [id, n] of charts) expect(n, id).toBeGreaterThan(0);
     // The latency chart has a p99 point for every step of the summary.
     const lvl = /<svg[^>]*data-chart="latency-vs-load".*?<\/svg>/s.exec(html)![0];
-    expect(lvl.match(/<circle class="dot" data-series="p99 \(step\)"/g)).toHaveLength(summary.steps.filter((s) => Number.isFinite(s.stats.p99)).length);
+    expect(lvl.match(/<circle class="dot" data-series="raw p99 \(step\)"/g)).toHaveLength(summary.steps.filter((s) => Number.isFinite(s.stats.p99)).length);
     expect(externalReferences(html).filter((u) => !/^[\w.-]+\.(csv|json|md)$/.test(u))).toEqual([]);
     expect(html).not.toMatch(/NaN|Infinity|<script/);
 
