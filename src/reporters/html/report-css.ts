@@ -16,7 +16,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:
 .warnings{background:#fffaf0;border:1px solid #fbd38d;border-radius:6px;padding:4px 16px}
 div.scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:6px 0;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:right;white-space:nowrap}th{background:#f7fafc;white-space:normal;vertical-align:bottom;font-weight:600}
+th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:right;white-space:nowrap}th{background:#f7fafc;white-space:normal;vertical-align:bottom;font-weight:600;font-size:12px}
 th:nth-child(-n+2),td:nth-child(-n+2){text-align:left}#baseline td:first-child,#samplers td:first-child{text-align:left}
 .chart-box{margin:18px 0;padding:0}.chart-box h3{margin:0}.caption{color:var(--muted);margin:2px 0 0;font-size:12px}
 .note{margin:6px 0 0;padding:6px 10px;border-left:3px solid #1a202c;background:#f7fafc;font-size:13px}sup.flag{color:var(--breach)}
