@@ -38,10 +38,3 @@ export function percentiles(h: Histogram): Percentiles {
 export function p99Ms(h: Histogram): number {
   return h.totalCount === 0 ? 0 : h.getValueAtPercentile(99) / 1000;
 }
-
-/** Merges histograms (adds counts; never averages percentiles). */
-export function mergeHistograms(hs: Histogram[]): Histogram {
-  const out = createHistogram();
-  for (const h of hs) out.add(h);
-  return out;
-}
