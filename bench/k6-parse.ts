@@ -20,7 +20,7 @@ import { eventOfLine, newLineStats } from '../src/k6/k6-events.js';
 import { resolveScenario } from '../src/scenario/load.js';
 import { scenarioK6Plan } from '../src/k6/export/k6-plan.js';
 import { analyzeK6 } from '../src/k6/analyze/analyze.js';
-import { seededRandom } from '../src/load/rate-schedule.js';
+import { seededRandom } from '../src/stats/seeded-random.js';
 
 const RUNS = 5;
 

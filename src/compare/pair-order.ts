@@ -3,20 +3,9 @@
 // block), so any drift or "second run is warmer" effect hits base and head equally often and
 // cancels in the mean of the log ratios. An odd last pair gets a random order.
 // The PRNG is seeded so a gate's plan is reproducible (seed it from the commit, say).
+import { seededRandom } from '../stats/seeded-random.js';
 
 export type PairOrder = 'base-first' | 'head-first';
-
-/** mulberry32: a small, fast 32-bit PRNG. Returns a function giving floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 32-bit seed from any string (FNV-1a), e.g. a commit SHA or a CI run id. */
 export function seedFromString(text: string): number {
@@ -37,7 +26,7 @@ export function pairOrders(n: number, seed: number): PairOrder[] {
   if (!Number.isInteger(n) || n < 0) {
     throw new RangeError(`pairOrders: n must be a non-negative integer, got ${n}`);
   }
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const orders: PairOrder[] = [];
   while (orders.length < n) {
     const first: PairOrder = rand() < 0.5 ? 'base-first' : 'head-first';

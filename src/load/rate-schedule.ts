@@ -1,5 +1,6 @@
 // Pure: when each request of a rate step is meant to leave. Open loop: the
 // schedule never waits for responses. Times are ms offsets from the step start.
+import { seededRandom } from '../stats/seeded-random.js';
 
 export interface Pacer {
   /** Intended send offset (ms from step start) of the next request. */
@@ -11,18 +12,6 @@ export function uniformPacer(rate: number): Pacer {
   const gapMs = 1000 / rate;
   let i = 0;
   return { next: () => i++ * gapMs };
-}
-
-/** mulberry32: small seeded PRNG, enough for arrival jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Poisson arrivals: exponential gaps with mean 1000 / rate ms, seeded. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, pairOrders, runSequence, seedFromString } from '../../src/compare/pair-order.js';
+import { pairOrders, runSequence, seedFromString } from '../../src/compare/pair-order.js';
+import { seededRandom } from '../../src/stats/seeded-random.js';
 
-describe('mulberry32', () => {
+describe('seededRandom', () => {
   it('is deterministic for a seed and in [0, 1)', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
+    const a = seededRandom(42);
+    const b = seededRandom(42);
     let sum = 0;
     let same = true;
     let inRange = true;
@@ -20,7 +21,7 @@ describe('mulberry32', () => {
     expect(sum / 10_000).toBeLessThan(0.52);
   });
   it('differs between seeds', () => {
-    expect(mulberry32(1)()).not.toBe(mulberry32(2)());
+    expect(seededRandom(1)()).not.toBe(seededRandom(2)());
   });
 });
 

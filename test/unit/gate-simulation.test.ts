@@ -6,7 +6,8 @@
 // definition; a stricter variant gives each run 5% (the pair's ratio then has 7.1%).
 import { describe, expect, it } from 'vitest';
 import { decideGate, shouldAddPair, type GatePair } from '../../src/compare/gate-decision.js';
-import { mulberry32, pairOrders } from '../../src/compare/pair-order.js';
+import { pairOrders } from '../../src/compare/pair-order.js';
+import { seededRandom } from '../../src/stats/seeded-random.js';
 
 const SEED = 20240501;
 const GATES = 1000;
@@ -27,7 +28,7 @@ interface Figures {
 }
 
 function simulate(opts: { trueRatio: number; runSd: number; sequential: boolean; seed: number }): Figures {
-  const rand = mulberry32(opts.seed);
+  const rand = seededRandom(opts.seed);
   let cover = 0;
   let block = 0;
   let pass = 0;
@@ -120,7 +121,7 @@ describe('gate simulation with quantized critical points (5% grid, 0.3% per-run 
   const GRID = 1.05;
   const quantize = (x: number): number => GRID ** Math.floor(Math.log(x) / Math.log(GRID));
   function simulateQuantized(trueRatio: number, withResolution: boolean, seed: number): Figures {
-    const rand = mulberry32(seed);
+    const rand = seededRandom(seed);
     let cover = 0;
     let block = 0;
     let pass = 0;

@@ -13,7 +13,7 @@ import { resolveScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { analyzeK6 } from '../../src/k6/analyze/analyze.js';
 import { scenarioK6Plan } from '../../src/k6/export/k6-plan.js';
-import { seededRandom } from '../../src/load/rate-schedule.js';
+import { seededRandom } from '../../src/stats/seeded-random.js';
 import { K6LineWriter } from '../helpers/k6-format.js';
 import { ScenarioError } from '../../src/errors.js';
 import { crossedThresholds } from '../../src/k6/k6-exit.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fitUsl, uslDiagnostic, uslPeak, uslThroughput } from '../../src/stats/usl.js';
-import { seededRandom } from '../../src/load/rate-schedule.js';
+import { seededRandom } from '../../src/stats/seeded-random.js';
 
 const curve = (p: { lambda: number; sigma: number; kappa: number }, ns: number[], noise = 0, seed = 1) => {
   const r = seededRandom(seed);
