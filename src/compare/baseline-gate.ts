@@ -12,6 +12,7 @@
 // then the same rule: BLOCK if R <= 1 - maxDrop and U < 1, PASS if L > 1 - maxDrop.
 import { tQuantile80, tQuantile975 } from '../stats/t-interval.js';
 import { verdictFor, type GateDecision } from './gate-decision.js';
+import { percent } from '../format/numbers.js';
 
 /** Per-pair noise assumed when none is given: sd of ln(head/base) of 5% (docs/method.md section 7). */
 export const DEFAULT_ASSUMED_NOISE = 0.05;
@@ -20,10 +21,6 @@ export const DEFAULT_ASSUMED_NOISE = 0.05;
 export interface BaselineGateSide {
   criticalPoint: number;
   resolution: number | null;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
 }
 
 function check(name: string, v: number, ok: boolean, what: string): void {
@@ -50,13 +47,13 @@ export function decideBaselineGate(base: BaselineGateSide, head: BaselineGateSid
   const mde = 1 - Math.exp(-(z + tQuantile80(Infinity)) * noise) / (1 + rh);
   const verdict = verdictFor(ratio, lower, upper, threshold);
 
-  const where = `head/base ${pct(ratio)} (interval ${pct(lower)} to ${pct(upper)}) from one head run against a stored baseline`;
-  const floor = `the ${pct(threshold)} floor (max drop ${pct(maxDrop)})`;
-  const weaker = `This is weaker than interleaved pairs: the interval assumes ${pct(noise)} per-pair noise (--noise) instead of measuring it, and drift between the baseline's run and this one is not cancelled.`;
+  const where = `head/base ${percent(ratio)} (interval ${percent(lower)} to ${percent(upper)}) from one head run against a stored baseline`;
+  const floor = `the ${percent(threshold)} floor (max drop ${percent(maxDrop)})`;
+  const weaker = `This is weaker than interleaved pairs: the interval assumes ${percent(noise)} per-pair noise (--noise) instead of measuring it, and drift between the baseline's run and this one is not cancelled.`;
   let why: string;
-  if (verdict === 'BLOCK') why = `a drop of ${pct(1 - ratio)} reaches ${floor} and the whole interval is below 100%`;
+  if (verdict === 'BLOCK') why = `a drop of ${percent(1 - ratio)} reaches ${floor} and the whole interval is below 100%`;
   else if (verdict === 'PASS') why = `the whole interval is above ${floor}`;
-  else why = `${ratio <= threshold ? `the drop reaches ${floor} but the interval still reaches 100%` : `the interval spans ${floor}`}; at this noise one run detects drops of ${pct(mde)} or more`;
+  else why = `${ratio <= threshold ? `the drop reaches ${floor} but the interval still reaches 100%` : `the interval spans ${floor}`}; at this noise one run detects drops of ${percent(mde)} or more`;
 
   return {
     verdict,

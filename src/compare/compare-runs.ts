@@ -3,6 +3,7 @@
 // Pure: two RunResults in, a Comparison out. Refuses runs that measured different things.
 import type { LoadUnit, RecordedScenario, RunResult, StopReason } from '../types.js';
 import { CompareMismatchError, RunNotComparableError, type FieldDifference } from './errors.js';
+import { percent, signedPercent } from '../format/numbers.js';
 
 export { formatComparison, type ComparisonFormat } from './format-comparison.js';
 
@@ -194,18 +195,6 @@ function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-function pct(x: number): string {
-  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-}
-
-function pctOf(x: number | null): string {
-  return `${((x ?? 0) * 100).toFixed(1)}%`;
-}
-
-function absPct(x: number): string {
-  return `${(Math.abs(x) * 100).toFixed(1)}%`;
-}
-
 /**
  * Compare two runs of the same scenario. Throws CompareMismatchError (listing the differing
  * fields) when they measured different things, RunNotComparableError when a run has no usable
@@ -240,8 +229,8 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
     shiftBound = 'exact';
     change = Math.abs(shift) <= tol ? 'no-measurable-change' : shift > 0 ? 'improvement' : 'regression';
     summary = change === 'no-measurable-change'
-      ? `No measurable change: shift ${pct(shift)} is within the combined resolution of ${pctOf(combinedResolution)}.`
-      : `${change === 'improvement' ? 'Improvement' : 'Regression'}: the critical point moved ${pct(shift)} (${b.criticalPoint} -> ${h.criticalPoint} ${unit}), beyond the combined resolution of ${pctOf(combinedResolution)}.`;
+      ? `No measurable change: shift ${signedPercent(shift)} is within the combined resolution of ${percent(combinedResolution ?? 0)}.`
+      : `${change === 'improvement' ? 'Improvement' : 'Regression'}: the critical point moved ${signedPercent(shift)} (${b.criticalPoint} -> ${h.criticalPoint} ${unit}), beyond the combined resolution of ${percent(combinedResolution ?? 0)}.`;
   } else if (b.lowerBound && h.lowerBound) {
     shiftBound = 'unknown';
     change = 'undetermined';
@@ -251,15 +240,15 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
     shiftBound = 'at-least';
     change = shift > tol ? 'improvement' : 'undetermined';
     summary = change === 'improvement'
-      ? `Improvement: head completed the ramp with no breach, so its critical point is at least ${absPct(shift)} above base's.`
-      : `Undetermined: head completed the ramp with no breach (critical point above ${h.criticalPoint} ${unit}), so the shift is at least ${pct(shift)}; extend the ramp to compare.`;
+      ? `Improvement: head completed the ramp with no breach, so its critical point is at least ${percent(Math.abs(shift))} above base's.`
+      : `Undetermined: head completed the ramp with no breach (critical point above ${h.criticalPoint} ${unit}), so the shift is at least ${signedPercent(shift)}; extend the ramp to compare.`;
   } else {
     // base >= its bound: the true shift is at most the computed one.
     shiftBound = 'at-most';
     change = shift < -tol ? 'regression' : 'undetermined';
     summary = change === 'regression'
-      ? `Regression: base completed the ramp with no breach, so head's critical point is at least ${absPct(shift)} below base's.`
-      : `Undetermined: base completed the ramp with no breach (critical point above ${b.criticalPoint} ${unit}), so the shift is at most ${pct(shift)}; extend the ramp to compare.`;
+      ? `Regression: base completed the ramp with no breach, so head's critical point is at least ${percent(Math.abs(shift))} below base's.`
+      : `Undetermined: base completed the ramp with no breach (critical point above ${b.criticalPoint} ${unit}), so the shift is at most ${signedPercent(shift)}; extend the ramp to compare.`;
   }
 
   return {

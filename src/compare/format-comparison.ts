@@ -1,6 +1,7 @@
 // Renders a Comparison as a markdown table, JSON, or aligned plain text. Formatting only: every
 // number shown was computed by compareRuns (the change column is head / base - 1 of what is shown).
 import type { Comparison, RunSide } from './compare-runs.js';
+import { percent, signedPercent } from '../format/numbers.js';
 
 export type ComparisonFormat = 'md' | 'json' | 'text';
 
@@ -19,17 +20,12 @@ export function formatNumber(v: number | null | undefined): string {
 }
 
 function signedPct(x: number): string {
-  if (!Number.isFinite(x)) return '';
-  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  return Number.isFinite(x) ? signedPercent(x) : '';
 }
 
 function ratioChange(b: number | null | undefined, h: number | null | undefined): string {
   if (b === null || b === undefined || h === null || h === undefined || b === 0) return '';
   return signedPct(h / b - 1);
-}
-
-function pctOrDash(v: number | null): string {
-  return v === null ? '-' : `${(v * 100).toFixed(1)}%`;
 }
 
 function cpCell(s: RunSide): string {
@@ -47,7 +43,7 @@ function rowsOf(c: Comparison): Row[] {
     { label: `critical point (${unit})`, base: cpCell(b), head: cpCell(h), change: c.shiftBound === 'unknown' ? '?' : `${shiftPrefix}${signedPct(c.shift)}` },
     { label: `last pass (${unit})`, base: formatNumber(b.lastPass), head: formatNumber(h.lastPass), change: ratioChange(b.lastPass, h.lastPass) },
     { label: `first breach (${unit})`, base: formatNumber(b.firstBreach), head: formatNumber(h.firstBreach), change: ratioChange(b.firstBreach, h.firstBreach) },
-    { label: 'resolution', base: pctOrDash(b.resolution), head: pctOrDash(h.resolution), change: c.combinedResolution === null ? '' : `combined ${pctOrDash(c.combinedResolution)}` },
+    { label: 'resolution', base: percent(b.resolution), head: percent(h.resolution), change: c.combinedResolution === null ? '' : `combined ${percent(c.combinedResolution)}` },
     { label: 'stop reason', base: b.stopReason, head: h.stopReason, change: '' },
     { label: 'breaching signals', base: listCell(b.breachingSignals), head: listCell(h.breachingSignals), change: '' },
     { label: 'baseline p50 (ms)', base: formatNumber(b.baselineP50), head: formatNumber(h.baselineP50), change: ratioChange(b.baselineP50, h.baselineP50) },

@@ -18,6 +18,7 @@
 // true ratio can be, not only where the quantized one was measured.
 import { meanConfidenceInterval, tQuantile80, tQuantile975 } from '../stats/t-interval.js';
 import type { PairOrder } from './pair-order.js';
+import { percent } from '../format/numbers.js';
 
 export type GateVerdict = 'PASS' | 'BLOCK' | 'INCONCLUSIVE';
 
@@ -90,10 +91,6 @@ function bracketFactor(pairs: readonly GatePair[], side: 'baseResolution' | 'hea
   return Math.exp(rs.reduce((sum, r) => sum + Math.log1p(r), 0) / rs.length);
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-
 function validate(pairs: readonly GatePair[], maxDrop: number): void {
   if (!(Number.isFinite(maxDrop) && maxDrop > 0 && maxDrop < 1)) {
     throw new RangeError(`maxDrop: must be a fraction between 0 and 1 (0.15 = 15%), got ${maxDrop}`);
@@ -146,21 +143,21 @@ export function decideGate(pairs: readonly GatePair[], maxDrop: number): GateDec
   const lower = Math.exp(ci.lower) * widening.lower;
   const upper = Math.exp(ci.upper) * widening.upper;
   const mde = minimalDetectableEffect(ci.sd, n, headBracket - 1);
-  const widened = baseBracket > 1 || headBracket > 1 ? `, widened for the runs' resolutions ${pct(baseBracket - 1)} / ${pct(headBracket - 1)}` : '';
-  const where = `head/base ${pct(ratio)} (95% CI ${pct(lower)} to ${pct(upper)}${widened}) over ${n} pairs`;
-  const floor = `the ${pct(threshold)} floor (max drop ${pct(maxDrop)})`;
+  const widened = baseBracket > 1 || headBracket > 1 ? `, widened for the runs' resolutions ${percent(baseBracket - 1)} / ${percent(headBracket - 1)}` : '';
+  const where = `head/base ${percent(ratio)} (95% CI ${percent(lower)} to ${percent(upper)}${widened}) over ${n} pairs`;
+  const floor = `the ${percent(threshold)} floor (max drop ${percent(maxDrop)})`;
 
   const verdict = verdictFor(ratio, lower, upper, threshold);
   let reason: string;
   if (verdict === 'BLOCK') {
-    reason = `BLOCK: ${where}: a drop of ${pct(1 - ratio)} reaches ${floor} and the whole interval is below 100%.`;
+    reason = `BLOCK: ${where}: a drop of ${percent(1 - ratio)} reaches ${floor} and the whole interval is below 100%.`;
   } else if (verdict === 'PASS') {
     reason = `PASS: ${where}: the whole interval is above ${floor}.`;
   } else {
     const why = ratio <= threshold
       ? `the drop reaches ${floor} but the interval still reaches 100%`
       : `the interval spans ${floor}${upper < 1 ? ' (a drop is sure, its size is not)' : ''}`;
-    reason = `INCONCLUSIVE: ${where}: ${why}; at this noise ${n} pairs detect drops of ${pct(mde)} or more.`;
+    reason = `INCONCLUSIVE: ${where}: ${why}; at this noise ${n} pairs detect drops of ${percent(mde)} or more.`;
   }
   return { verdict, n, ratio, lower, upper, widening, maxDrop, threshold, sdLog: ci.sd, mde, pairs: copy, reason };
 }

@@ -7,6 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { writeAtomic } from '../reporters/atomic-write.js';
 import { escapeXml, gateJson, renderGateJUnit, renderGateMarkdown, type GateJson, type GateReportOptions } from './gate-report.js';
 import { gateExitCode, type GateOutcome, type GateRunRecord } from './gate-outcome.js';
+import { percent } from '../format/numbers.js';
 
 /** gate.json: the decision (gateJson) and the gate's context; verdict ERROR when there is none. */
 export interface GateFile extends Omit<GateJson, 'verdict'> {
@@ -50,13 +51,12 @@ function cell(s: string): string {
 }
 
 function runsTable(o: GateOutcome): string[] {
-  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
   return [
     `| pair | side | critical point (${o.unit}) | resolution | stop reason | run |`,
     '|---:|---|---:|---:|---|---|',
     ...o.runs.map((r) => {
       const where = r.stored ? `stored: \`${cell(r.target)}\`` : r.runDir ? `\`${cell(relative(o.dir, r.runDir) || '.')}\`` : '-';
-      return `| ${r.pair === 0 ? 'stored' : r.pair} | ${r.side} | ${r.criticalPoint ?? '-'} | ${pct(r.resolution)} | ${r.stopReason} | ${where} |`;
+      return `| ${r.pair === 0 ? 'stored' : r.pair} | ${r.side} | ${r.criticalPoint ?? '-'} | ${percent(r.resolution)} | ${r.stopReason} | ${where} |`;
     }),
   ];
 }

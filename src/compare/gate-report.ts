@@ -3,6 +3,7 @@
 // object. Formatting only: the statistics come from decideGate.
 import type { GateDecision, GateVerdict } from './gate-decision.js';
 import type { PairOrder } from './pair-order.js';
+import { percent } from '../format/numbers.js';
 
 export interface GateReportOptions {
   /** Unit of the critical points, e.g. 'req/s' or 'connections'. */
@@ -16,10 +17,6 @@ function num(v: number): string {
   if (!Number.isFinite(v)) return '-';
   if (Number.isInteger(v) || Math.abs(v) >= 1000) return Math.round(v).toString();
   return Number(v.toPrecision(4)).toString();
-}
-
-function pct(x: number): string {
-  return Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '-';
 }
 
 function signedPct(x: number): string {
@@ -39,25 +36,25 @@ export function renderGateMarkdown(d: GateDecision, opts: GateReportOptions = {}
   const lines = [
     `### critpoint gate: ${d.verdict}${sides}`,
     '',
-    `**Verdict: ${d.verdict}**: head/base ${pct(d.ratio)} (${signedPct(d.ratio - 1)}), 95% interval ${pct(d.lower)} to ${pct(d.upper)}, floor ${pct(d.threshold)} (max drop ${pct(d.maxDrop)}), ${d.n} pairs.`,
+    `**Verdict: ${d.verdict}**: head/base ${percent(d.ratio)} (${signedPct(d.ratio - 1)}), 95% interval ${percent(d.lower)} to ${percent(d.upper)}, floor ${percent(d.threshold)} (max drop ${percent(d.maxDrop)}), ${d.n} pairs.`,
     '',
     mdCell(d.reason),
     '',
     '| | value |',
     '|---|---:|',
-    `| head / base | ${pct(d.ratio)} |`,
-    `| 95% interval | ${pct(d.lower)} to ${pct(d.upper)} |`,
-    `| floor (1 - max drop) | ${pct(d.threshold)} |`,
+    `| head / base | ${percent(d.ratio)} |`,
+    `| 95% interval | ${percent(d.lower)} to ${percent(d.upper)} |`,
+    `| floor (1 - max drop) | ${percent(d.threshold)} |`,
     `| pairs | ${d.n} |`,
     ...(d.widening.lower < 1 || d.widening.upper > 1
       ? [`| interval widened for resolution | x${num(d.widening.lower)} / x${num(d.widening.upper)} |`]
       : []),
-    `| per-pair noise (sd of ln ratio) | ${pct(d.sdLog)} |`,
-    `| minimal detectable drop (80% power) | ${pct(d.mde)} |`,
+    `| per-pair noise (sd of ln ratio) | ${percent(d.sdLog)} |`,
+    `| minimal detectable drop (80% power) | ${percent(d.mde)} |`,
     '',
     `| pair | order | base${unit} | head${unit} | head / base |`,
     '|---:|---|---:|---:|---:|',
-    ...d.pairs.map((p, i) => `| ${i + 1} | ${p.order} | ${num(p.base)} | ${num(p.head)} | ${pct(p.head / p.base)} |`),
+    ...d.pairs.map((p, i) => `| ${i + 1} | ${p.order} | ${num(p.base)} | ${num(p.head)} | ${percent(p.head / p.base)} |`),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -100,7 +97,7 @@ export function renderGateJUnit(d: GateDecision, opts: GateReportOptions = {}): 
     '    </properties>',
   ];
   d.pairs.forEach((p, i) => {
-    const text = `base ${num(p.base)}${unit}, head ${num(p.head)}${unit}, head/base ${pct(p.head / p.base)}`;
+    const text = `base ${num(p.base)}${unit}, head ${num(p.head)}${unit}, head/base ${percent(p.head / p.base)}`;
     out.push(
       `    <testcase classname="critpoint-gate" name="${a(`pair ${i + 1} (${p.order})`)}">`,
       `      <system-out>${a(text)}</system-out>`,

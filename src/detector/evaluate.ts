@@ -6,6 +6,7 @@ import { linearRegression } from 'simple-statistics';
 import type { Baseline, SignalBreach, WindowStats } from '../types.js';
 import { evaluable } from './baseline.js';
 import { signalSpecs, type DetectConfig, type SignalSpec } from './signals.js';
+import { figure } from '../format/numbers.js';
 
 export interface StepDetectorState {
   /** Consecutive breaching windows per signal: values and window indexes. */
@@ -31,12 +32,11 @@ export interface WindowVerdict {
   state: StepDetectorState;
 }
 
-const fmt = (x: number, digits = 3) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(digits)).toString());
 
 export function describeBreach(spec: SignalSpec, b: Baseline['signals'][string], values: number[]): string {
-  const shown = values.map((v) => (spec.name === 'p99' ? `${fmt(v)} ms` : spec.unit === 'ratio' ? `${(v * 100).toFixed(2)}%` : fmt(v))).join(', ');
-  const thr = spec.name === 'p99' ? `${fmt(b.threshold)} ms` : spec.unit === 'ratio' ? `${(b.threshold * 100).toFixed(2)}%` : fmt(b.threshold);
-  const base = spec.name === 'p99' ? `${fmt(b.medianValue)} ms` : spec.unit === 'ratio' ? `${(b.medianValue * 100).toFixed(2)}%` : fmt(b.medianValue);
+  const shown = values.map((v) => (spec.name === 'p99' ? `${figure(v)} ms` : spec.unit === 'ratio' ? `${(v * 100).toFixed(2)}%` : figure(v))).join(', ');
+  const thr = spec.name === 'p99' ? `${figure(b.threshold)} ms` : spec.unit === 'ratio' ? `${(b.threshold * 100).toFixed(2)}%` : figure(b.threshold);
+  const base = spec.name === 'p99' ? `${figure(b.medianValue)} ms` : spec.unit === 'ratio' ? `${(b.medianValue * 100).toFixed(2)}%` : figure(b.medianValue);
   const cmp = spec.direction === 'up' ? '>' : '<';
   return `${spec.label ?? spec.name} ${shown} ${cmp} threshold ${thr} (baseline median ${base}) in ${values.length} consecutive windows`;
 }
@@ -68,7 +68,7 @@ export function rising(points: [number, number][], minRise = 0): boolean {
 
 export function generatorIssue(w: WindowStats, cfg: DetectConfig): string | null {
   if (w.warmup || w.capHits > 0) return null;
-  if (w.sendLagP99 > cfg.generator.maxSendLag) return `send lag p99 ${fmt(w.sendLagP99)} ms > ${cfg.generator.maxSendLag} ms`;
+  if (w.sendLagP99 > cfg.generator.maxSendLag) return `send lag p99 ${figure(w.sendLagP99)} ms > ${cfg.generator.maxSendLag} ms`;
   const maxBusy = cfg.generator.maxBusy;
   if (maxBusy !== undefined && w.generatorBusy !== undefined && w.generatorBusy > maxBusy) {
     return `generator event loop busy ${(w.generatorBusy * 100).toFixed(0)}% of the window > ${(maxBusy * 100).toFixed(0)}%`;

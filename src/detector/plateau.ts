@@ -13,6 +13,7 @@
 // target of 8 workers) still gains 10-20% from the part below the knee, so
 // minGain alone would pass it and miss the knee by up to the growth factor.
 import type { SignalBreach } from '../types.js';
+import { figure } from '../format/numbers.js';
 
 export interface PlateauConfig {
   enabled: boolean;
@@ -42,7 +43,6 @@ export function requiredGain(ref: StepThroughput, cur: StepThroughput, cfg: Pick
   return { throughput: Math.max(latency, cfg.minEfficiency * ideal), latency, ideal };
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
 
 /** The breach when the step's throughput stopped growing while its latency grew; null otherwise. */
 export function plateauBreach(ref: StepThroughput, cur: StepThroughput, cfg: PlateauConfig, unit = 'connections'): SignalBreach | null {
@@ -61,6 +61,6 @@ export function plateauBreach(ref: StepThroughput, cur: StepThroughput, cfg: Pla
     baselineMedian: ref.throughput,
     sigma: 0,
     threshold,
-    reason: `throughput ${fmt(cur.throughput)}/s at ${cur.load} ${unit} is ${gain >= 0 ? '+' : ''}${gain.toFixed(1)}% over ${fmt(ref.throughput)}/s at ${ref.load} ${unit} (needs > +${(g.throughput * 100).toFixed(1)}%, the connections grew +${(g.ideal * 100).toFixed(0)}%) while mean latency grew ${fmt(ref.meanLatencyMs)} -> ${fmt(cur.meanLatencyMs)} ms`,
+    reason: `throughput ${figure(cur.throughput)}/s at ${cur.load} ${unit} is ${gain >= 0 ? '+' : ''}${gain.toFixed(1)}% over ${figure(ref.throughput)}/s at ${ref.load} ${unit} (needs > +${(g.throughput * 100).toFixed(1)}%, the connections grew +${(g.ideal * 100).toFixed(0)}%) while mean latency grew ${figure(ref.meanLatencyMs)} -> ${figure(cur.meanLatencyMs)} ms`,
   };
 }
