@@ -4,7 +4,7 @@
 // 5 with --full), median ratio and run-to-run spread (CV).
 // Service times are >= 5 ms (sleep-based workers, little CPU): at 2 ms the
 // generator and the target fight for the 2 cores and p99 rises long before
-// the queue does (method.md section 10), which measures the machine, not critpoint.
+// the queue does (docs/method.md section 10), which measures the machine, not critpoint.
 // Bounded: short steps (1.5 s, 500 ms windows), each run capped at 90 s, loopback only.
 //   flock /tmp/critpoint-load.lock npx tsx bench/accuracy.ts [--full]
 import { pathToFileURL } from 'node:url';
@@ -79,7 +79,7 @@ export async function run(): Promise<BenchResult> {
   notes.push(
     `${MODE} mode: ${RUNS} runs per case (--full: 5); plateau = bare autocannon, 64 connections, 3 s, on the same target just before the runs`,
     'scenario: rate ramp from 0.6x plateau, x1.4 steps of 1.5 s, 500 ms windows (>= 150 requests), 10 baseline windows after a 1 s warm-up, bisection to 5%, generator send-lag allowance 25 ms (shared machine); every other detect setting default',
-    'service times >= 5 ms (sleep-based): at 2 ms the generator and the target share 2 cores and p99 rises before the queue does (method.md section 10)',
+    'service times >= 5 ms (sleep-based): at 2 ms the generator and the target share 2 cores and p99 rises before the queue does (docs/method.md section 10)',
     'gradual-knee case: service time S*(1+u^2), u = busy workers / W, so latency rises with load before the plateau (at u = 1 the capacity is W/2S, half the nominal W/S)',
     'CV = sample SD / mean of the runs\' critical points; every run of a case walks the same load grid (start 0.6x plateau, x1.4, then midpoints), so runs that agree give CV 0: the spread shows whether a run ever lands on a different grid point',
   );

@@ -74,7 +74,7 @@ export type GateEvent =
   | { type: 'run-end'; record: GateRunRecord }
   | { type: 'decision'; decision: GateDecision; final: boolean };
 
-/** Documented exit code of a gate (README "Using critpoint in CI"). */
+/** Documented exit code of a gate (README "Exit codes", docs/ci.md). */
 export function gateExitCode(o: Pick<GateOutcome, 'status' | 'decision' | 'signal'>): number {
   if (o.status === 'interrupted') return o.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   if (o.status === 'error' || !o.decision) return EXIT.gateError;

@@ -81,7 +81,7 @@ function lastErrorLine(stderr: string | undefined): string {
 }
 
 /**
- * The mapping (README, "k6 exit codes"): 0 and a stop critpoint asked for
+ * The mapping (docs/k6.md, "k6 exit codes"): 0 and a stop critpoint asked for
  * (103 REST API, 105 its fallback signal) end the step normally; 103/105
  * nobody asked for mean someone else stopped k6: `interrupted`; 99 (a
  * threshold with abortOnFail) is `breach` when the caller can name the step

@@ -1,4 +1,4 @@
-// Pure: the whole search as a state machine (method.md section 5). It
+// Pure: the whole search as a state machine (docs/method.md section 5). It
 // proposes a step, takes the judged step back (search/step-judge.ts) and
 // answers the next step or the stop with its reason and critical point. No
 // I/O, no timers, nothing it is given is changed: the live runner drives it

@@ -112,7 +112,7 @@ describe('decideGate: invalid input', () => {
 });
 
 describe('minimalDetectableEffect', () => {
-  it('is about 8% at n = 5 with 5% per-pair noise (method.md)', () => {
+  it('is about 8% at n = 5 with 5% per-pair noise (docs/method.md)', () => {
     // (2.776 + 0.941) * 0.05 / sqrt(5) = 0.08312; 1 - exp(-0.08312) = 0.0798
     expect(minimalDetectableEffect(0.05, 5)).toBeCloseTo(0.0798, 4);
   });

@@ -1,8 +1,8 @@
-// Seeded simulation of the interleaved A/B gate (method.md section 7): does the t-interval on
+// Seeded simulation of the interleaved A/B gate (docs/method.md section 7): does the t-interval on
 // paired log ratios keep its promises at n = 5 pairs?
 // Model per pair i: a drift d_i ~ N(0, 10%) shared by both runs of the pair (the machine's state
 // at that moment, which pairing cancels), and independent log-normal noise per run.
-// "5% per pair" = sd of ln(head_i / base_i) is 0.05 (per-run sd 0.05 / sqrt 2), method.md's
+// "5% per pair" = sd of ln(head_i / base_i) is 0.05 (per-run sd 0.05 / sqrt 2), docs/method.md's
 // definition; a stricter variant gives each run 5% (the pair's ratio then has 7.1%).
 import { describe, expect, it } from 'vitest';
 import { decideGate, shouldAddPair, type GatePair } from '../../src/compare/gate-decision.js';
