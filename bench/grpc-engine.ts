@@ -1,114 +1,247 @@
-// Generator benchmark of the gRPC engine: the highest paced unary rate it
-// sustains on this machine (achieved/offered >= 0.98 and send-lag p99 <= 2 ms)
-// against a fast local target: a @grpc/grpc-js server in a child process
-// that answers Do at once. Offered rates step up until one misses (medians of
-// 3 steps), once per pacing mode (load.pacing timer, then spin). Loopback
-// only; every step bounded (3 s + 1 s warm-up, request cap).
+// Generator benchmark of the gRPC engine against the Go fixture's gRPC method
+// with a fast service time (128 workers x 100 us: the service is never the
+// limit here), in one run:
+// - closed-loop maximum, 64 calls in flight: critpoint's engine on its
+//   chosen transport (grpc.client http2) and bare @grpc/grpc-js
+//   (makeUnaryRequest with the request pre-encoded, no critpoint code), with
+//   the CPU each spends per call;
+// - paced unary rates stepped up in both pacing modes (timer, spin),
+//   interleaved (rate by rate, repeat by repeat, mode by mode), medians of 3:
+//   achieved/offered, send-lag p99, critpoint's CPU per call, how busy the
+//   machine was and how much of that was neither critpoint nor the target
+//   (other work on a shared machine);
+// - the highest rate kept on schedule (achieved >= 99% of offered, no errors)
+//   at send-lag p99 <= 5 ms and <= 2 ms, per pacing mode.
+// Loopback only; every step bounded (2 s + 0.5 s warm-up, request cap), the
+// whole run a few minutes at most.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import * as grpc from '@grpc/grpc-js';
 import { median } from 'simple-statistics';
 import { resolveScenario } from '../src/scenario/load.js';
 import { GrpcEngine } from '../src/engines/grpc/grpc-engine.js';
 import { grpcEngineConfig } from '../src/engines/grpc/grpc-config.js';
 import type { Step, StepStats } from '../src/types.js';
 import type { PacingMode } from '../src/engines/pacing.js';
-import { GO_TARGET_PROTO } from '../test/helpers/go-target.js';
-import { spawnGrpcTarget } from '../test/helpers/grpc-target.js';
-import type { BenchResult } from './paced-engine.js';
+import { GO_TARGET_PROTO, startGoTarget } from '../test/helpers/go-target.js';
+import type { BenchResult } from './types.js';
 import { runIfMain } from './lib/standalone.js';
 
-const STEP_MS = 3_000;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const WARMUP_MS = 1_000;
-const RATES = [100, 250, 500, 750, 1_000, 1_500, 2_000, 3_000, 4_000, 6_000];
-/** Stop stepping up after this long in one pacing mode, whatever the rates left (keeps the bench near 2 minutes a mode). */
-const BUDGET_MS = 110_000;
+const STEP_MS = 2_000;
+const WARMUP_MS = 500;
+const CLOSED_MS = 3_000;
+const IN_FLIGHT = 64;
+const RATES = [500, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000];
 const MODES: PacingMode[] = ['timer', 'spin'];
+const LAG_BOUNDS = [5, 2];
 
-function engineFor(address: string, pacing: PacingMode): GrpcEngine {
+/** Busy and total jiffies of the whole machine (all cores), from /proc/stat; null where there is none. */
+function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { busy: f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!, total: f.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU jiffies (user + system) a process has used, from /proc/<pid>/stat. */
+function processTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return null;
+  }
+}
+
+interface Cost<T> {
+  value: T;
+  /** This process's CPU, µs. */
+  cpuUs: number;
+  /** Share of the whole machine's CPU time that was busy. */
+  machineBusy: number | null;
+  /** Share of the machine busy with neither this process nor the target. */
+  othersBusy: number | null;
+}
+
+/** Runs fn; returns its value, this process's CPU, and how busy the machine and everything but us and the target were. */
+async function measured<T>(targetPid: number, fn: () => Promise<T>): Promise<Cost<T>> {
+  const m0 = machineTicks();
+  const t0 = processTicks(targetPid);
+  const s0 = processTicks(process.pid);
+  const c0 = process.cpuUsage();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  const m1 = machineTicks();
+  const t1 = processTicks(targetPid);
+  const s1 = processTicks(process.pid);
+  const span = m0 && m1 ? m1.total - m0.total : 0;
+  const machineBusy = m0 && m1 && span > 0 ? (m1.busy - m0.busy) / span : null;
+  const ours = t0 !== null && t1 !== null && s0 !== null && s1 !== null ? t1 - t0 + (s1 - s0) : null;
+  const othersBusy = machineBusy !== null && ours !== null && m0 && m1 ? Math.max(0, (m1.busy - m0.busy - ours) / span) : null;
+  return { value, cpuUs: c.user + c.system, machineBusy, othersBusy };
+}
+
+function engineFor(address: string, pacing: PacingMode, client: 'http2' | 'grpc-js' = 'http2'): GrpcEngine {
   const s = resolveScenario({
     name: 'bench-grpc',
     target: { url: `grpc://${address}` },
-    grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, deadline: '5s' },
-    load: { start: 100, end: 20_000, maxInFlight: 1000, pacing },
-    detect: { window: '1s', minRequests: 1 },
+    grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, deadline: '5s', client },
+    load: { start: 100, end: 20_000, maxInFlight: 2_000, pacing },
+    detect: { window: '500ms', minRequests: 1 },
   });
-  return new GrpcEngine({ ...grpcEngineConfig(s, {}), maxRequestsPerStep: 20_000 * 10 });
+  return new GrpcEngine({ ...grpcEngineConfig(s, {}), maxRequestsPerStep: 200_000 });
 }
 
-/** One step on the run's engine (a run keeps one engine and its channels for all its steps). */
-async function pacedStep(engine: GrpcEngine, rate: number, durationMs = STEP_MS, warmupMs = WARMUP_MS): Promise<StepStats> {
+function runStep(engine: GrpcEngine, load: number, unit: Step['unit'], durationMs: number, warmupMs: number): Promise<StepStats> {
   const t0 = performance.now();
   let i = 0;
-  const step: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs, warmupMs };
-  return engine.runStep(step, { now: () => performance.now() - t0, signal: new AbortController().signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  return engine.runStep({ index: 0, phase: 'ramp', load, unit, durationMs, warmupMs }, { now: () => performance.now() - t0, signal: new AbortController().signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
+}
+
+/** Calls a step sent, warm-up included (the CPU measured covers both). */
+const callsOf = (s: StepStats) => s.sent + s.windows.filter((w) => w.warmup).reduce((n, w) => n + w.sent, 0);
+
+/** Bare @grpc/grpc-js closed loop: IN_FLIGHT unary calls over 4 channels for CLOSED_MS, the request pre-encoded. */
+async function bareGrpcJs(address: string, request: Buffer, targetPid: number): Promise<Cost<number>> {
+  const clients = Array.from({ length: 4 }, () => new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
+  const pass = (b: Buffer) => b;
+  try {
+    await Promise.all(clients.map((c) => new Promise<void>((resolve, reject) => c.waitForReady(Date.now() + 5_000, (e) => (e ? reject(e) : resolve())))));
+    const run = (ms: number) =>
+      new Promise<number>((resolve) => {
+        const end = performance.now() + ms;
+        let done = 0;
+        let live = IN_FLIGHT;
+        const next = (i: number) => {
+          if (performance.now() >= end) {
+            if (--live === 0) resolve(done);
+            return;
+          }
+          clients[i % 4]!.makeUnaryRequest('/loadtarget.Work/Do', pass, pass, request, new grpc.Metadata(), { deadline: Date.now() + 5_000 }, (err) => {
+            if (!err) done++;
+            next(i);
+          });
+        };
+        for (let i = 0; i < IN_FLIGHT; i++) next(i);
+      });
+    await run(1_000); // warm-up: JIT, HTTP/2 windows
+    return await measured(targetPid, () => run(CLOSED_MS));
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+interface RateRow {
+  achieved: number[];
+  lag: number[];
+  p99: number[];
+  cpuUs: number[];
+  busy: number[];
+  others: number[];
+  errors: number;
 }
 
 export async function run(): Promise<BenchResult> {
-  const target = await spawnGrpcTarget(1, 0);
+  const started = Date.now();
+  const target = await startGoTarget({ grpc: true, workers: 128, serviceTimeMs: 0.1 });
+  const address = target.grpcAddress!;
   const rows: Record<string, string | number>[] = [];
-  const found: string[] = [];
+  const notes: string[] = [];
+  const engines = Object.fromEntries(MODES.map((m) => [m, engineFor(address, m)])) as Record<PacingMode, GrpcEngine>;
+  const pct = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '?' : `${Math.round(100 * x)}%`);
   try {
-    for (const pacing of MODES) {
-      const engine = engineFor(target.address, pacing);
-      try {
-        found.push(await sweep(engine, pacing, rows));
-      } finally {
-        await engine.close();
+    for (const e of Object.values(engines)) await e.preflight(5_000);
+    // Like a run's warm-up: the first seconds of a process (JIT, HTTP/2 windows) are not its steady state.
+    for (const e of Object.values(engines)) await runStep(e, 1_000, 'req/s', 1_500, 0);
+
+    // Closed loop, interleaved: critpoint's engine (http2) and bare grpc-js.
+    const request = grpcEngineConfig(resolveScenario({ name: 'b', target: { url: `grpc://${address}` }, grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' } } }), {}).request;
+    const closed = { engine: [] as Cost<number>[], bare: [] as Cost<number>[] };
+    for (let i = 0; i < REPEATS; i++) {
+      const e = await measured(target.pid, () => runStep(engines.timer, IN_FLIGHT, 'connections', CLOSED_MS, 500));
+      closed.engine.push({ ...e, value: e.value.achievedRate, cpuUs: e.cpuUs / Math.max(1, callsOf(e.value)) });
+      const b = await bareGrpcJs(address, request, target.pid);
+      closed.bare.push({ ...b, value: b.value / (CLOSED_MS / 1000), cpuUs: b.cpuUs / Math.max(1, b.value) });
+    }
+    for (const [who, list] of [['critpoint engine, grpc.client http2', closed.engine], ['bare @grpc/grpc-js', closed.bare]] as const) {
+      rows.push({
+        what: `closed loop, ${IN_FLIGHT} in flight: ${who}`,
+        'calls/s': Math.round(median(list.map((c) => c.value))),
+        'CPU us/call': Math.round(median(list.map((c) => c.cpuUs))),
+        'machine busy': pct(median(list.map((c) => c.machineBusy ?? Number.NaN))),
+        'others busy': pct(median(list.map((c) => c.othersBusy ?? Number.NaN))),
+      });
+    }
+
+    // Paced rates, interleaved by repeat and mode; a mode stops climbing at its first rate past 5 ms or < 99%.
+    const climbing = new Set<PacingMode>(MODES);
+    const best: Record<PacingMode, Record<number, number>> = { timer: {}, spin: {} };
+    for (const rate of RATES) {
+      if (climbing.size === 0 || Date.now() - started > 240_000) break;
+      const data = Object.fromEntries([...climbing].map((m) => [m, { achieved: [], lag: [], p99: [], cpuUs: [], busy: [], others: [], errors: 0 } as RateRow])) as Record<PacingMode, RateRow>;
+      for (let i = 0; i < REPEATS; i++) {
+        for (const mode of climbing) {
+          const r = await measured(target.pid, () => runStep(engines[mode], rate, 'req/s', STEP_MS, WARMUP_MS));
+          const d = data[mode];
+          d.achieved.push(r.value.achievedRate);
+          d.lag.push(r.value.sendLagP99);
+          d.p99.push(r.value.p99);
+          d.cpuUs.push(r.cpuUs / Math.max(1, callsOf(r.value)));
+          d.busy.push(r.machineBusy ?? Number.NaN);
+          d.others.push(r.othersBusy ?? Number.NaN);
+          d.errors += r.value.errorTotal;
+        }
+      }
+      for (const mode of [...climbing]) {
+        const d = data[mode];
+        const ratio = median(d.achieved) / rate;
+        const lag = median(d.lag);
+        const onSchedule = ratio >= 0.99 && d.errors === 0;
+        for (const bound of LAG_BOUNDS) if (onSchedule && lag <= bound) best[mode][bound] = rate;
+        rows.push({
+          what: `paced, ${mode} pacing`,
+          'offered calls/s': rate,
+          'achieved/offered': Number(ratio.toFixed(3)),
+          'send-lag p99 ms': Number(lag.toFixed(2)),
+          'p99 ms': Number(median(d.p99).toFixed(2)),
+          errors: d.errors,
+          'CPU us/call': Math.round(median(d.cpuUs)),
+          'machine busy': pct(median(d.busy)),
+          'others busy': pct(median(d.others)),
+        });
+        if (!onSchedule || lag > LAG_BOUNDS[0]!) climbing.delete(mode);
       }
     }
+
+    const engineMax = median(closed.engine.map((c) => c.value));
+    const bareMax = median(closed.bare.map((c) => c.value));
+    const top = (bound: number) => Math.max(...MODES.map((m) => best[m][bound] ?? 0));
+    const at2500 = rows.find((r) => r.what === 'paced, timer pacing' && r['offered calls/s'] === 2_500);
+    const u = engines.timer.usageText();
+    notes.push(
+      `target: Go fixture (test/fixtures/go-target) gRPC loadtarget.Work/Do, 128 workers x 100 us; critpoint engine with grpc.client http2, 4 channels, uniform arrivals; steps of ${STEP_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up, medians of ${REPEATS} interleaved repeats; CPU per call is this whole process's CPU (user + system) over the step / calls sent (spin pacing burns a core by design: its CPU per call is the busy loop's share, not the call's); 'others busy' = the machine's busy share minus this process and the target`,
+      `closed loop, ${IN_FLIGHT} in flight: critpoint http2 ${Math.round(engineMax)} calls/s at ${Math.round(median(closed.engine.map((c) => c.cpuUs)))} us/call; bare @grpc/grpc-js ${Math.round(bareMax)} calls/s at ${Math.round(median(closed.bare.map((c) => c.cpuUs)))} us/call (${(engineMax / bareMax).toFixed(2)}x)`,
+      ...MODES.map((m) => `${m} pacing: highest rate kept on schedule (achieved >= 99%, no errors) at send-lag p99 <= 5 ms: ${best[m][5] ?? 'none'} calls/s; at <= 2 ms: ${best[m][2] ?? 'none'} calls/s`),
+      `connections${u}`,
+    );
+    return {
+      title: 'gRPC engine: closed-loop maximum next to bare @grpc/grpc-js, and paced unary rates kept on schedule (Go fixture, fast service)',
+      rows,
+      notes,
+      targets: [
+        { target: 'gRPC: >= 2,500 calls/s on schedule at send-lag p99 <= 5 ms', measured: `${top(5)} calls/s`, met: top(5) >= 2_500 },
+        { target: 'gRPC: >= 1,000 calls/s on schedule at send-lag p99 <= 2 ms', measured: `${top(2)} calls/s`, met: top(2) >= 1_000 },
+        { target: 'gRPC: CPU per call at 2,500 calls/s <= 200 us (timer pacing)', measured: at2500 ? `${at2500['CPU us/call']} us` : 'not reached', met: at2500 ? Number(at2500['CPU us/call']) <= 200 : false },
+      ],
+    };
   } finally {
+    for (const e of Object.values(engines)) await e.close();
     await target.stop();
   }
-  return {
-    title: 'gRPC engine: paced unary calls against a fast @grpc/grpc-js server',
-    rows,
-    notes: [
-      `target: @grpc/grpc-js server in a child process answering loadtarget.Work/Do at once; one engine per pacing mode for all its steps, as in a run, with scenario defaults (4 channels, uniform arrivals), after a 2 s step at 500 calls/s; steps of ${STEP_MS / 1000} s after a ${WARMUP_MS / 1000} s warm-up; medians of ${REPEATS} steps per rate; the first rate missed ends a mode's ramp`,
-      ...found,
-    ],
-  };
-}
-
-/** Steps one engine up the rates until one misses; adds its rows and returns what it found, in words. */
-async function sweep(engine: GrpcEngine, pacing: PacingMode, rows: Record<string, string | number>[]): Promise<string> {
-  const started = Date.now();
-  await engine.preflight(5_000);
-  // Like a run's warm-up: the first seconds of a fresh process (JIT, HTTP/2 windows) are not the engine's steady state.
-  await pacedStep(engine, 500, 2_000, 0);
-  let best: { rate: number; lag: number; p99: number } | null = null;
-  let missNote = '';
-  for (const rate of RATES) {
-    if (Date.now() - started > BUDGET_MS) break;
-    // Medians of REPEATS steps: one hiccup of this shared machine does not decide a rate.
-    const runs: StepStats[] = [];
-    for (let i = 0; i < REPEATS; i++) runs.push(await pacedStep(engine, rate));
-    const achieved = median(runs.map((s) => s.achievedRate));
-    const lag = median(runs.map((s) => s.sendLagP99));
-    const p99 = median(runs.map((s) => s.p99));
-    const errors = runs.reduce((n, s) => n + s.errorTotal, 0);
-    const ok = achieved / rate >= 0.98 && lag <= 2 && errors === 0;
-    rows.push({
-      pacing,
-      'offered calls/s': rate,
-      'achieved calls/s': Math.round(achieved),
-      'achieved/offered': Number((achieved / rate).toFixed(3)),
-      'send-lag p99 ms': Number(lag.toFixed(2)),
-      'p99 ms': Number(p99.toFixed(2)),
-      errors,
-      'keeps schedule': ok ? 'yes' : 'no',
-    });
-    if (ok) best = { rate, lag, p99 };
-    else {
-      // Where the lag came from: one spike or every window.
-      const lags = runs.map((s) => s.windows.filter((w) => !w.warmup).map((w) => w.sendLagP99.toFixed(1)).join(' '));
-      missNote = `; first rate missed: ${rate} calls/s (send-lag p99 per 1 s window, by repeat: ${lags.join(' | ')} ms)`;
-      break;
-    }
-  }
-  const head = best
-    ? `${pacing} pacing: highest paced unary rate kept on schedule (achieved/offered >= 0.98, send-lag p99 <= 2 ms): ${best.rate} calls/s (median send-lag p99 ${best.lag.toFixed(2)} ms, p99 ${best.p99.toFixed(2)} ms)`
-    : `${pacing} pacing: no rate kept the schedule`;
-  return head + missNote;
 }
 
 await runIfMain(import.meta.url, run);

@@ -147,6 +147,8 @@ export interface Engine {
   preflight(timeoutMs: number): Promise<void>;
   runStep(step: Step, ctx: StepContext): Promise<StepStats>;
   close(): Promise<void>;
+  /** Optional: after a generator-limited stop, the rate reached, the CPU a request cost and how to get more load (appended to the stop detail). */
+  generatorAdvice?(): string;
 }
 
 /** One reading of one runtime signal. */

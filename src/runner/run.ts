@@ -88,9 +88,12 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   budget.unref();
   const interruption = (): string | undefined => (runAbort.signal.aborted ? String(runAbort.signal.reason) : undefined);
 
-  const finish = async (stop: SearchStop): Promise<RunOutcome> => {
+  const finish = async (searchStop: SearchStop): Promise<RunOutcome> => {
     clearTimeout(budget);
     opts.signal?.removeEventListener('abort', onExternal);
+    // The engine knows what its calls cost and how to get more load out of it (e.g. more channels, spin pacing).
+    const advice = searchStop.reason === 'generator-limited' ? engine.generatorAdvice?.() : undefined;
+    const stop = advice ? { ...searchStop, detail: `${searchStop.detail}; ${advice}` } : searchStop;
     if (stop.reason === 'breach' || opts.captureAtEnd) await capture();
     else await capturing;
     await monitor.stop();

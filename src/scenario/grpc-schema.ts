@@ -35,8 +35,8 @@ export const grpcSchema = z.strictObject({
     .meta({ description: "HTTP/2 connections (channels) the calls are spread over, round robin; the http2 client opens more when the server's stream limit is reached.", unit: 'connections' }),
   client: z
     .enum(['http2', 'grpc-js'])
-    .default('grpc-js')
-    .meta({ description: "The gRPC client: http2 (Node's http2 module with the request encoded once: several times cheaper per call) or grpc-js (@grpc/grpc-js)." }),
+    .default('http2')
+    .meta({ description: "The gRPC client: http2 (Node's http2 module with the request encoded once: several times cheaper per call) or grpc-js (@grpc/grpc-js, to cross-check)." }),
   stopLatency: z
     .enum(['end-of-stream', 'first-message'])
     .default('end-of-stream')

@@ -1,62 +1,60 @@
-// The throughput plateau of a gRPC target, measured with a bare closed loop
-// on @grpc/grpc-js (not critpoint's engine): `concurrency` calls kept in
-// flight over a few channels for `seconds`, completions counted. Loopback only,
-// bounded in time.
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { GO_TARGET_PROTO } from './go-target.js';
-
-type WorkClient = grpc.Client & {
-  Do(req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void): void;
-  Stream(req: object, md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientReadableStream<unknown>;
-};
+// The throughput plateau of the Go fixture's gRPC endpoint, counted by the
+// server itself: `concurrency` calls kept in flight (a closed loop on the
+// http2 transport, not critpoint's engine or its detector) for `seconds`,
+// and the plateau is the growth of the fixture's own `served` counter
+// (/stats) over that time. A server-side count cannot be flattered by the
+// client; a stall of this machine can only lower it. Loopback only, bounded.
+import { performance } from 'node:perf_hooks';
+import { Http2Transport } from '../../src/engines/grpc/http2-transport.js';
+import { findMethod, loadProto } from '../../src/engines/grpc/grpc-proto.js';
+import { GO_TARGET_PROTO, type GoTarget } from './go-target.js';
 
 export interface PlateauOptions {
   concurrency?: number;
   seconds?: number;
-  channels?: number;
-  /** Stream: each call is a whole server stream of `count` messages, counted at its end. Default Do. */
+  /** Stream: each call is a whole server stream of `count` messages; the plateau is in streams per second. Default Do. */
   method?: 'Do' | 'Stream';
   count?: number;
 }
 
-/** Completed calls (whole streams for Stream) per second. */
-export async function measureGrpcPlateau(address: string, opts: PlateauOptions = {}): Promise<number> {
-  const { concurrency = 64, seconds = 4, channels = 4, method = 'Do', count = 5 } = opts;
-  if (!/^(127\.0\.0\.1|localhost|\[::1\]):\d+$/.test(address)) throw new Error(`refusing to load a non-loopback target: ${address}`);
-  const def = protoLoader.loadSync(GO_TARGET_PROTO, { keepCase: false, longs: String, defaults: true });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { loadtarget: { Work: new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => WorkClient } };
-  const clients = Array.from({ length: channels }, () => new pkg.loadtarget.Work(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
+async function served(target: GoTarget): Promise<number> {
+  const res = await fetch(`${target.url}/stats`);
+  return ((await res.json()) as { served: number }).served;
+}
+
+/** Calls (whole streams for Stream) the fixture served per second with `concurrency` in flight. */
+export async function measureGoPlateau(target: GoTarget, opts: PlateauOptions = {}): Promise<number> {
+  const { concurrency = 64, seconds = 3, method = 'Do', count = 5 } = opts;
+  const address = target.grpcAddress;
+  if (!address || !/^(127\.0\.0\.1|\[::1\]):\d+$/.test(address)) throw new Error(`refusing to load a non-loopback target: ${address}`);
+  const found = findMethod(loadProto(GO_TARGET_PROTO), 'loadtarget.Work', method);
+  if (!found.ok) throw new Error(found.problem);
+  const transport = new Http2Transport({ address, tls: null, path: found.method.path, request: found.method.serialize({ payload: 'abc', count }), metadata: {}, deadlineMs: 5_000, stream: method === 'Stream', channels: 4, maxConnections: 4 });
   try {
-    await Promise.all(clients.map((c) => new Promise<void>((resolve, reject) => c.waitForReady(Date.now() + 5_000, (e) => (e ? reject(e) : resolve())))));
-    // One second of warm-up (JIT, HTTP/2 windows), then count.
-    const warmupMs = 1_000;
-    const t0 = Date.now();
-    const end = t0 + warmupMs + seconds * 1_000;
-    let counted = 0;
+    await transport.connect(5_000);
+    let stopAt = performance.now() + 1_000; // warm-up: JIT, HTTP/2 windows
     let failed = 0;
-    const loop = (client: WorkClient) =>
+    const loop = () =>
       new Promise<void>((resolve) => {
-        const next = () => {
-          if (Date.now() >= end) return resolve();
-          const done = (err: unknown) => {
-            if (err) failed++;
-            else if (Date.now() >= t0 + warmupMs && Date.now() < end) counted++;
+        const sink = {
+          firstMessage: () => undefined,
+          done: (_from: number, code: number) => {
+            if (code !== 0) failed++;
             next();
-          };
-          const options = { deadline: Date.now() + 5_000 };
-          if (method === 'Do') return client.Do({ payload: 'abc' }, new grpc.Metadata(), options, done);
-          const call = client.Stream({ payload: 'abc', count }, new grpc.Metadata(), options);
-          call.on('data', () => undefined);
-          call.on('error', () => undefined);
-          call.on('status', (s: grpc.StatusObject) => done(s.code === grpc.status.OK ? null : s));
+          },
         };
+        const next = () => (performance.now() < stopAt ? transport.start(0, sink) : resolve());
         next();
       });
-    await Promise.all(Array.from({ length: concurrency }, (_, i) => loop(clients[i % channels]!)));
+    await Promise.all(Array.from({ length: concurrency }, loop));
+    const before = await served(target);
+    const t0 = performance.now();
+    stopAt = t0 + seconds * 1_000;
+    await Promise.all(Array.from({ length: concurrency }, loop));
+    const after = await served(target);
     if (failed > 0) throw new Error(`${failed} calls failed while measuring the plateau of ${address}`);
-    return counted / seconds;
+    return (after - before) / ((performance.now() - t0) / 1_000) / (method === 'Stream' ? count : 1);
   } finally {
-    for (const c of clients) c.close();
+    await transport.close();
   }
 }

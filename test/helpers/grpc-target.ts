@@ -19,8 +19,8 @@ export interface GrpcTargetOptions {
   serviceMs: number;
   /** Calls must carry `authorization: Bearer <token>`. */
   token?: string;
-  /** PEM key and certificate: serve TLS. */
-  tls?: { key: Buffer; cert: Buffer };
+  /** PEM key and certificate: serve TLS; with clientCa, require client certificates it signed (mutual TLS). */
+  tls?: { key: Buffer; cert: Buffer; clientCa?: Buffer };
   /** Most calls waiting for a slot; more get RESOURCE_EXHAUSTED. Default 100000. */
   maxQueue?: number;
 }
@@ -32,6 +32,8 @@ export interface GrpcTarget {
   capacity: number;
   /** Calls received by the service (any method, any outcome). */
   received(): number;
+  /** The metadata of the last call received (binary values as Buffers). */
+  lastMetadata(): Record<string, string | Buffer>;
   close(): Promise<void>;
 }
 
@@ -48,12 +50,14 @@ export async function startGrpcTarget(opts: GrpcTargetOptions): Promise<GrpcTarg
   const pool = new SlotPool(opts.workers, immediate ? 1 : opts.serviceMs, opts.maxQueue ?? 100_000);
   let received = 0;
   let seq = 0;
+  let last: Record<string, string | Buffer> = {};
   const authorized = (md: grpc.Metadata) => !opts.token || md.get('authorization')[0] === `Bearer ${opts.token}`;
   const reply = (req: WorkRequest, n: number) => ({ payload: req.sizeHint > 0 ? 'x'.repeat(Math.min(req.sizeHint, 1 << 20)) : req.payload, seq: String(n) });
   const server = new grpc.Server();
   server.addService(pkg.loadtarget.Work.service, {
     Do: (call: grpc.ServerUnaryCall<WorkRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       received++;
+      last = Object.fromEntries(Object.entries(call.metadata.getMap()));
       if (!authorized(call.metadata)) return callback({ code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong bearer token' });
       if (immediate) return callback(null, reply(call.request, ++seq));
       const ok = pool.submit(() => callback(null, reply(call.request, ++seq)));
@@ -77,12 +81,13 @@ export async function startGrpcTarget(opts: GrpcTargetOptions): Promise<GrpcTarg
       next();
     },
   });
-  const creds = opts.tls ? grpc.ServerCredentials.createSsl(null, [{ private_key: opts.tls.key, cert_chain: opts.tls.cert }]) : grpc.ServerCredentials.createInsecure();
+  const creds = opts.tls ? grpc.ServerCredentials.createSsl(opts.tls.clientCa ?? null, [{ private_key: opts.tls.key, cert_chain: opts.tls.cert }], opts.tls.clientCa !== undefined) : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (err, p) => (err ? reject(err) : resolve(p))));
   return {
     address: `127.0.0.1:${port}`,
     capacity: immediate ? Infinity : pool.capacity,
     received: () => received,
+    lastMetadata: () => last,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())).then(() => server.forceShutdown()),
   };
 }

@@ -1,7 +1,9 @@
-// The gRPC engine against real servers on 127.0.0.1: validation sends
-// nothing, errors are counted by status code in windows and summary, TLS and
-// metadata reach the server, the closed loop keeps N calls in flight, and a
-// target that dies mid-run is reported unreachable. All load is bounded.
+// The gRPC engine against real servers on 127.0.0.1 (default client http2;
+// the status kinds also with grpc-js): validation sends nothing, errors are
+// counted by status code in windows and summary, TLS, mutual TLS and
+// metadata (-bin values as bytes) reach the server, the closed loop keeps N
+// calls in flight, and a target that dies mid-run is reported unreachable.
+// All load is bounded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,26 +84,31 @@ describe('errors by gRPC status code (Go target: 2 workers x 50 ms, no queue)', 
   });
   afterAll(async () => target?.stop());
 
-  it('counts RESOURCE_EXHAUSTED beyond the workers and DEADLINE_EXCEEDED past the deadline', async () => {
-    const rejecting = createEngine(grpcScenario(`grpc://${target.grpcAddress}`), { env: {} });
-    const late = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { deadline: '20ms' }), { env: {} });
-    try {
-      await rejecting.preflight(2_000);
-      const r = await oneStep(rejecting, 200, 'req/s');
-      // 2 workers x 50 ms serve ~40 calls/s; the rest of ~200 are rejected at once.
-      expect(r.errors['grpc-RESOURCE_EXHAUSTED']).toBeGreaterThan(r.sent * 0.6);
-      expect(r.completed).toBe(r.sent);
-      expect(r.errors['grpc-DEADLINE_EXCEEDED'] ?? 0).toBe(0);
+  it('counts RESOURCE_EXHAUSTED beyond the workers and DEADLINE_EXCEEDED past the deadline, the same kinds with either client', async () => {
+    const kinds: Record<string, string[]> = {};
+    for (const client of ['http2', 'grpc-js']) {
+      const rejecting = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { client }), { env: {} });
+      const late = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { deadline: '20ms', client }), { env: {} });
+      try {
+        await rejecting.preflight(2_000);
+        const r = await oneStep(rejecting, 200, 'req/s');
+        // 2 workers x 50 ms serve ~40 calls/s; the rest of ~200 are rejected at once.
+        expect(r.errors['grpc-RESOURCE_EXHAUSTED']).toBeGreaterThan(r.sent * 0.6);
+        expect(r.completed).toBe(r.sent);
+        expect(r.errors['grpc-DEADLINE_EXCEEDED'] ?? 0).toBe(0);
 
-      const d = await oneStep(late, 20, 'req/s');
-      // Every call that gets a worker needs 50 ms > its 20 ms deadline.
-      expect(d.errors['grpc-DEADLINE_EXCEEDED']).toBeGreaterThan(0);
-      expect(d.errors['grpc-DEADLINE_EXCEEDED']! + (d.errors['grpc-RESOURCE_EXHAUSTED'] ?? 0)).toBe(d.sent);
-      expect(d.completed).toBe(d.errors['grpc-RESOURCE_EXHAUSTED'] ?? 0); // a deadline miss has no latency
-    } finally {
-      await rejecting.close();
-      await late.close();
+        const d = await oneStep(late, 20, 'req/s');
+        // Every call that gets a worker needs 50 ms > its 20 ms deadline.
+        expect(d.errors['grpc-DEADLINE_EXCEEDED']).toBeGreaterThan(0);
+        expect(d.errors['grpc-DEADLINE_EXCEEDED']! + (d.errors['grpc-RESOURCE_EXHAUSTED'] ?? 0)).toBe(d.sent);
+        expect(d.completed).toBe(d.errors['grpc-RESOURCE_EXHAUSTED'] ?? 0); // a deadline miss has no latency
+        kinds[client] = [...new Set([...Object.keys(r.errors), ...Object.keys(d.errors)])].sort();
+      } finally {
+        await rejecting.close();
+        await late.close();
+      }
     }
+    expect(kinds.http2).toEqual(kinds['grpc-js']);
   });
 
   it('writes the status kinds into windows.csv and summary.json', async () => {
@@ -121,14 +128,16 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
   let target: GrpcTarget;
   const ca = path.join(tmp, 'cert.pem');
   const key = path.join(tmp, 'key.pem');
+  const openssl = (cn: string, keyOut: string, certOut: string) => execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyOut, '-out', certOut, '-days', '1', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn},IP:127.0.0.1`], { stdio: 'ignore' });
   beforeAll(async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', ca, '-days', '1', '-subj', '/CN=critpoint-test', '-addext', 'subjectAltName=DNS:critpoint-test,IP:127.0.0.1'], { stdio: 'ignore' });
+    openssl('critpoint-test', key, ca);
     target = await startGrpcTarget({ workers: 8, serviceMs: 2, token: 's3cret', tls: { key: readFileSync(key), cert: readFileSync(ca) } });
   });
   afterAll(async () => target?.close());
 
-  it('calls over TLS with the CA and the bearer token from ${env:}', async () => {
-    const engine = createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { ca }, metadata: { authorization: 'Bearer ${env:TOKEN}' } }), { env: { TOKEN: 's3cret' } });
+  it('calls over TLS with the CA, the bearer token from ${env:} and -bin metadata sent as bytes', async () => {
+    const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff]);
+    const engine = createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { ca }, metadata: { authorization: 'Bearer ${env:TOKEN}', 'trace-bin': bytes.toString('base64'), 'x-tenant': 'a' } }), { env: { TOKEN: 's3cret' } });
     try {
       await engine.preflight(3_000);
       const before = target.received();
@@ -137,8 +146,31 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
       expect(r.errors).toEqual({});
       expect(r.completed).toBe(r.sent);
       expect(target.received() - before).toBe(r.sent);
+      const md = target.lastMetadata();
+      expect(md['trace-bin']).toEqual(bytes);
+      expect(md['x-tenant']).toBe('a');
     } finally {
       await engine.close();
+    }
+  });
+
+  it('mutual TLS: a client certificate the server trusts gets through, none is refused', async () => {
+    const clientKey = path.join(tmp, 'client-key.pem');
+    const clientCert = path.join(tmp, 'client-cert.pem');
+    openssl('critpoint-client', clientKey, clientCert);
+    const mtls = await startGrpcTarget({ workers: 4, serviceMs: 1, tls: { key: readFileSync(key), cert: readFileSync(ca), clientCa: readFileSync(clientCert) } });
+    const withCert = createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca, cert: clientCert, key: clientKey } }), { env: {} });
+    const without = createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca } }), { env: {} });
+    try {
+      await withCert.preflight(3_000);
+      const r = await oneStep(withCert, 50, 'req/s', 500);
+      expect(r.errors).toEqual({});
+      expect(r.completed).toBeGreaterThan(20);
+      await expect(without.preflight(1_500)).rejects.toBeInstanceOf(TargetUnreachableError);
+    } finally {
+      await withCert.close();
+      await without.close();
+      await mtls.close();
     }
   });
 

@@ -157,7 +157,7 @@ export class GrpcEngine implements Engine {
     const channels = this.cfg.channels < 64 ? `more grpc.channels (now ${this.cfg.channels}), ` : '';
     const client = this.cfg.client === 'grpc-js' ? 'grpc.client: http2 (several times cheaper per call than grpc-js), ' : '';
     const pacing = this.cfg.pacing === 'timer' ? 'load.pacing: spin (sub-millisecond send lag for one busy core), ' : '';
-    return `${reached}; for more load try ${client}${pacing}${channels}a load machine with more and faster cores (not shared with the target), or the k6 engine (load.engine: k6, or its k6-operator export for many machines)`;
+    return `${reached}; for more load try ${client}${pacing}${channels}a load machine with more and faster cores (not shared with the target), or several machines with k6 (critpoint export k6 --parallelism <n> writes the k6 script and a k6-operator TestRun)`;
   }
 
   async close(): Promise<void> {

@@ -296,7 +296,10 @@ export class Http2Transport implements GrpcTransport {
       if (c.first) return c.first.received === 0 || c.first.complete ? this.settle(c, c.heldCode, '') : this.settle(c, status.INTERNAL, 'Stream ended inside a message');
       return c.bytes > 0 ? this.settle(c, c.heldCode, '') : this.settle(c, status.UNIMPLEMENTED, 'No message received');
     }
-    const s = closedWithoutStatus(rstCode, c.conn.retired);
+    // The session may report its own failure after its streams' closes: a stream of a connection that never came
+    // up, or that is gone, lost its connection (UNAVAILABLE, like a call grpc-js could not pick a connection for).
+    const conn = c.conn;
+    const s = closedWithoutStatus(rstCode, conn.retired || !conn.connected || conn.session.destroyed);
     this.settle(c, s.code, s.details);
   }
 
