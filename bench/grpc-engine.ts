@@ -177,11 +177,11 @@ export async function run(): Promise<BenchResult> {
       });
     }
 
-    // Paced rates, interleaved by repeat and mode; a mode stops climbing at its first rate past 5 ms or < 99%.
+    // Paced rates, interleaved by repeat and mode, up to the list's end or the run's time budget.
     const climbing = new Set<PacingMode>(MODES);
     const best: Record<PacingMode, Record<number, number>> = { timer: {}, spin: {} };
     for (const rate of RATES) {
-      if (climbing.size === 0 || Date.now() - started > 240_000) break;
+      if (climbing.size === 0 || Date.now() - started > 210_000) break;
       const data = Object.fromEntries([...climbing].map((m) => [m, { achieved: [], lag: [], p99: [], cpuUs: [], busy: [], others: [], errors: 0 } as RateRow])) as Record<PacingMode, RateRow>;
       for (let i = 0; i < REPEATS; i++) {
         for (const mode of climbing) {
@@ -201,7 +201,7 @@ export async function run(): Promise<BenchResult> {
         const ratio = median(d.achieved) / rate;
         const lag = median(d.lag);
         const onSchedule = ratio >= 0.99 && d.errors === 0;
-        for (const bound of LAG_BOUNDS) if (onSchedule && lag <= bound) best[mode][bound] = rate;
+        for (const bound of LAG_BOUNDS) if (onSchedule && lag <= bound) best[mode][bound] = Math.max(best[mode][bound] ?? 0, rate);
         rows.push({
           what: `paced, ${mode} pacing`,
           'offered calls/s': rate,
@@ -213,7 +213,9 @@ export async function run(): Promise<BenchResult> {
           'machine busy': pct(median(d.busy)),
           'others busy': pct(median(d.others)),
         });
-        if (!onSchedule || lag > LAG_BOUNDS[0]!) climbing.delete(mode);
+        // A missed bound does not end the climb (the CPU per call at higher rates is part of the answer, and one
+        // stall of a shared machine can miss a rate the next one keeps); a generator that cannot send 90% does.
+        if (ratio < 0.9) climbing.delete(mode);
       }
     }
 
@@ -228,15 +230,17 @@ export async function run(): Promise<BenchResult> {
       ...MODES.map((m) => `${m} pacing: highest rate kept on schedule (achieved >= 99%, no errors) at send-lag p99 <= 5 ms: ${best[m][5] ?? 'none'} calls/s; at <= 2 ms: ${best[m][2] ?? 'none'} calls/s`),
       `connections${u}`,
     );
+    const targets = [
+      { target: 'gRPC: >= 2,500 calls/s on schedule at send-lag p99 <= 5 ms', measured: `${top(5)} calls/s`, met: top(5) >= 2_500 },
+      { target: 'gRPC: >= 1,000 calls/s on schedule at send-lag p99 <= 2 ms', measured: `${top(2)} calls/s`, met: top(2) >= 1_000 },
+      { target: 'gRPC: CPU per call at 2,500 calls/s <= 200 us (timer pacing)', measured: at2500 ? `${at2500['CPU us/call']} us` : 'not reached', met: at2500 ? Number(at2500['CPU us/call']) <= 200 : false },
+    ];
+    for (const t of targets) notes.push(`target ${t.target}: ${t.measured} (${t.met ? 'met' : 'not met'})`);
     return {
       title: 'gRPC engine: closed-loop maximum next to bare @grpc/grpc-js, and paced unary rates kept on schedule (Go fixture, fast service)',
       rows,
       notes,
-      targets: [
-        { target: 'gRPC: >= 2,500 calls/s on schedule at send-lag p99 <= 5 ms', measured: `${top(5)} calls/s`, met: top(5) >= 2_500 },
-        { target: 'gRPC: >= 1,000 calls/s on schedule at send-lag p99 <= 2 ms', measured: `${top(2)} calls/s`, met: top(2) >= 1_000 },
-        { target: 'gRPC: CPU per call at 2,500 calls/s <= 200 us (timer pacing)', measured: at2500 ? `${at2500['CPU us/call']} us` : 'not reached', met: at2500 ? Number(at2500['CPU us/call']) <= 200 : false },
-      ],
+      targets,
     };
   } finally {
     for (const e of Object.values(engines)) await e.close();
