@@ -19,6 +19,7 @@ import { EXIT } from '../../src/errors.js';
 import type { RunResult } from '../../src/types.js';
 import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 import { measureGoPlateau } from '../helpers/grpc-plateau.js';
+import { cpuShareAvailable } from '../helpers/grpc-machine.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-grpc-cp-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -26,6 +27,20 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 beforeAll(() => {
   if (!goTargetAvailable()) execFileSync('bash', [GO_TARGET_BUILD_SCRIPT], { stdio: 'inherit', timeout: 170_000 });
 }, 180_000);
+
+/** The generator allowance of tests that are not about the generator (test/helpers/scenarios.ts). */
+const BUSY_VM_GENERATOR = { maxSendLag: '25ms', retries: 2 };
+
+/**
+ * True when a busy loop of ours got less than 60% of a core for a second before any load: other work
+ * holds the cores, and no generator could keep a millisecond schedule here. The test says so and stops.
+ */
+function machineTooBusy(what: string): boolean {
+  const share = cpuShareAvailable();
+  if (share >= 0.6) return false;
+  console.warn(`${what}: not judged: a busy loop got ${(100 * share).toFixed(0)}% of a core before any load (< 60%); other work holds this machine's cores`);
+  return true;
+}
 
 /** The HTTP ramp test's shape (500 ms windows, 2 s steps, 16 baseline windows), default generator limits. */
 function rampScenario(address: string, grpc: Record<string, unknown> = {}, load: Record<string, unknown> = {}, detect: Record<string, unknown> = {}) {
@@ -80,7 +95,8 @@ describe.each([
   });
   afterAll(async () => target?.stop());
 
-  it('the generator keeps its schedule up to the knee and the critical point lands within -20%/+5% of the plateau', async () => {
+  it('the generator keeps its schedule up to the knee and the critical point lands within -20%/+5% of the plateau', async (ctx) => {
+    if (machineTooBusy(`${capacity} calls/s`)) return ctx.skip();
     const { result, plateau } = await rampNearPlateau(target, rampScenario(target.grpcAddress!, {}, { start }), `http2 Do at ${capacity}/s`);
     expect(plateau / capacity).toBeGreaterThan(0.9);
     expect(result.engine).toBe('grpc');
@@ -98,13 +114,14 @@ describe('grpc-js and http2 clients agree on the same target (Go fixture, 4 work
   });
   afterAll(async () => target?.stop());
 
-  it('critical points within 5% of each other and of the plateau', async () => {
+  it('critical points within 5% of each other and of the plateau', async (ctx) => {
+    if (machineTooBusy('agreement')) return ctx.skip();
     const cps: Record<string, number> = {};
     const before = await measureGoPlateau(target, { concurrency: 32 });
     for (const client of ['grpc-js', 'http2']) {
       // grpc-js needs the busy-machine allowance at these rates on two shared cores (issue 14: its own
       // per-call CPU); the point here is that both clients see the same knee.
-      const { result } = await runScenario(rampScenario(target.grpcAddress!, { client }, { start: 250 }, { minRequests: 100, generator: { maxSendLag: '25ms', retries: 2 } }), { env: {} });
+      const { result } = await runScenario(rampScenario(target.grpcAddress!, { client }, { start: 250 }, { minRequests: 100, generator: BUSY_VM_GENERATOR }), { env: {} });
       console.log(`${client}: ${result.stopReason}; steps ${steps(result)}`);
       expect(result.stopReason).toBe('breach');
       cps[client] = result.criticalPoint!.value;
@@ -154,8 +171,10 @@ describe('a server-streaming method (Go fixture, 8 workers x 5 ms, 4 messages a 
     }
   });
 
-  it('a ramp of streams stops on the end-of-stream latency within -20%/+5% of the stream plateau', async () => {
-    const { result, plateau } = await rampNearPlateau(target, rampScenario(target.grpcAddress!, stream, { start: 150, maxInFlight: 200 }, { minRequests: 60 }), 'http2 Stream', { concurrency: 32, method: 'Stream', count: 4 });
+  it('a ramp of streams stops on the end-of-stream latency within -20%/+5% of the stream plateau', async (ctx) => {
+    if (machineTooBusy('stream ramp')) return ctx.skip();
+    // About streams, not the generator: the busy-machine allowance of the other load tests.
+    const { result, plateau } = await rampNearPlateau(target, rampScenario(target.grpcAddress!, stream, { start: 150, maxInFlight: 200 }, { minRequests: 60, generator: BUSY_VM_GENERATOR }), 'http2 Stream', { concurrency: 32, method: 'Stream', count: 4 });
     expect(plateau / 400).toBeGreaterThan(0.9);
     expect(result.windows.some((w) => w.firstMessage !== undefined)).toBe(true);
   });
