@@ -144,6 +144,21 @@ describe('report.html explains the decision', () => {
     }
   });
 
+  it('marks error-rate and runtime-signal breaches on their own charts, at the recorded values', async () => {
+    const r = withRuntimeSignal(await demoRun(), 'goroutines');
+    const step = r.steps[3]!;
+    const w = r.windows.filter((x) => x.stepIndex === 3).slice(1, 3);
+    const breaches = [
+      { signal: 'errors', values: [0.04, 0.07], windowIndexes: w.map((x) => x.index), baselineMedian: 0, sigma: 0.001, threshold: 0.01, reason: 'errors 4.00%, 7.00% > threshold 1.00%' },
+      { signal: 'goroutines', values: [80, 95], windowIndexes: w.map((x) => x.index), baselineMedian: 12, sigma: 1, threshold: 18, reason: 'goroutines 80, 95 > threshold 18' },
+    ];
+    const charts = reportCharts({ ...r, steps: r.steps.map((s) => (s === step ? { ...s, breaches } : s)) });
+    ys(charts.find((c) => c.id === 'errors-over-time')!, 'errors breach (confirming windows)').forEach((y, i) => expect(y).toBeCloseTo([4, 7][i]!, 9));
+    expect(ys(charts.find((c) => c.id === 'runtime-goroutines')!, 'goroutines breach (confirming windows)')).toEqual([80, 95]);
+    // The latency charts mark only what the p99 signal confirmed.
+    expect(charts[1]!.series.map((s) => s.name)).not.toContain('errors breach (confirming windows)');
+  });
+
   it('says once, in one sentence, what was compared with the threshold', async () => {
     const r = await demoRun();
     const html = renderReportHtml(r);

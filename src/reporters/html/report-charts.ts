@@ -33,20 +33,24 @@ export function judgedNote(r: RunResult): string | null {
   return `The detector compares each window's judged p99${stream}, its p99 minus its send-lag p99 (the generator's own delay, which latency measured from the intended send time includes), with the threshold ${fmtSignal('p99', b.threshold)} and calls a breach after ${inARow} above it, so raw p99 above the threshold line on a passing step is send lag, or fewer than ${inARow} in a row, not a missed breach.`;
 }
 
-/** Each p99-confirming window at the value the detector recorded for it: the values the breach sentence quotes. */
-function breachMarks(r: RunResult, x: (w: WindowStats) => number): Series | null {
+/**
+ * Each window that confirmed a breach of `signal`, at the value the detector
+ * recorded for it (the values the breach sentence quotes), scaled to the chart's y unit.
+ */
+function breachMarks(r: RunResult, signal: string, x: (w: WindowStats) => number, toY: (v: number) => number = (v) => v): Series | null {
   const byIndex = new Map(r.windows.map((w) => [w.index, w]));
   const points: Point[] = [];
   const tips: string[] = [];
-  for (const b of r.steps.flatMap((s) => s.breaches.filter((x) => x.signal === 'p99'))) {
+  for (const b of r.steps.flatMap((s) => s.breaches.filter((x) => x.signal === signal))) {
     b.windowIndexes.forEach((i, k) => {
       const w = byIndex.get(i);
-      if (!w || b.values[k] === undefined) return;
-      points.push([x(w), b.values[k]]);
-      tips.push(`window ${i}: judged p99 ${fmtNum(b.values[k])} ms > threshold ${fmtNum(b.threshold)} ms`);
+      const v = b.values[k];
+      if (!w || v === undefined) return;
+      points.push([x(w), toY(v)]);
+      tips.push(`window ${i}: ${signal === 'p99' ? 'judged p99' : signal} ${fmtSignal(signal, v)} past the threshold ${fmtSignal(signal, b.threshold)}`);
     });
   }
-  return points.length > 0 ? { name: 'p99 breach (confirming windows)', color: COLORS.breach, style: 'dots', radius: 5, points, tips } : null;
+  return points.length > 0 ? { name: `${signal} breach (confirming windows)`, color: COLORS.breach, style: 'dots', radius: 5, points, tips } : null;
 }
 
 export function latencyVsLoad(r: RunResult): ChartSpec {
@@ -67,7 +71,7 @@ export function latencyVsLoad(r: RunResult): ChartSpec {
       tips: wins.map((w) => `window ${w.index}: ${fmtNum(w.offered, 4)} ${unit}, p99 ${fmtNum(w.p99)} ms${lag ? ` \u2212 send lag ${fmtNum(w.sendLagP99)} ms` : ''} = judged ${fmtNum(judged(w))} ms`),
     });
   }
-  const breach = breachMarks(r, (w) => w.offered);
+  const breach = breachMarks(r, 'p99', (w) => w.offered);
   if (breach) series.push(breach);
   const marks = baselineMarks(p99b, 'p99');
   const vRules: Rule[] = [];
@@ -101,7 +105,7 @@ export function latencyOverTime(r: RunResult): ChartSpec {
     { name: JUDGED_P99, color: COLORS.judged, style: 'both', radius: 2, points: overTime(wins, (w) => (evaluated(w) ? judged(w) : null)) },
   ];
   if (lag) series.push({ name: SEND_LAG, color: COLORS.sendLag, style: 'line', dashed: true, points: overTime(wins, (w) => (Number.isFinite(w.sendLagP99) ? w.sendLagP99 : null)) });
-  const breach = breachMarks(r, mid);
+  const breach = breachMarks(r, 'p99', mid);
   if (breach) series.push(breach);
   const marks = baselineMarks(r.baseline?.signals.p99, 'p99');
   const log = wantsLog([...series.filter((s) => s.name !== SEND_LAG).flatMap((s) => s.points.map((p) => p[1])), ...marks.hRules.map((h) => h.at)]);
@@ -151,6 +155,7 @@ export function errorsOverTime(r: RunResult): ChartSpec {
   const kinds = errorKinds(r);
   const share = (w: WindowStats, k: string) => (w.errorTotal > 0 ? (w.errorRate * (w.errors[k] ?? 0)) / w.errorTotal : 0);
   const b = r.baseline?.signals.errors;
+  const breach = breachMarks(r, 'errors', mid, (v) => v * 100);
   return {
     id: 'errors-over-time',
     title: 'Error rate by kind over time',
@@ -160,6 +165,7 @@ export function errorsOverTime(r: RunResult): ChartSpec {
     series: [
       { name: 'all errors', color: COLORS.offered, style: 'both', radius: 2, points: overTime(r.windows, (w) => w.errorRate * 100) },
       ...kinds.map((k, i): Series => ({ name: k, color: COLORS.kinds[i % COLORS.kinds.length] as string, style: 'line', points: overTime(r.windows, (w) => share(w, k) * 100) })),
+      ...(breach ? [breach] : []),
     ],
     hRules: b ? [{ at: b.threshold * 100, label: `threshold ${fmtSignal('errors', b.threshold)}`, color: COLORS.threshold }] : [],
     ...timeMarks(r),
@@ -179,13 +185,17 @@ export function runtimeChart(r: RunResult, signal: string): ChartSpec {
   const samples = r.runtimeSamples.filter((s) => s.signal === signal);
   const points: Point[] = samples.length > 0 ? samples.map((s) => [secs(s.t), s.value]) : overTime(r.windows, (w) => w.runtime[signal] ?? null);
   const gaps = samples.length > 0 ? samples.filter((s) => s.value === null).length : r.windows.filter((w) => w.runtime[signal] === null).length;
+  const breach = breachMarks(r, signal, mid);
   return {
     id: `runtime-${signal.replace(/[^A-Za-z0-9_-]/g, '_')}`,
     title: `Runtime signal: ${signal}`,
     caption: `${samples.length > 0 ? `${samples.length} samples` : 'per-window values'}${gaps > 0 ? `, ${gaps} gaps (shown as breaks)` : ''}; baseline band and threshold from the baseline step.`,
     x: { label: 'time since start (s)' },
     y: { label: signal },
-    series: [{ name: signal, color: COLORS.runtime, style: 'both', radius: 2, points, tips: samples.length > 0 ? samples.map((s) => `${fmtNum(secs(s.t))} s: ${s.value === null ? `gap (${s.error ?? 'no value'})` : fmtNum(s.value, 4)}`) : undefined }],
+    series: [
+      { name: signal, color: COLORS.runtime, style: 'both', radius: 2, points, tips: samples.length > 0 ? samples.map((s) => `${fmtNum(secs(s.t))} s: ${s.value === null ? `gap (${s.error ?? 'no value'})` : fmtNum(s.value, 4)}`) : undefined },
+      ...(breach ? [breach] : []),
+    ],
     ...baselineMarks(r.baseline?.signals[signal], signal),
     ...timeMarks(r),
   };
