@@ -24,7 +24,7 @@ async function served(target: GoTarget): Promise<number> {
 
 /** Calls (whole streams for Stream) the fixture served per second with `concurrency` in flight. */
 export async function measureGoPlateau(target: GoTarget, opts: PlateauOptions = {}): Promise<number> {
-  const { concurrency = 64, seconds = 3, method = 'Do', count = 5 } = opts;
+  const { concurrency = 64, seconds = 2, method = 'Do', count = 5 } = opts;
   const address = target.grpcAddress;
   if (!address || !/^(127\.0\.0\.1|\[::1\]):\d+$/.test(address)) throw new Error(`refusing to load a non-loopback target: ${address}`);
   const found = findMethod(loadProto(GO_TARGET_PROTO), 'loadtarget.Work', method);
@@ -32,7 +32,7 @@ export async function measureGoPlateau(target: GoTarget, opts: PlateauOptions = 
   const transport = new Http2Transport({ address, tls: null, path: found.method.path, request: found.method.serialize({ payload: 'abc', count }), metadata: {}, deadlineMs: 5_000, stream: method === 'Stream', channels: 4, maxConnections: 4 });
   try {
     await transport.connect(5_000);
-    let stopAt = performance.now() + 1_000; // warm-up: JIT, HTTP/2 windows
+    let stopAt = performance.now() + 500; // warm-up: JIT, HTTP/2 windows
     let failed = 0;
     const loop = () =>
       new Promise<void>((resolve) => {

@@ -2,14 +2,9 @@
 // benchmarks: loadtarget.Work (test/fixtures/go-target/work.proto) served by
 // a SlotPool of W slots x S ms, so Do's capacity is W / S calls per second and
 // a Stream of c messages holds the pool c times. Optional: a required bearer
-// token (UNAUTHENTICATED otherwise) and TLS. Loopback only.
-// spawnGrpcTarget runs it in a child process (its own event loop and core),
-// which accuracy tests need; startGrpcTarget runs it in-process.
+// token (UNAUTHENTICATED otherwise), TLS and mutual TLS. Runs in-process; loopback only.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { SlotPool } from '../../src/demo/slot-pool.js';
 import { GO_TARGET_PROTO } from './go-target.js';
 
@@ -90,44 +85,4 @@ export async function startGrpcTarget(opts: GrpcTargetOptions): Promise<GrpcTarg
     lastMetadata: () => last,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())).then(() => server.forceShutdown()),
   };
-}
-
-export interface SpawnedGrpcTarget {
-  address: string;
-  capacity: number;
-  stop(): Promise<void>;
-}
-
-/** Starts the target in a child process (node --import tsx). */
-export function spawnGrpcTarget(workers: number, serviceMs: number): Promise<SpawnedGrpcTarget> {
-  const entry = fileURLToPath(new URL('./grpc-target-main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, GRPC_TARGET_WORKERS: String(workers), GRPC_TARGET_SERVICE_MS: String(serviceMs) },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  process.once('exit', () => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error('grpc target did not start within 15 s'));
-    }, 15_000);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`grpc target exited early with code ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      const info = JSON.parse(line) as { address: string; capacity: number };
-      resolve({ ...info, stop });
-    });
-  });
 }
