@@ -4,6 +4,7 @@
 import type { LoadUnit, RecordedScenario, RunResult, StopReason } from '../types.js';
 import { CompareMismatchError, RunNotComparableError, type FieldDifference } from './errors.js';
 import { percent, signedPercent } from '../format/numbers.js';
+import { runUnit } from '../result/run-unit.js';
 
 export { formatComparison, type ComparisonFormat } from './format-comparison.js';
 
@@ -79,10 +80,6 @@ function canonical(v: unknown): string | undefined {
   );
 }
 
-function unitOf(run: RunResult): LoadUnit | undefined {
-  return run.criticalPoint?.unit ?? run.baseline?.unit ?? run.steps[0]?.unit;
-}
-
 function finiteOrNull(v: number | undefined): number | null {
   return v !== undefined && Number.isFinite(v) ? v : null;
 }
@@ -96,7 +93,7 @@ export function scenarioDifferences(base: RunResult, head: RunResult): FieldDiff
   const sb = base.scenario;
   const sh = head.scenario;
   check('load.mode', sb.load.mode, sh.load.mode);
-  check('unit', unitOf(base), unitOf(head));
+  check('unit', runUnit(base), runUnit(head));
   // A resolved scenario always has http (its defaults); grpc is there for gRPC targets only.
   const protocol = (s: RecordedScenario): string | undefined => (s.grpc ? 'grpc' : s.http ? 'http' : undefined);
   check('protocol', protocol(sb), protocol(sh));
@@ -116,7 +113,7 @@ export function scenarioDifferences(base: RunResult, head: RunResult): FieldDiff
 
 function sideOf(run: RunResult, side: 'base' | 'head', notes: string[]): RunSide {
   const cp = run.criticalPoint;
-  const unit = unitOf(run) ?? 'req/s';
+  const unit = runUnit(run) ?? 'req/s';
   let criticalPoint: number;
   let lowerBound = false;
   if (cp && (run.stopReason === 'breach' || run.stopReason === 'interrupted')) {

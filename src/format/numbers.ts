@@ -11,7 +11,8 @@ export function signedPercent(x: number | null | undefined, digits = 1): string 
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`;
 }
 
-/** A measured figure: whole from 100 up, else `digits` significant digits without trailing zeros (41.2, 0.0375). */
-export function figure(x: number, digits = 3): string {
+/** A measured figure: whole from 100 up, else `digits` significant digits without trailing zeros (41.2, 0.0375); `-` when there is none. */
+export function figure(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(digits)).toString();
 }

@@ -2,6 +2,8 @@
 // point or why there is none, read straight from the RunResult. Formatting
 // only: every figure here was computed by the runner and the detector.
 import type { LoadUnit, RunResult, StepResult, StopReason } from '../types.js';
+import { figure, percent } from '../format/numbers.js';
+import { runUnit } from '../result/run-unit.js';
 
 export interface Headline {
   /** The critical point, or null when the run could not name one. */
@@ -21,15 +23,9 @@ export interface Headline {
   stopDetailRepeats: boolean;
 }
 
-/** Up to 4 significant digits, no exponent: 969, 24.3, 0.0123. */
-export function fmtNum(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  if (Math.abs(x) >= 1000) return Math.round(x).toString();
-  if (Math.abs(x) >= 100) return x.toFixed(0);
-  return Number(x.toPrecision(digits)).toString();
-}
-
-export const fmtPct = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(d)}%`);
+/** A figure for people (969, 24.3, 0.0123; '-' for none) and a share as a percentage: format/numbers.ts, under the names the reports use. */
+export const fmtNum = figure;
+export const fmtPct = percent;
 
 /** Value of a signal in its natural unit, for people. */
 export function fmtSignal(signal: string, v: number | null | undefined): string {
@@ -59,10 +55,6 @@ export function phaseLabels(r: RunResult): Map<number, string> {
   return new Map(r.steps.map((s, i) => [s.index, phaseLabel(s, r.steps[i - 1])]));
 }
 
-export function unitOf(r: RunResult): LoadUnit {
-  return r.criticalPoint?.unit ?? r.baseline?.unit ?? r.steps[0]?.unit ?? 'req/s';
-}
-
 function verdictOf(r: RunResult, unit: LoadUnit): string {
   const cp = r.criticalPoint;
   if (cp) return `Critical point ${fmtNum(cp.value, 4)} ${unit}: the highest load that still behaved like the baseline; it broke at ${fmtNum(cp.firstBreach, 4)} ${unit}.`;
@@ -85,7 +77,7 @@ function verdictOf(r: RunResult, unit: LoadUnit): string {
 }
 
 export function headlineOf(r: RunResult): Headline {
-  const unit = unitOf(r);
+  const unit = runUnit(r) ?? 'req/s';
   const cp = r.criticalPoint;
   const verdict = verdictOf(r, unit);
   const breaching = (cp?.signals ?? []).map((s) => ({ signal: s.signal, reason: s.reason }));
