@@ -22,6 +22,8 @@ export const EXIT = {
   k6NotFound: 7,
   /** The target failed (nearly) every baseline request (e.g. a 403 to each): no baseline, no critical point. */
   baselineFailed: 8,
+  /** compare --fail-on: the comparison found what it fails on (a regression, any change, or a drop of at least the threshold). */
+  compareFailed: 9,
   /** gate: PASS, the head's critical point surely did not drop by --max-drop or more. */
   gatePass: 0,
   /** gate: BLOCK, the head's critical point dropped by --max-drop or more. */
@@ -67,13 +69,24 @@ export class CritpointError extends Error {
   }
 }
 
+/** Problems a message lists; the rest are counted, so garbage input cannot flood a terminal or a CI log. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/** The message of a ScenarioError: one problem on one line (`source: problem`), several listed (at most MAX_LISTED_PROBLEMS). */
+export function problemsMessage(source: string, problems: readonly string[]): string {
+  if (problems.length === 1) return `${source}: ${problems[0]}`;
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS);
+  const more = problems.length - shown.length;
+  return `${source} is invalid (${problems.length} problems):\n  ${shown.join('\n  ')}${more > 0 ? `\n  ... and ${more} more` : ''}`;
+}
+
 /** Every problem of a scenario, each as `<dot.path>: <what is wrong>, got <value>`. */
 export class ScenarioError extends CritpointError {
   constructor(
     readonly problems: string[],
     readonly source = 'scenario',
   ) {
-    super(`${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`, 'invalid-scenario', EXIT.invalid);
+    super(problemsMessage(source, problems), 'invalid-scenario', EXIT.invalid);
   }
 }
 

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadScenarioFile } from '../scenario/load.js';
+import { formatDuration } from '../scenario/duration.js';
 import { exportK6 } from '../k6/export/export-k6.js';
 import { analyzeK6 } from '../k6/analyze/analyze.js';
 import type { K6Output } from '../k6/export/testrun.js';
@@ -53,7 +54,7 @@ export function registerK6Commands(program: Command, io: CliIO, state: CliState)
           scenarioFile: file,
         });
         for (const w of res.warnings) io.stderr(`warning: ${w}\n`);
-        io.stderr(`wrote ${res.files.join(', ')} to ${res.dir}\n  ${res.plan.steps.length} steps, ${Math.round(res.plan.totalMs / 1000)} s of load: ${res.plan.steps.map((st) => st.load).join(', ')} req/s\n`);
+        io.stderr(`wrote ${res.files.join(', ')} to ${res.dir}\n  ${res.plan.steps.length} steps, ${formatDuration(res.plan.totalMs)} of load: ${res.plan.steps.map((st) => st.load).join(', ')} req/s\n`);
         io.stdout(`${JSON.stringify({ dir: res.dir, files: res.files, steps: res.plan.steps.length, durationMs: res.plan.totalMs })}\n`);
         return 0;
       }),

@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile, runTimeEnvProblems, type ScenarioInput } from '../scenario/load.js';
 import { scenarioJsonSchema, type Scenario } from '../scenario/schema.js';
 import { runScenario } from '../runner/run.js';
 import { CritpointError, EXIT } from '../errors.js';
@@ -35,6 +35,8 @@ export interface CliIO {
   stderrIsTTY?: boolean;
   /** Terminal width of stderr, when known. */
   stderrColumns?: () => number | undefined;
+  /** Where a `-` scenario argument is read from. Default process.stdin. */
+  stdin?: ScenarioInput;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -117,7 +119,7 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
     .action(
       act(async (arg: string, o: RequestFlags & { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean; captureAtEnd?: boolean }) => {
       const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
-      const s = await loadRunScenario(arg, { ...o, sets, env: io.env });
+      const s = await loadRunScenario(arg, { ...o, sets, env: io.env, stdin: io.stdin });
       if (o.dryRun) {
         io.stderr(`${planText(s)}\n`);
         if (o.json) io.stdout(`${JSON.stringify({ scenario: redactScenario(s), plan: summarizePlan(s) })}\n`);
@@ -130,14 +132,20 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
   program
     .command('validate')
     .description('check a scenario and print its plan; sends nothing')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .argument('<scenario>', 'scenario file (YAML or JSON), or - to read it from stdin')
     .option('--target <url>', 'override target.url')
     .option('--set <path=value>', 'override any field (repeatable)', collect, [])
     .option('--json', 'print the resolved scenario as JSON on stdout')
     .action(
       act(async (file: string, o: { target?: string; set: string[]; json?: boolean }) => {
-      const s = await loadScenarioFile(file, { target: o.target, sets: o.set });
-      io.stderr(`${file}: valid\n${planText(s)}\n`);
+      const s = await loadScenarioFile(file, { target: o.target, sets: o.set, stdin: io.stdin });
+      // ${env:NAME} values belong to where the run happens: a missing one does not make the file invalid, but is named here, as run reports it.
+      const needed = runTimeEnvProblems(s, io.env);
+      const verdict = `${file === '-' ? 'stdin' : file}: valid\n${needed.length ? `needed at run time (not set here; run refuses to start without it):\n  ${needed.join('\n  ')}\n` : ''}`;
+      // The verdict goes to stdout; with --json stdout holds only the JSON, and the verdict joins the plan on stderr.
+      if (o.json) io.stderr(verdict);
+      else io.stdout(verdict);
+      io.stderr(`${planText(s)}\n`);
       if (o.json) io.stdout(`${JSON.stringify(redactScenario(s))}\n`);
       return 0;
     }),

@@ -6,7 +6,7 @@
 // validation as any scenario file.
 import { readFileSync, statSync } from 'node:fs';
 import { CritpointError, ScenarioError } from '../errors.js';
-import { loadScenarioFile, resolveScenario, type LoadOptions } from './load.js';
+import { loadScenarioFile, resolveScenario, type LoadOptions, type ScenarioInput } from './load.js';
 import type { Scenario } from './schema.js';
 import { isGrpcUrl } from './grpc-schema.js';
 import { renderGot } from './format-issues.js';
@@ -199,12 +199,14 @@ export interface RunInput extends RequestFlags {
   target?: string;
   sets: string[];
   env?: NodeJS.ProcessEnv;
+  /** Where a `-` argument is read from (default process.stdin). */
+  stdin?: ScenarioInput;
 }
 
 /** The scenario of `critpoint run <scenario-file | URL>`: a file with the flags applied, or a URL made into a scenario. */
 export async function loadRunScenario(arg: string, o: RunInput): Promise<Scenario> {
   const patch = (raw: Record<string, unknown>) => applyRequestFlags(raw, o);
-  if (!isUrlArgument(arg)) return loadScenarioFile(arg, { target: o.target, sets: o.sets, env: o.env, patch });
+  if (!isUrlArgument(arg)) return loadScenarioFile(arg, { target: o.target, sets: o.sets, env: o.env, patch, stdin: o.stdin });
   const source = redactUrl(arg);
   const { data, problems } = scenarioFromUrl(arg);
   if (o.target !== undefined) problems.push(`--target: the URL argument is the target of a file-less run; leave --target out, got ${renderGot(redactUrl(o.target))}`);

@@ -1,12 +1,12 @@
 // Scenario loading: file -> parse (YAML or JSON) -> overrides (--target, --set)
 // -> schema (defaults) -> rules. Every problem is collected and reported at
 // once; nothing here sends load.
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { ScenarioError } from '../errors.js';
 import { scenarioSchema, type Scenario } from './schema.js';
-import { formatIssues } from './format-issues.js';
+import { formatIssues, renderGot } from './format-issues.js';
 import { checkRules } from './rules.js';
 import { resolveGrpcPaths } from './grpc-rules.js';
 import { estimateNesting } from './nesting-scan.js';
@@ -28,7 +28,15 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Folder relative file paths in the scenario (grpc.proto, ...) are resolved against. Default: the scenario file's folder, else the working directory. */
   baseDir?: string;
+  /** Where `-` reads the scenario from. Default process.stdin. */
+  stdin?: ScenarioInput;
 }
+
+/** A readable source of scenario text (process.stdin, or a Readable in tests). */
+export type ScenarioInput = AsyncIterable<Buffer | string> & { isTTY?: boolean };
+
+/** The scenario argument that means "read standard input". */
+export const STDIN_ARG = '-';
 
 /** First line of a library message, trimmed, without a trailing colon. */
 function oneLine(message: string): string {
@@ -57,6 +65,9 @@ export function parseScenarioText(text: string, source: string): unknown {
   if (nesting > MAX_DEPTH_BEFORE_PARSE) {
     throw new ScenarioError([`(file): nested deeper than ${MAX_DEPTH} levels, got about ${nesting} levels`], source);
   }
+  const binary = binaryProblem(text);
+  if (binary) throw new ScenarioError([binary], source);
+  if (text.trim() === '') throw new ScenarioError([`(file): is empty, got ${text.length === 0 ? 'nothing' : 'only whitespace'}`], source);
   let data: unknown;
   try {
     if (/\.json$/i.test(source)) {
@@ -66,7 +77,9 @@ export function parseScenarioText(text: string, source: string): unknown {
       const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'silent' });
       const issues = [...doc.errors, ...doc.warnings];
       if (issues.length > 0) {
-        throw new ScenarioError(issues.map((e) => `(file): ${oneLine(e.message)}, got invalid YAML`), source);
+        // The first syntax error is the one to fix; the ones after it are mostly its echoes.
+        const more = issues.length > 1 ? ` (first of ${issues.length} YAML errors)` : '';
+        throw new ScenarioError([`(file): ${oneLine((issues[0] as Error).message)}${more}, got invalid YAML`], source);
       }
       data = doc.toJS({ maxAliasCount: 100 });
     }
@@ -79,8 +92,9 @@ export function parseScenarioText(text: string, source: string): unknown {
   if (depth(data, MAX_DEPTH) > MAX_DEPTH) {
     throw new ScenarioError([`(file): nested deeper than ${MAX_DEPTH} levels, got a deeper document`], source);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ScenarioError([`(root): must be a mapping of fields, got ${data === null ? 'nothing' : Array.isArray(data) ? 'a list' : typeof data}`], source);
+  if (data === null) throw new ScenarioError([`(file): holds no fields (only comments, or an empty document), got nothing`], source);
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ScenarioError([`(root): must be a mapping of fields, got ${Array.isArray(data) ? 'a list' : typeof data}`], source);
   }
   return data;
 }
@@ -138,14 +152,102 @@ export function resolveScenario(data: unknown, opts: LoadOptions = {}, source = 
   return scenario;
 }
 
-export async function loadScenarioFile(file: string, opts: LoadOptions = {}): Promise<Scenario> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (err) {
-    throw new ScenarioError([`(file): cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}), got nothing`], file);
+/** A NUL is never in YAML or JSON text: the input is binary (an executable, an archive, an image). */
+function binaryProblem(text: string): string | null {
+  const nul = text.indexOf('\u0000');
+  return nul < 0 ? null : `(file): not a text file (a NUL character at offset ${nul}; a scenario is YAML or JSON text), got binary data`;
+}
+
+/** Reads at most MAX_SCENARIO_BYTES + 1 bytes: enough to refuse a larger input without holding it. */
+async function readBounded(chunks: AsyncIterable<Buffer | string>): Promise<{ bytes: Buffer; over: boolean }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    parts.push(buf);
+    size += buf.length;
+    if (size > MAX_SCENARIO_BYTES) return { bytes: Buffer.alloc(0), over: true };
   }
-  if (size > MAX_SCENARIO_BYTES) throw new ScenarioError([`(file): scenario is larger than ${MAX_SCENARIO_BYTES} bytes, got ${size} bytes`], file);
-  const text = await readFile(file, 'utf8');
-  return resolveScenario(parseScenarioText(text, file), { baseDir: dirname(file), ...opts }, file);
+  return { bytes: Buffer.concat(parts), over: false };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** UTF-8 text of the input (a UTF-8 byte-order mark dropped); binary data and other encodings are one problem each. */
+function decode(bytes: Buffer, source: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw new ScenarioError([`(file): is UTF-16 text; save the scenario as UTF-8, got a UTF-16 byte-order mark`], source);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new ScenarioError([`(file): not a text file (a NUL byte at offset ${nul}; a scenario is YAML or JSON text), got binary data`], source);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ScenarioError([`(file): not UTF-8 text (an invalid byte sequence; save the scenario as UTF-8), got binary data`], source);
+  }
+}
+
+function readProblem(file: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const got = renderGot(file);
+  switch (code) {
+    case 'ENOENT':
+      return `(file): no such file, got ${got}`;
+    case 'EISDIR':
+      return `(file): is a directory; name a scenario file (YAML or JSON), got ${got}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `(file): permission denied, got ${got}`;
+    case 'ENOTDIR':
+      return `(file): a part of the path is not a directory, got ${got}`;
+    default:
+      return `(file): cannot read (${code ?? oneLine((err as Error).message)}), got ${got}`;
+  }
+}
+
+async function readScenarioBytes(file: string, stdin: ScenarioInput): Promise<Buffer> {
+  const tooLarge = (got: string) => new ScenarioError([`(file): scenario is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), got ${got}`], file);
+  if (file === STDIN_ARG) {
+    if (stdin.isTTY) throw new ScenarioError([`(stdin): is a terminal; pipe a scenario in (critpoint validate - < scenario.yaml), got no input`], 'stdin');
+    const { bytes, over } = await readBounded(stdin);
+    if (over) throw new ScenarioError([`(stdin): scenario is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), got more than ${MAX_SCENARIO_BYTES} bytes`], 'stdin');
+    return bytes;
+  }
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    // A regular file's size is known: refuse before reading. Pipes and devices (<(...), /dev/stdin) are read bounded.
+    if (info.isFile() && info.size > MAX_SCENARIO_BYTES) throw tooLarge(`${info.size} bytes`);
+    const handle = await open(file, 'r');
+    try {
+      const { bytes, over } = await readBounded(handle.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }));
+      if (over) throw tooLarge(`more than ${MAX_SCENARIO_BYTES} bytes`);
+      return bytes;
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    throw new ScenarioError([readProblem(file, err)], file);
+  }
+}
+
+/**
+ * Loads a scenario file, or standard input for `-`. Every way a file can be unusable (missing, a
+ * directory, binary, empty, larger than 1 MiB) is one ScenarioError problem; nothing is sent.
+ */
+export async function loadScenarioFile(file: string, opts: LoadOptions = {}): Promise<Scenario> {
+  const fromStdin = file === STDIN_ARG;
+  const source = fromStdin ? 'stdin' : file;
+  const text = decode(await readScenarioBytes(file, opts.stdin ?? process.stdin), source);
+  return resolveScenario(parseScenarioText(text, source), { baseDir: fromStdin ? process.cwd() : dirname(file), ...opts }, source);
+}
+
+/**
+ * What `run` would refuse in this environment and `validate` reports as needed at run time: the
+ * rules' own `${env:NAME}` problems (checked with and without the environment, so the two agree).
+ */
+export function runTimeEnvProblems(s: Scenario, env: NodeJS.ProcessEnv): string[] {
+  const without = new Set(checkRules(s));
+  return checkRules(s, { env }).filter((p) => !without.has(p));
 }

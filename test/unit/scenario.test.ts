@@ -37,7 +37,7 @@ describe('scenario problems: every one, as <dot.path>: <what is wrong>, got <val
     { name: 'bad url', data: { name: 'x', target: { url: 'ftp://x' } }, want: ['target.url: must be an http://, https://, grpc:// or grpcs:// URL, got "ftp://x"'] },
     { name: 'unknown field (typo)', data: { ...minimal, load: { strat: 100 } }, want: ['load.strat: unknown field, got 100'] },
     { name: 'wrong type', data: { ...minimal, load: { start: 'fast' } }, want: ['load.start: expected number, got "fast"'] },
-    { name: 'bad duration', data: { ...minimal, load: { stepDuration: 'soon' } }, want: ['load.stepDuration: not a duration (use e.g. 500ms, 5s, 10m or a number of ms), got "soon"'] },
+    { name: 'bad duration', data: { ...minimal, load: { stepDuration: 'soon' } }, want: ['load.stepDuration: not a duration (use e.g. 500ms, 5s, 1m30s, 1h or a number of ms), got "soon"'] },
     { name: 'growth factor <= 1', data: { ...minimal, load: { growth: { factor: 1 } } }, want: ['load.growth.factor: must be greater than 1, got 1'] },
     { name: 'growth of neither form', data: { ...minimal, load: { growth: { fctor: 2 } } }, want: ['load.growth: must be { factor: <number above 1> } or { step: <positive number> }, got {"fctor":2}'] },
     { name: 'end below start', data: { ...minimal, load: { start: 500, end: 300 } }, want: ['load.end: must be at least load.start (500), got 300'] },

@@ -97,7 +97,7 @@ describe('runtimeSchema problems', () => {
       ['signals.1.name: duplicate signal name'],
     ],
     ['minRatio not above 1', { signals: [{ name: 's', source: { pprof: '/p' }, detect: { minRatio: 1 } }] }, ['signals.0.detect.minRatio: must be greater than 1']],
-    ['bad duration', { interval: 'fast' }, ['interval: not a duration (use e.g. 500ms, 5s, 10m or a number of ms)']],
+    ['bad duration', { interval: 'fast' }, ['interval: not a duration (use e.g. 500ms, 5s, 1m30s, 1h or a number of ms)']],
     ['zero timeout', { timeout: 0 }, ['timeout: must be greater than 0']],
     ['tiny interval', { interval: '1ms' }, ['interval: must be at least 10ms']],
     ['unknown capture kind', { capture: ['cpu'] }, ['capture.0: Invalid option: expected one of "goroutine"|"heap"']],
