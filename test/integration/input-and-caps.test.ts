@@ -77,13 +77,13 @@ describe('huge or hostile YAML', () => {
     writeFileSync(small, `name: small\ntarget: { url: ${target.url} }\n`);
     const [refused, control, reading] = [await probe('load', big), await probe('load', small), await probe('read', big)];
     console.log(`maxRSS: small scenario ${control.maxRssKb} KiB, 50 MB refused ${refused.maxRssKb} KiB, 50 MB read (control) ${reading.maxRssKb} KiB`);
-    expect(refused.problems).toEqual([`(file): scenario is larger than ${MAX_SCENARIO_BYTES} bytes, got ${50 * 1024 * 1024} bytes`]);
+    expect(refused.problems).toEqual([`(file): scenario is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), got ${50 * 1024 * 1024} bytes`]);
     expect(refused.maxRssKb - control.maxRssKb).toBeLessThan(10 * 1024);
     // The measurement can see a read: reading the file costs tens of MB.
     expect(reading.maxRssKb - control.maxRssKb).toBeGreaterThan(40 * 1024);
     const cli = spawnCli(['validate', big]);
     expect((await cli.exited).code).toBe(EXIT.invalid);
-    expect(cli.stderr()).toMatch(/larger than 1048576 bytes, got 52428800 bytes/);
+    expect(cli.stderr()).toMatch(/^error: \S+big\.yaml: \(file\): scenario is larger than 1048576 bytes \(1 MiB\), got 52428800 bytes\n$/);
   });
 
   it('an alias bomb ("billion laughs") and a deep nesting are refused with one clear problem each, memory flat', async () => {
