@@ -15,6 +15,7 @@ import { median } from 'simple-statistics';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import { runInterleavedGate } from '../src/compare/gate-runner.js';
 import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget } from '../test/helpers/go-target.js';
+import { percent } from '../src/format/numbers.js';
 
 const SCENARIO = 'test/fixtures/scenarios/gate-fast.yaml';
 const PAIRS = 3;
@@ -24,7 +25,6 @@ const cases = [
   { name: 'A/A 750 vs 750 req/s', baseWorkers: 6, headWorkers: 6 },
 ];
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(1)}%`);
 
 export async function run(): Promise<{ title: string; rows: Record<string, string | number>[]; notes?: string[] }> {
   if (!goTargetAvailable()) execFileSync('bash', [GO_TARGET_BUILD_SCRIPT], { stdio: 'inherit', timeout: 170_000 });
@@ -49,11 +49,11 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
         rows.push({
           case: c.name,
           verdict: d?.verdict ?? 'ERROR (see notes)',
-          'expected ratio': pct(head.capacity / base.capacity),
-          'R (head/base)': pct(d?.ratio),
-          '95% interval': d ? `${pct(d.lower)} to ${pct(d.upper)}` : '-',
-          'per-pair noise': pct(d?.sdLog),
-          'min. detectable drop': pct(d?.mde),
+          'expected ratio': percent(head.capacity / base.capacity),
+          'R (head/base)': percent(d?.ratio),
+          '95% interval': d ? `${percent(d.lower)} to ${percent(d.upper)}` : '-',
+          'per-pair noise': percent(d?.sdLog),
+          'min. detectable drop': percent(d?.mde),
           'median cp base': cps('base').length ? median(cps('base')) : '-',
           'median cp head': cps('head').length ? median(cps('head')) : '-',
           'median run s': o.runs.length ? Number(median(o.runs.map((r) => r.durationMs / 1000)).toFixed(1)) : '-',
