@@ -13,6 +13,7 @@ import { median } from 'simple-statistics';
 import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget } from '../test/helpers/go-target.js';
 import { HttpClosedEngine } from '../src/engines/http-closed/http-closed-engine.js';
 import type { BenchResult } from './types.js';
+import { ignoreLiveness } from '../src/runner/target-watchdog.js';
 
 const RUN_S = 2;
 const PAIRS = 8;
@@ -43,7 +44,7 @@ async function bare(url: string, connections: number): Promise<Measured> {
 
 function engineFor(url: string): HttpClosedEngine {
   const u = new URL(url);
-  return new HttpClosedEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 10_000, pipelining: 1, workers: 0, windowMs: 1_000, minRequests: 200, drainTimeoutMs: 2_000, maxRequestsPerStep: 10_000_000, maxStretch: 1 });
+  return new HttpClosedEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 10_000, pipelining: 1, workers: 0, windowMs: 1_000, minRequests: 200, drainTimeoutMs: 2_000, maxStretch: 1 });
 }
 
 async function critpointStep(url: string, connections: number, abortAfterMs?: number) {
@@ -57,7 +58,7 @@ async function critpointStep(url: string, connections: number, abortAfterMs?: nu
     ac.abort('breach');
   }, abortAfterMs);
   let i = 0;
-  const stats = await e.runStep({ index: 0, phase: 'ramp', load: connections, unit: 'connections', durationMs: RUN_S * 1000, warmupMs: 0 }, { now, signal: ac.signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  const stats = await e.runStep({ index: 0, phase: 'ramp', load: connections, unit: 'connections', durationMs: RUN_S * 1000, warmupMs: 0, maxRequests: 10_000_000 }, { now, signal: ac.signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
   clearTimeout(timer);
   await e.close();
   return { stats, stop: e.lastStop, returnedMs: now() - abortedAt };

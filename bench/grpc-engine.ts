@@ -26,6 +26,7 @@ import type { PacingMode } from '../src/engines/pacing.js';
 import { GO_TARGET_PROTO, startGoTarget } from '../test/helpers/go-target.js';
 import type { BenchResult } from './types.js';
 import { runIfMain } from './lib/standalone.js';
+import { ignoreLiveness } from '../src/runner/target-watchdog.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const STEP_MS = 2_000;
@@ -99,7 +100,7 @@ function engineFor(address: string, pacing: PacingMode, client: 'http2' | 'grpc-
 function runStep(engine: GrpcEngine, load: number, unit: Step['unit'], durationMs: number, warmupMs: number): Promise<StepStats> {
   const t0 = performance.now();
   let i = 0;
-  return engine.runStep({ index: 0, phase: 'ramp', load, unit, durationMs, warmupMs }, { now: () => performance.now() - t0, signal: new AbortController().signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  return engine.runStep({ index: 0, phase: 'ramp', load, unit, durationMs, warmupMs, maxRequests: Infinity }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
 }
 
 /** Calls a step sent, warm-up included (the CPU measured covers both). */

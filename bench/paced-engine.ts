@@ -15,6 +15,7 @@ import type { Step, StepStats } from '../src/types.js';
 import { startFastTarget } from './fast-target.js';
 import type { BenchResult } from './types.js';
 import { runIfMain } from './lib/standalone.js';
+import { ignoreLiveness } from '../src/runner/target-watchdog.js';
 
 export type { BenchResult } from './types.js';
 
@@ -51,11 +52,11 @@ async function autocannonMax(url: string) {
 
 async function pacedStep(url: string, rate: number, pacing: PacingMode) {
   const u = new URL(url);
-  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', pacing, seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000, maxRequestsPerStep: rate * 10 });
+  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', pacing, seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000 });
   const t0 = performance.now();
-  const step: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: STEP_MS, warmupMs: 1_000 };
+  const step: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: STEP_MS, warmupMs: 1_000, maxRequests: rate * 10 };
   try {
-    const { value: s, cpuUs } = await measured<StepStats>(() => engine.runStep(step, { now: () => performance.now() - t0, signal: new AbortController().signal, onWindow: () => undefined, nextWindowIndex: () => 0 }));
+    const { value: s, cpuUs } = await measured<StepStats>(() => engine.runStep(step, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => 0 }));
     const requests = s.windows.reduce((a, w) => a + w.completed, 0);
     return { ratio: s.achievedRate / rate, lag: s.sendLagP99, usPerReq: cpuUs / Math.max(1, requests), cores: cpuUs / 1000 / (performance.now() - t0) };
   } finally {

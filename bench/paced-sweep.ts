@@ -7,16 +7,17 @@ import { performance } from 'node:perf_hooks';
 import { HttpOpenEngine } from '../src/engines/http-open/http-open-engine.js';
 import type { BenchResult } from './types.js';
 import { startFastTarget } from './fast-target.js';
+import { ignoreLiveness } from '../src/runner/target-watchdog.js';
 
 const RATES = (process.env.PACED_RATES ?? '8000,11000,14000,18000,22000').split(',').map(Number);
 
 async function step(url: string, rate: number, durationMs: number) {
   const u = new URL(url);
-  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', pacing: 'timer', seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000, maxRequestsPerStep: rate * 10 });
+  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', pacing: 'timer', seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000 });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {
-    const s = await engine.runStep({ index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs, warmupMs: 1_000 }, { now: () => performance.now() - t0, signal: new AbortController().signal, onWindow: () => undefined, nextWindowIndex: () => 0 });
+    const s = await engine.runStep({ index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs, warmupMs: 1_000, maxRequests: rate * 10 }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => 0 });
     const cpu = process.cpuUsage(cpu0);
     const total = s.windows.reduce((a, w) => a + w.completed, 0);
     return { s, cpuUsPerReq: total > 0 ? (cpu.user + cpu.system) / total : 0 };

@@ -45,7 +45,7 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
   }
   // One live-view redraw: fold a window event and draw the frame.
   let s = reduceLive(initialLiveState(), { type: 'phase', phase: 'ramp' }, 0);
-  s = reduceLive(s, { type: 'step-start', step: { index: 3, phase: 'ramp', load: 1010, unit: 'req/s', durationMs: 4000, warmupMs: 0 } }, 0);
+  s = reduceLive(s, { type: 'step-start', step: { index: 3, phase: 'ramp', load: 1010, unit: 'req/s', durationMs: 4000, warmupMs: 0, maxRequests: 10_000_000 } }, 0);
   const w = { ...base.windows[30]!, runtime: { goroutines: 42, heap_mb: 12.5 } };
   const perFrame: number[] = [];
   for (let rep = 0; rep < REPEATS; rep++) {

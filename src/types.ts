@@ -55,9 +55,15 @@ export interface Step {
   durationMs: number;
   /** Leading part of the step that is discarded (only the baseline step has one), ms. */
   warmupMs: number;
-  /** Most requests this step may schedule: what is left of load.maxRequests for the run. Absent = no run-wide limit. */
-  maxRequests?: number;
+  /**
+   * The step's budget: most requests it may schedule (what is left of load.maxRequests for the run).
+   * Every engine honours it exactly: the step schedules min(its plan, maxRequests) requests, never one more.
+   */
+  maxRequests: number;
 }
+
+/** A step as the plan proposes it, before the runner gives it its budget (RunCaps.bound). */
+export type StepPlan = Omit<Step, 'maxRequests'>;
 
 /** Statistics of one measurement window. Times are ms since the run started. */
 export interface WindowStats {
@@ -114,9 +120,24 @@ export interface WindowStats {
 export interface StepStats extends StepAggregates {
   step: Step;
   windows: WindowStats[];
+  /**
+   * Requests still unanswered when runStep returned (the drain timed out): sent, neither answered nor
+   * failed in any window. 0 when the step drained. Not part of the summary's step aggregates: the
+   * runner turns a non-zero count into a warning.
+   */
+  inFlightAtEnd: number;
 }
 
-/** What the runner gives an engine for one step. */
+/**
+ * What the runner gives an engine for one step. Together with Step it is the engine contract, and every
+ * field is required: every engine honours every one (test/integration/engine-contract.test.ts runs each
+ * engine against the same checks):
+ *   - budget: Step.maxRequests is never exceeded;
+ *   - abort: once `signal` fires, no request leaves; in-flight requests get a bounded drain;
+ *   - liveness: every response and transport failure reaches `liveness` as it happens, so a dead target
+ *     is told within about a second (runner/target-watchdog.ts);
+ *   - in-flight accounting: windows carry maxInFlight, and StepStats.inFlightAtEnd what never settled.
+ */
 export interface StepContext {
   /** ms since the run started, on the run's monotonic clock. */
   now(): number;
@@ -127,7 +148,7 @@ export interface StepContext {
   /** Index the next window will get (running over the run). */
   nextWindowIndex(): number;
   /** Told of every response and transport failure as it happens (the runner's target watchdog). */
-  liveness?: LivenessSink;
+  liveness: LivenessSink;
 }
 
 /** Per-request outcomes, pushed as they happen, so the runner can tell a dead target within ~1 s (runner/target-watchdog.ts). */

@@ -22,8 +22,8 @@ export interface StepRecorderOptions {
   busy?: () => number;
   /** Also record a time-to-first-message series (server-streaming calls). */
   firstMessage?: boolean;
-  /** Told of every response and transport failure (StepContext.liveness). */
-  liveness?: LivenessSink;
+  /** Told of every response and transport failure (StepContext.liveness): required, so every engine feeds the watchdog. */
+  liveness: LivenessSink;
 }
 
 interface Counters {
@@ -122,7 +122,7 @@ export class StepRecorder {
   response(latencyMs: number, ok: boolean, at: number, errorKind?: string): void {
     this.at(at);
     this.advance(at);
-    this.opts.liveness?.response(at);
+    this.opts.liveness.response(at);
     this.inFlight--;
     this.c.completed++;
     recordMs(this.latency, latencyMs);
@@ -139,7 +139,7 @@ export class StepRecorder {
   failed(kind: string, at: number): void {
     this.at(at);
     this.advance(at);
-    this.opts.liveness?.failed(kind, at);
+    this.opts.liveness.failed(kind, at);
     this.inFlight--;
     this.c.transportErrors++;
     this.error(kind);
@@ -291,6 +291,7 @@ export class StepRecorder {
       ...(this.example !== undefined ? { errorExample: this.example } : {}),
       aborted,
       elapsedMs: t - this.stepStart,
+      inFlightAtEnd: this.inFlight,
     };
   }
 }

@@ -100,6 +100,8 @@ export class StepAssembler {
       step,
       windows: this.windows,
       sent: this.windows.filter((w) => !w.warmup).reduce((a, w) => a + w.sent, 0),
+      // k6 reports a request only once it ended, and k6 has exited before the step is assembled.
+      inFlightAtEnd: 0,
       completed: s.completed,
       errors: { ...s.errors },
       errorTotal: s.errorTotal,

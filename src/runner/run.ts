@@ -171,6 +171,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     });
     try {
       const stats = await engine.runStep(step, { now, signal: stepAbort.signal, onWindow, nextWindowIndex: () => windowIndex++, liveness: watchdog });
+      if (stats.inFlightAtEnd > 0) warnings.push(`step ${step.index}: ${stats.inFlightAtEnd} requests were still unanswered when the step's drain ended`);
       return judge.finish(stats);
     } finally {
       watchdog.stop();

@@ -81,3 +81,9 @@ export class TargetWatchdog implements LivenessSink {
     clearInterval(this.timer);
   }
 }
+
+/** A sink that ignores everything: for an engine driven outside a run (benchmarks, engine tests), where no watchdog listens. */
+export const ignoreLiveness: LivenessSink = {
+  response() {},
+  failed() {},
+};

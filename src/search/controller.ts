@@ -196,7 +196,7 @@ export class SearchController {
     if (!(s.load <= this.maxRate)) {
       return this.stop('error', `step ${index} would offer ${s.load} ${this.unit}, above the cap load.maxRate (${this.maxRate}); refused before sending`);
     }
-    const step: Step = { index, phase: s.phase, load: s.load, unit: this.unit, durationMs: s.durationMs, warmupMs: s.warmupMs, ...(this.opts.replay ? {} : { maxRequests: Math.max(0, this.s.load.maxRequests - this.used) }) };
+    const step: Step = { index, phase: s.phase, load: s.load, unit: this.unit, durationMs: s.durationMs, warmupMs: s.warmupMs, maxRequests: this.opts.replay ? Infinity : Math.max(0, this.s.load.maxRequests - this.used) };
     this.current = { kind: 'step', step, evaluate, recheckPending };
     return this.current;
   }

@@ -154,7 +154,7 @@ export class StepJudge {
       outcome = 'breach';
       breaches = [opts.externalBreach];
     }
-    const { windows: _w, step: _s, ...rest } = stats;
+    const { windows: _w, step: _s, inFlightAtEnd: _f, ...rest } = stats;
     const st = this.step;
     const result: StepResult = { index: st.index, phase: st.phase, load: st.load, unit: st.unit, outcome, breaches, stats: rest, windowCount: this.seen.length, littlesLaw: littlesLaw(this.seen) };
     return {

@@ -65,6 +65,7 @@ function stepStats(p: StepProposal, windows: WindowStats[], aborted: boolean): S
     ...(windows.some((w) => w.errorTotal > 0) ? { errorExample: 'HTTP 403 Forbidden' } : {}),
     aborted,
     elapsedMs: windows.length * 1000,
+    inFlightAtEnd: 0,
   };
 }
 

@@ -10,6 +10,7 @@ import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget, type GoTarget
 import { HttpClosedEngine, type HttpClosedConfig } from '../../src/engines/http-closed/http-closed-engine.js';
 import { littlesLaw } from '../../src/stats/littles-law.js';
 import type { StepStats, WindowStats } from '../../src/types.js';
+import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 
 const targets: GoTarget[] = [];
 const start = async (opts: Parameters<typeof startGoTarget>[0]) => {
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 function engine(url: string, over: Partial<HttpClosedConfig> = {}): HttpClosedEngine {
-  return track(new HttpClosedEngine({ url, method: 'GET', path: '/work', headers: {}, body: null, timeoutMs: 5_000, pipelining: 1, workers: 0, windowMs: 500, minRequests: 20, drainTimeoutMs: 2_000, maxRequestsPerStep: 100_000, ...over }));
+  return track(new HttpClosedEngine({ url, method: 'GET', path: '/work', headers: {}, body: null, timeoutMs: 5_000, pipelining: 1, workers: 0, windowMs: 500, minRequests: 20, drainTimeoutMs: 2_000, ...over }));
 }
 function track(e: HttpClosedEngine): HttpClosedEngine {
   engines.push(e);
@@ -36,6 +37,8 @@ function track(e: HttpClosedEngine): HttpClosedEngine {
 }
 
 async function step(e: HttpClosedEngine, load: number, durationMs: number, abortAfterMs?: number): Promise<{ stats: StepStats; windows: WindowStats[]; returnedAfterAbortMs: number | null }> {
+  // As the runner does: the preflight starts the worker threads before any step's clock.
+  await e.preflight(30_000).catch(() => undefined);
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const ac = new AbortController();
@@ -46,7 +49,7 @@ async function step(e: HttpClosedEngine, load: number, durationMs: number, abort
     abortedAt = now();
     ac.abort('breach');
   }, abortAfterMs);
-  const stats = await e.runStep({ index: 1, phase: 'ramp', load, unit: 'connections', durationMs, warmupMs: 0 }, { now, signal: ac.signal, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++ });
+  const stats = await e.runStep({ index: 1, phase: 'ramp', load, unit: 'connections', durationMs, warmupMs: 0, maxRequests: 100_000 }, { now, signal: ac.signal, liveness: ignoreLiveness, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++ });
   clearTimeout(timer);
   return { stats, windows, returnedAfterAbortMs: abortedAt === null ? null : now() - abortedAt };
 }

@@ -20,6 +20,7 @@ import type { RunResult } from '../../src/types.js';
 import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 import { measureGoPlateau } from '../helpers/grpc-plateau.js';
 import { cpuShareAvailable } from '../helpers/grpc-machine.js';
+import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-grpc-cp-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -151,7 +152,7 @@ describe('a server-streaming method (Go fixture, 8 workers x 5 ms, 4 messages a 
       const t0 = performance.now();
       let i = 0;
       // 50 streams/s x 4 messages x 5 ms: one worker in eight busy, little queueing.
-      const r = await engine.runStep({ index: 0, phase: 'ramp', load: 50, unit: 'req/s', durationMs: 2_000, warmupMs: 500 }, { now: () => performance.now() - t0, signal: new AbortController().signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
+      const r = await engine.runStep({ index: 0, phase: 'ramp', load: 50, unit: 'req/s', durationMs: 2_000, warmupMs: 500, maxRequests: Infinity }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
       expect(r.errorTotal).toBe(0);
       expect(r.completed).toBeGreaterThan(90);
       const first = r.firstMessage!;

@@ -19,6 +19,7 @@ import { TargetUnreachableError } from '../../src/errors.js';
 import type { Engine, Step, StepStats } from '../../src/types.js';
 import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 import { startGrpcTarget, type GrpcTarget } from '../helpers/grpc-target.js';
+import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-grpc-it-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -43,7 +44,7 @@ function grpcScenario(url: string, grpc: Record<string, unknown> = {}, load: Rec
 async function oneStep(engine: Engine, load: number, unit: Step['unit'], durationMs = 1_000, warmupMs = 0): Promise<StepStats> {
   const t0 = performance.now();
   let i = 0;
-  return engine.runStep({ index: 0, phase: 'ramp', load, unit, durationMs, warmupMs }, { now: () => performance.now() - t0, signal: new AbortController().signal, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  return engine.runStep({ index: 0, phase: 'ramp', load, unit, durationMs, warmupMs, maxRequests: Infinity }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
 }
 
 describe('validation sends no load', () => {

@@ -3,7 +3,7 @@
 // uses autocannon's own per-connection request limit.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { stopClient, tapClient, type AutocannonClient, type ClosedLoopSink } from '../../src/engines/http-closed/closed-loop-driver.js';
+import { RequestBudget, splitProportionally, stopClient, tapClient, type AutocannonClient, type ClosedLoopSink } from '../../src/engines/http-closed/closed-loop-driver.js';
 
 function fakeClient() {
   const e = new EventEmitter() as EventEmitter & AutocannonClient;
@@ -64,7 +64,7 @@ describe('tapClient', () => {
     client.emit('done');
     expect(log).toEqual(['sent', 'sent', 'response 200 2', 'abandoned 1']);
   });
-  it('stopClient caps the client at the requests it already made', () => {
+  it('stopClient caps the client at the requests it already made; one that made none may make none', () => {
     const { client } = fakeClient();
     client.reqsMade = 41;
     stopClient(client);
@@ -73,13 +73,59 @@ describe('tapClient', () => {
     client.reqsMade = 50;
     stopClient(client);
     expect(client.responseMax).toBe(41);
+    const fresh = fakeClient().client;
+    stopClient(fresh);
+    // autocannon reads 0 as "no limit": -1 makes its check (reqsMade >= responseMax) close the client before its first request.
+    expect(fresh.responseMax).toBe(-1);
+  });
+});
+
+/** A stand-in that sends like autocannon's Client._doRequest: checks responseMax, emits 'request', then counts it. */
+function sendingClient() {
+  const { client } = fakeClient();
+  let sent = 0;
+  const trySend = () => {
+    if (client.destroyed) return false;
+    if (client.responseMax && client.reqsMade >= client.responseMax) {
+      client.destroyed = true;
+      return false;
+    }
+    client.emit('request');
+    client.reqsMade++;
+    sent++;
+    return true;
+  };
+  return { client, trySend, sent: () => sent };
+}
+
+describe('RequestBudget', () => {
+  it('holds any number of clients to the budget exactly, including clients added after it is spent', () => {
+    for (const [budget, clients, rounds] of [[7, 3, 10], [2, 5, 3], [100, 8, 50], [1, 1, 4]] as const) {
+      const b = new RequestBudget(budget);
+      const cs = Array.from({ length: clients }, () => sendingClient());
+      cs.forEach((c) => b.add(c.client));
+      for (let r = 0; r < rounds; r++) for (const c of cs) c.trySend();
+      const late = sendingClient();
+      b.add(late.client);
+      late.trySend();
+      const total = cs.reduce((a, c) => a + c.sent(), 0) + late.sent();
+      expect(total, `budget ${budget}, ${clients} clients`).toBe(Math.min(budget, clients * rounds));
+      expect(late.sent()).toBe(0);
+    }
+  });
+  it('splitProportionally: shares follow the weights and sum to the total exactly', () => {
+    expect(splitProportionally(10, [4, 3, 3])).toEqual([4, 3, 3]);
+    expect(splitProportionally(7, [1, 1, 1])).toEqual([3, 2, 2]);
+    expect(splitProportionally(1, [2, 2])).toEqual([1, 0]);
+    expect(splitProportionally(Infinity, [1, 2])).toEqual([Infinity, Infinity]);
+    for (const total of [0, 1, 5, 99, 1000]) expect(splitProportionally(total, [5, 3, 1, 1]).reduce((a, x) => a + x, 0)).toBe(total);
   });
 });
 
 describe('worker batches', () => {
   it('replay keeps the order of events, so in-flight never exceeds what the worker had', async () => {
     const { replay } = await import('../../src/engines/http-closed/worker-driver.js');
-    const { EVENT } = await import('../../src/engines/http-closed/worker-source.js');
+    const { EVENT } = await import('../../src/engines/http-closed/worker-protocol.js');
     const { sink, log } = recordingSink();
     let inFlight = 0;
     let max = 0;

@@ -41,7 +41,7 @@ class ScriptedEngine implements Engine {
     }
     const last = windows[windows.length - 1]!;
     this.current = null;
-    return { step, windows, sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: step.load, p50: 5, p90: 8, p99: last.p99, max: last.max, mean: 5.5, sendLagP99: last.sendLagP99, maxInFlight: 5, aborted: ctx.signal.aborted, elapsedMs: 1 };
+    return { step, windows, sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: step.load, p50: 5, p90: 8, p99: last.p99, max: last.max, mean: 5.5, sendLagP99: last.sendLagP99, maxInFlight: 5, aborted: ctx.signal.aborted, elapsedMs: 1, inFlightAtEnd: 0 };
   }
 }
 

@@ -26,7 +26,7 @@ function assemble(step: Step, perCell: number[], minRequests: number, extra: (ce
 
 describe('k6 step windows', () => {
   it('cuts the warm-up into its own windows, then windows of windowMs from its end', () => {
-    const step: Step = { index: 0, phase: 'baseline', load: 100, unit: 'req/s', durationMs: 3000, warmupMs: 1500 };
+    const step: Step = { index: 0, phase: 'baseline', load: 100, unit: 'req/s', durationMs: 3000, warmupMs: 1500, maxRequests: Infinity };
     const { windows, grid } = assemble(step, [100, 50, 100, 100, 100], 10);
     expect(grid.cells).toBe(5);
     expect(windows.map((w) => [w.tStart, w.tEnd, w.warmup])).toEqual([
@@ -39,7 +39,7 @@ describe('k6 step windows', () => {
   });
 
   it('runs a sparse window on into the next slice; a sparse tail is kept and marked', () => {
-    const step: Step = { index: 1, phase: 'ramp', load: 100, unit: 'req/s', durationMs: 4000, warmupMs: 0 };
+    const step: Step = { index: 1, phase: 'ramp', load: 100, unit: 'req/s', durationMs: 4000, warmupMs: 0, maxRequests: Infinity };
     const { windows, stats } = assemble(step, [100, 30, 30, 10], 50);
     expect(windows.map((w) => [w.tStart, w.tEnd, w.completed, w.sparse])).toEqual([
       [0, 1000, 100, false],
@@ -50,7 +50,7 @@ describe('k6 step windows', () => {
   });
 
   it('sends are the schedule minus dropped iterations, which count as in-flight-cap errors; send lag is unknown', () => {
-    const step: Step = { index: 2, phase: 'ramp', load: 200, unit: 'req/s', durationMs: 2000, warmupMs: 0 };
+    const step: Step = { index: 2, phase: 'ramp', load: 200, unit: 'req/s', durationMs: 2000, warmupMs: 0, maxRequests: Infinity };
     const { windows, stats } = assemble(step, [150, 150], 10, (cells) => {
       for (let i = 0; i < 50; i++) cells[1]!.add(ev({ type: 'dropped', t: T0 + 1500, value: 1 }));
       cells[1]!.add(ev({ type: 'failed', t: T0 + 1600, kind: 'timeout' }));

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ESC = String.fromCharCode(27);
-const step = (over: Partial<Step>): Step => ({ index: 0, phase: 'baseline', load: 100, unit: 'req/s', durationMs: 5000, warmupMs: 1000, ...over });
+const step = (over: Partial<Step>): Step => ({ index: 0, phase: 'baseline', load: 100, unit: 'req/s', durationMs: 5000, warmupMs: 1000, maxRequests: Infinity, ...over });
 const result = (over: Partial<StepResult>): StepResult => ({
   index: 0, phase: 'ramp', load: 100, unit: 'req/s', outcome: 'pass', breaches: [], windowCount: 5,
   stats: { sent: 500, completed: 500, errors: {}, errorTotal: 0, achievedRate: 100, p50: 5, p90: 8, p99: 10, max: 12, mean: 5.5, sendLagP99: 0.5, maxInFlight: 3, aborted: false, elapsedMs: 5000 },

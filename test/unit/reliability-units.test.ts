@@ -24,6 +24,8 @@ describe('LivenessTracker: a dead target is silence plus connection errors only'
     { name: 'a response resets the count', events: [['connection', 50], ['response', 900], ['connection', 1_000]], now: 1_800, dead: false },
     { name: 'timeouts mean a hanging target, not a dead one', events: [['response', 0], ['connection', 200], ['timeout', 400]], now: 3_000, dead: false },
     { name: 'no response ever since the step started', events: [['connection', 10], ['connection', 20]], now: 1_001, dead: true },
+    { name: 'gRPC UNAVAILABLE is a connection error (the channel has no server)', events: [['response', 100], ['grpc-UNAVAILABLE', 300]], now: 1_150, dead: true },
+    { name: 'gRPC DEADLINE_EXCEEDED is a hanging target, not a dead one', events: [['response', 100], ['grpc-UNAVAILABLE', 300], ['grpc-DEADLINE_EXCEEDED', 400]], now: 3_000, dead: false },
   ];
   for (const c of cases) {
     it(c.name, () => {

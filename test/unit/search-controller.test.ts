@@ -313,7 +313,7 @@ describe('stop reasons', () => {
     const ws = Array.from({ length: 10 }, (_, i) => win({ index: i, offered: 400, p99: 10 }));
     const frozen = ws.map((w) => Object.freeze({ ...w, errors: Object.freeze({ ...w.errors }), runtime: Object.freeze({ ...w.runtime }) }) as WindowStats);
     for (const w of frozen) j.window(w);
-    const judged = j.finish(Object.freeze({ step: p.step, windows: frozen, sent: 4000, completed: 4000, errors: {}, errorTotal: 0, achievedRate: 400, p50: 5, p90: 8, p99: 10, max: 12, mean: 5.5, sendLagP99: 0, maxInFlight: 5, aborted: false, elapsedMs: 10_000 }));
+    const judged = j.finish(Object.freeze({ step: p.step, windows: frozen, sent: 4000, completed: 4000, errors: {}, errorTotal: 0, achievedRate: 400, p50: 5, p90: 8, p99: 10, max: 12, mean: 5.5, sendLagP99: 0, maxInFlight: 5, aborted: false, elapsedMs: 10_000, inFlightAtEnd: 0 }));
     expect(() => c.next(Object.freeze(judged))).not.toThrow();
   });
 });
@@ -321,7 +321,7 @@ describe('stop reasons', () => {
 describe('the step judge', () => {
   it('says stop once, and windows after it are kept, not judged', () => {
     const c = new SearchController(s);
-    const step: Step = { index: 0, phase: 'baseline', load: 400, unit: 'req/s', durationMs: 5000, warmupMs: 0 };
+    const step: Step = { index: 0, phase: 'baseline', load: 400, unit: 'req/s', durationMs: 5000, warmupMs: 0, maxRequests: Infinity };
     const j = new StepJudge(step, false, { cfg: c.cfg, baseline: null, reference: null, plateau: s.detect.plateau });
     const dead = win({ completed: 0, errorTotal: 10, errors: { connection: 10 } });
     const stops = [dead, dead, dead].map((w) => j.window({ ...w }).stop);

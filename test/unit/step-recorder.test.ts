@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { StepRecorder } from '../../src/engines/step-recorder.js';
 import type { Step, WindowStats } from '../../src/types.js';
+import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 
 function recorder(step: Partial<Step> = {}, minRequests = 1, start = 0) {
   let t = start;
   let idx = 0;
   const windows: WindowStats[] = [];
   const r = new StepRecorder({
-    step: { index: 0, phase: 'ramp', load: 100, unit: 'req/s', durationMs: 3000, warmupMs: 0, ...step },
+    step: { index: 0, phase: 'ramp', load: 100, unit: 'req/s', durationMs: 3000, warmupMs: 0, maxRequests: Infinity, ...step },
     windowMs: 1000,
     minRequests,
     now: () => t,
     onWindow: (w) => windows.push(w),
     nextWindowIndex: () => idx++,
+    liveness: ignoreLiveness,
     tickMs: 1_000_000, // ticks driven by events only in these tests
   });
   /** One request sent at `at`, answered `lat` ms later (events in time order are the caller's job). */

@@ -8,14 +8,15 @@ import { evaluateWindow, newStepState } from '../../src/detector/evaluate.js';
 import type { DetectConfig } from '../../src/detector/signals.js';
 import type { Step, WindowStats } from '../../src/types.js';
 import { win } from '../helpers/windows.js';
+import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 
-const step: Step = { index: 0, phase: 'ramp', load: 100, unit: 'req/s', durationMs: 1000, warmupMs: 0 };
+const step: Step = { index: 0, phase: 'ramp', load: 100, unit: 'req/s', durationMs: 1000, warmupMs: 0, maxRequests: Infinity };
 
 function recorder(firstMessage: boolean) {
   let t = 0;
   const windows: WindowStats[] = [];
   let i = 0;
-  const r = new StepRecorder({ step, windowMs: 1000, minRequests: 1, now: () => t, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++, firstMessage, tickMs: 60_000 });
+  const r = new StepRecorder({ step, windowMs: 1000, minRequests: 1, now: () => t, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++, liveness: ignoreLiveness, firstMessage, tickMs: 60_000 });
   return { r, windows, at: (ms: number) => (t = ms) };
 }
 

@@ -92,7 +92,55 @@ export function tapClient(client: AutocannonClient, sink: ClosedLoopSink, listen
   return tap;
 }
 
-/** Makes a client close after its next response instead of sending again (autocannon's own per-connection request limit). */
+/**
+ * Stops a client from sending again: autocannon's own per-connection request
+ * limit (responseMax), checked before every request. A client that has sent
+ * nothing yet gets -1 (0 would mean "no limit"), so it closes instead of
+ * sending its first. Called from inside the client's own 'request' event
+ * (reqsMade not yet counted), the request being emitted still leaves and is
+ * its last.
+ */
 export function stopClient(client: AutocannonClient): void {
-  if (!client.destroyed) client.responseMax = Math.max(1, client.reqsMade);
+  if (!client.destroyed) client.responseMax = client.reqsMade > 0 ? client.reqsMade : -1;
+}
+
+/**
+ * Holds a set of clients to `budget` requests in all (the step's
+ * maxRequests, or a worker thread's share of it): the request that spends
+ * the budget stops every client, so the total is exact whatever the number
+ * of connections or pipelining. Clients added after that never send.
+ */
+export class RequestBudget {
+  private made = 0;
+  private readonly clients: AutocannonClient[] = [];
+
+  constructor(private readonly budget: number) {}
+
+  get spent(): boolean {
+    return this.made >= this.budget;
+  }
+
+  add(client: AutocannonClient): void {
+    this.clients.push(client);
+    if (this.spent) stopClient(client);
+    client.on('request', () => {
+      if (++this.made === this.budget) for (const c of this.clients) stopClient(c);
+    });
+  }
+}
+
+/** Splits a total over parts in proportion to their weights (largest remainder): the shares sum to the total exactly. */
+export function splitProportionally(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((a, w) => a + w, 0);
+  if (!Number.isFinite(total)) return weights.map(() => total);
+  const exact = weights.map((w) => (sum > 0 ? (total * w) / sum : 0));
+  const shares = exact.map(Math.floor);
+  let left = total - shares.reduce((a, x) => a + x, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    shares[i] = (shares[i] as number) + 1;
+    left--;
+  }
+  return shares;
 }

@@ -30,8 +30,6 @@ export interface HttpClosedConfig {
   minRequests: number;
   /** Longest wait for in-flight responses after a step stops sending. */
   drainTimeoutMs: number;
-  /** Most requests any one step may send. */
-  maxRequestsPerStep: number;
   /** A step whose windows are sparse (slow target, few connections) runs up to this many times its planned length to fill them. Default 3. */
   maxStretch?: number;
 }
@@ -71,18 +69,22 @@ export class HttpClosedEngine implements Engine {
     return this.cfg.okStatus ? this.cfg.okStatus.includes(status) : status < 400;
   }
 
+  /** Checks the target answers, and starts the worker threads (if any) so the first step's clock does not wait for them. */
   async preflight(timeoutMs: number): Promise<void> {
-    return httpPreflight({ origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body }, timeoutMs);
+    await httpPreflight({ origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body }, timeoutMs);
+    await this.threads()?.ready();
+  }
+
+  private threads(): LoadWorkerPool | null {
+    if (this.cfg.workers > 0) this.pool ??= new LoadWorkerPool(this.cfg.workers);
+    return this.pool;
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg } = this;
     const stretch = cfg.maxStretch ?? 3;
-    if (cfg.workers > 0) {
-      this.pool ??= new LoadWorkerPool(cfg.workers);
-      await this.pool.ready();
-    }
-    const pool = this.pool;
+    const pool = this.threads();
+    await pool?.ready();
     let driver: ClosedLoopDriver | null = null;
     let measured = 0;
     /** Re-checks whether the step is over; set while the step waits (no polling timer). */
@@ -92,7 +94,7 @@ export class HttpClosedEngine implements Engine {
       ctx.onWindow(w);
       wake();
     };
-    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow, nextWindowIndex: ctx.nextWindowIndex, busy: () => driver?.busy() ?? 0 });
+    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow, nextWindowIndex: ctx.nextWindowIndex, liveness: ctx.liveness, busy: () => driver?.busy() ?? 0 });
     let sent = 0;
     /** Only watched once sending was told to stop: the last request that still left, and how many. */
     let lastSentAt = -Infinity;
@@ -102,6 +104,8 @@ export class HttpClosedEngine implements Engine {
     const sink: ClosedLoopSink = {
       sent: (agoMs = 0) => {
         const at = ctx.now() - agoMs;
+        // A closed loop schedules each request as it sends it.
+        recorder.scheduled(at);
         recorder.sent(undefined, at);
         if (stopped) {
           if (at >= (abortAt ?? Infinity)) {
@@ -109,7 +113,8 @@ export class HttpClosedEngine implements Engine {
             sentAfterAbort++;
           }
         }
-        if (++sent >= cfg.maxRequestsPerStep) stopSending();
+        // The driver holds the budget exactly (RequestBudget); spending it ends the step.
+        if (++sent >= step.maxRequests) stopSending();
       },
       response: (status, ms) => {
         const ok = this.isOk(status);
@@ -128,7 +133,7 @@ export class HttpClosedEngine implements Engine {
 
     const target: ClosedLoopTarget = { url: `${this.origin}${this.requestPath}`, method: cfg.method, headers: cfg.headers, body: cfg.body, timeoutS: cfg.timeoutMs / 1000, pipelining: cfg.pipelining };
     const planned = step.warmupMs + step.durationMs;
-    const run = { target, connections: Math.max(1, Math.round(step.load)), maxSeconds: Math.ceil((step.warmupMs + step.durationMs * stretch + cfg.drainTimeoutMs) / 1000) + 10 };
+    const run = { target, connections: Math.max(1, Math.round(step.load)), maxRequests: step.maxRequests, maxSeconds: Math.ceil((step.warmupMs + step.durationMs * stretch + cfg.drainTimeoutMs) / 1000) + 10 };
     const onError = (m: string) => {
       driverError ??= m;
       wake();
@@ -140,6 +145,7 @@ export class HttpClosedEngine implements Engine {
     };
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    if (step.maxRequests <= 0) stopSending();
     if (!stopped) driver = pool ? pool.startRun(run, sink, onError) : startMainThreadDriver(run, sink, onError);
 
     // Run for the planned length, longer (bounded) until the planned number of full windows closed.

@@ -6,7 +6,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { InFlightTracker } from '../in-flight-tracker.js';
-import { stopClient, tapClient, type AutocannonClient, type ClientTap, type ClosedLoopDriver, type ClosedLoopSink, type ClosedLoopTarget } from './closed-loop-driver.js';
+import { RequestBudget, stopClient, tapClient, type AutocannonClient, type ClientTap, type ClosedLoopDriver, type ClosedLoopSink, type ClosedLoopTarget } from './closed-loop-driver.js';
 
 /** autocannon ends a finished instance at its next sample tick; keep that short. */
 const SAMPLE_MS = 50;
@@ -16,6 +16,8 @@ export interface DriverRun {
   connections: number;
   /** Longest the instance may run on its own (a safety net; the engine ends steps itself). */
   maxSeconds: number;
+  /** Most requests the run may send (the step's budget): honoured exactly, over all connections. */
+  maxRequests: number;
 }
 
 export function elapsedUtilization(): () => number {
@@ -36,6 +38,7 @@ export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onEr
   let ended = false;
   let onEnded: (() => void) | undefined;
   const { target } = run;
+  const budget = new RequestBudget(run.maxRequests);
   const instance = autocannon(
     {
       url: target.url,
@@ -52,6 +55,7 @@ export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onEr
         const client = c as unknown as AutocannonClient;
         clients.push(client);
         open.add();
+        budget.add(client);
         taps.set(c, tapClient(client, sink, false));
         client.on('done', () => open.done());
       },

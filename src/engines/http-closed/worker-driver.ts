@@ -2,36 +2,26 @@
 // threads that lives for the whole run (started and loaded before the first
 // step's clock starts); for each step every thread runs its own autocannon
 // on a share of the connections and streams its events back in small
-// batches (worker-source.ts). autocannon's own `workers` option is not
+// batches (load-worker.ts, a typed module started by
+// threads/module-worker.ts). autocannon's own `workers` option is not
 // used: it forwards no per-response events to the main thread (only
 // per-sample counts), and its stop() closes the worker's port before the
 // result is sent, so neither per-window latency nor a prompt stop could be
 // had from it.
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import type { ClosedLoopDriver, ClosedLoopSink } from './closed-loop-driver.js';
+import { splitProportionally, type ClosedLoopDriver, type ClosedLoopSink } from './closed-loop-driver.js';
 import type { DriverRun } from './main-thread-driver.js';
 import { elapsedUtilization } from './main-thread-driver.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
-import { EVENT, WORKER_SOURCE } from './worker-source.js';
+import { startModuleWorker } from '../threads/module-worker.js';
+import { EVENT, type Batch, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 const BATCH_MS = 10;
-const READY_TIMEOUT_MS = 15_000;
-const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
-
-interface Batch {
-  type: 'batch';
-  /** Events in order: EVENT.sent, .response (next latency/status), .failure (next code), .abandoned. */
-  events: Uint8Array;
-  latencies: Float64Array;
-  statuses: Uint16Array;
-  codes: string[];
-  /** performance.timeOrigin + performance.now() of the thread's last request so far. */
-  lastSentAbs: number;
-  elu: EventLoopUtilization;
-}
-type WorkerMessage = Batch | { type: 'ready' } | { type: 'closed' } | { type: 'ended' } | { type: 'error'; message: string };
+// Generous: a thread started from source (tsx) compiles its modules first, on a machine that may be busy.
+const READY_TIMEOUT_MS = 30_000;
+const LOAD_WORKER = new URL('./load-worker.js', import.meta.url);
+type WorkerMessage = FromWorker;
 
 /** Feeds a worker's batch to the sink in the order its events happened, so in-flight counts stay exact. */
 export function replay(m: Omit<Batch, 'type' | 'elu'>, sink: ClosedLoopSink): void {
@@ -71,7 +61,8 @@ export class LoadWorkerPool {
   constructor(size: number) {
     const ready: Promise<void>[] = [];
     this.threads = Array.from({ length: size }, () => {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { autocannonPath, batchMs: BATCH_MS } });
+      const init: WorkerInit = { batchMs: BATCH_MS };
+      const worker = startModuleWorker(LOAD_WORKER, import.meta.url, { workerData: init });
       const t: Thread = { worker, last: { idle: 0, active: 0, utilization: 0 }, current: null, handler: null };
       ready.push(
         new Promise<void>((resolve, reject) => {
@@ -102,12 +93,16 @@ export class LoadWorkerPool {
   }
 
   startRun(run: DriverRun, sink: ClosedLoopSink, onError: (message: string) => void): ClosedLoopDriver {
-    const used = splitConnections(run.connections, this.threads.length).map((connections, i) => ({ connections, t: this.threads[i] as Thread }));
+    const split = splitConnections(run.connections, this.threads.length);
+    const budgets = splitProportionally(run.maxRequests, split);
+    // A thread whose share of the budget is 0 sits the step out.
+    const used = split.map((connections, i) => ({ connections, maxRequests: budgets[i] as number, t: this.threads[i] as Thread })).filter((u) => u.maxRequests > 0);
     /** Threads whose connections have not all closed yet, and threads whose autocannon has not ended yet. */
     const unclosed = new InFlightTracker();
     const running = new InFlightTracker();
     const mainBusy = elapsedUtilization();
-    for (const { connections, t } of used) {
+    const send = (t: Thread, m: ToWorker) => t.worker.postMessage(m);
+    for (const { connections, maxRequests, t } of used) {
       unclosed.add();
       running.add();
       t.handler = (m) => {
@@ -118,17 +113,17 @@ export class LoadWorkerPool {
         else if (m.type === 'ended') running.done();
         else if (m.type === 'error') onError(m.message);
       };
-      t.worker.postMessage({ cmd: 'run', target: run.target, connections, maxSeconds: run.maxSeconds });
+      send(t, { cmd: 'run', target: run.target, connections, maxSeconds: run.maxSeconds, maxRequests });
     }
     return {
       stopSending() {
-        for (const { t } of used) t.worker.postMessage({ cmd: 'stop' });
+        for (const { t } of used) send(t, { cmd: 'stop' });
       },
       async drained(timeoutMs) {
         await unclosed.drain(timeoutMs);
       },
       async destroy() {
-        for (const { t } of used) t.worker.postMessage({ cmd: 'destroy' });
+        for (const { t } of used) send(t, { cmd: 'destroy' });
         await running.drain(2_000);
         for (const { t } of used) t.handler = null;
       },

@@ -30,8 +30,6 @@ export interface HttpOpenConfig {
   minRequests: number;
   /** Longest wait for in-flight requests after a step's schedule ends. */
   drainTimeoutMs: number;
-  /** Most requests any one step may send. */
-  maxRequestsPerStep: number;
 }
 
 const TRANSPORT: Record<string, string> = {
@@ -200,7 +198,7 @@ export class HttpOpenEngine implements Engine {
       now: ctx.now,
       signal: ctx.signal,
       send,
-      maxRequests: Math.min(cfg.maxRequestsPerStep, step.maxRequests ?? Infinity),
+      maxRequests: step.maxRequests,
       mode: cfg.pacing,
     });
     recorder.sendingStopped();

@@ -208,5 +208,5 @@ export class K6Engine implements Engine {
 }
 
 function emptyStats(step: Step, now: number): StepStats {
-  return { step, windows: [], sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN, sendLagP99: NaN, maxInFlight: 0, aborted: true, elapsedMs: now };
+  return { step, windows: [], sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN, sendLagP99: NaN, maxInFlight: 0, aborted: true, elapsedMs: now, inFlightAtEnd: 0 };
 }

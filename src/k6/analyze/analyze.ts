@@ -44,7 +44,7 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
     const grid = collected.grids.get(st.index);
     const span = collected.spans.get(st.index);
     if (!grid || !span) continue;
-    const assembler = new StepAssembler({ step: st, grid, minRequests: s.detect.minRequests, toRunClock: (t) => t - runStart, nextWindowIndex: () => windowIndex++ });
+    const assembler = new StepAssembler({ step: { ...st, maxRequests: Infinity }, grid, minRequests: s.detect.minRequests, toRunClock: (t) => t - runStart, nextWindowIndex: () => windowIndex++ });
     // A step k6 left early (the run stopped) sent until its last request.
     const stoppedEarly = grid.plannedEnd - span.lastSend > 2 * s.detect.window;
     if (stoppedEarly) assembler.sendingStopped(span.lastSend + 1000 / st.load);

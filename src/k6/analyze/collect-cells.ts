@@ -4,7 +4,7 @@
 // the files against the plan; pass 2 files every event into its cell. Request
 // points carry their step (critpoint_step tag); dropped_iterations and vus
 // carry none and are placed by time.
-import type { Step } from '../../types.js';
+import type { StepPlan } from '../../types.js';
 import { eventOfLine, newLineStats, type ClassifyOptions, type K6Event, type LineStats } from '../k6-events.js';
 import { readLines } from '../line-reader.js';
 import { StepGrid, WindowCell } from '../window-cell.js';
@@ -44,7 +44,7 @@ async function forEachEvent(file: string, opts: ClassifyOptions, stats: LineStat
 }
 
 /** Pass 1: step spans and plan checks. */
-async function scan(files: string[], steps: Step[], opts: ClassifyOptions): Promise<{ spans: Map<number, StepSpan>; files: FileSummary[]; problems: string[] }> {
+async function scan(files: string[], steps: StepPlan[], opts: ClassifyOptions): Promise<{ spans: Map<number, StepSpan>; files: FileSummary[]; problems: string[] }> {
   const byIndex = new Map(steps.map((s) => [s.index, s]));
   const spans = new Map<number, StepSpan>();
   const summaries: FileSummary[] = [];
@@ -94,7 +94,7 @@ function stepAtTime(anchors: [number, number][], t: number): number | null {
   return found;
 }
 
-export async function collectCells(files: string[], steps: Step[], windowMs: number, opts: ClassifyOptions = {}): Promise<CollectedRun> {
+export async function collectCells(files: string[], steps: StepPlan[], windowMs: number, opts: ClassifyOptions = {}): Promise<CollectedRun> {
   const { spans, files: summaries, problems } = await scan(files, steps, opts);
   const grids = new Map<number, StepGrid>();
   for (const st of steps) {

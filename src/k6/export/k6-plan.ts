@@ -3,12 +3,12 @@
 // between steps is a hold at rate 0. The baseline step carries the warm-up.
 // Refinement cannot be planned ahead: an exported script runs the coarse
 // ramp, and `critpoint analyze` names the critical point at that resolution.
-import type { Step } from '../../types.js';
+import type { StepPlan } from '../../types.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { effectiveWindowMs, rampLoads } from '../../load/ramp-plan.js';
 
 /** A step of the plan with its place on the script's clock (ms from the scenario start). */
-export interface PlannedStep extends Step {
+export interface PlannedStep extends StepPlan {
   startMs: number;
   /** startMs + warmupMs + durationMs */
   endMs: number;
@@ -37,17 +37,17 @@ export function k6Duration(ms: number): string {
 }
 
 /** The baseline and coarse ramp steps of a scenario, as the runner plans them. */
-export function plannedSteps(s: Scenario): Step[] {
+export function plannedSteps(s: Scenario): StepPlan[] {
   const { load, detect } = s;
   const baseMs = load.baselineWindows * effectiveWindowMs(load.start, detect.window, detect.minRequests);
-  const steps: Step[] = [{ index: 0, phase: 'baseline', load: load.start, unit: 'req/s', durationMs: baseMs, warmupMs: load.warmup }];
+  const steps: StepPlan[] = [{ index: 0, phase: 'baseline', load: load.start, unit: 'req/s', durationMs: baseMs, warmupMs: load.warmup }];
   for (const l of rampLoads(load.start, load.end, load.growth)) {
     steps.push({ index: steps.length, phase: 'ramp', load: l, unit: 'req/s', durationMs: load.stepDuration, warmupMs: 0 });
   }
   return steps;
 }
 
-export function k6Plan(steps: Step[], drainMs: number): K6Plan {
+export function k6Plan(steps: StepPlan[], drainMs: number): K6Plan {
   if (steps.length === 0) throw new Error('a k6 plan needs at least one step');
   const whole = steps.every((st) => Number.isInteger(st.load));
   const timeUnit = whole ? '1s' : '1m';
