@@ -34,6 +34,8 @@ export class StepAssembler {
   private readonly step = new WindowCell();
   private readonly windows: WindowStats[] = [];
   private finished = false;
+  /** Requests scheduled in the windows emitted so far. */
+  private scheduledSoFar = 0;
 
   constructor(private readonly o: StepAssemblerOptions) {
     this.currentStart = o.grid.anchor;
@@ -65,8 +67,10 @@ export class StepAssembler {
     const c = this.current;
     const start = this.currentStart;
     const { sendingS, rateS, shortTail } = windowSeconds({ start, end, sendEnd: this.sendEnd, windowMs: grid.windowMs, tail });
-    // k6 does not report its schedule: a window's is the offered rate over its seconds of sending.
-    const scheduled = Math.round(step.load * sendingS);
+    // k6 does not report its schedule: a window's is the offered rate over its seconds of sending,
+    // never past the step's budget (the engine's script sends nothing past Step.maxRequests).
+    const scheduled = Math.max(0, Math.min(Math.round(step.load * sendingS), step.maxRequests - this.scheduledSoFar));
+    this.scheduledSoFar += scheduled;
     const w = buildWindow(
       { index: this.o.nextWindowIndex(), step, warmup: warm, tStart: this.o.toRunClock(start), tEnd: this.o.toRunClock(end), minRequests, rateS, shortTail },
       { scheduled, sent: Math.max(0, scheduled - c.drops), completed: c.completed, ok: c.ok, transport: c.transport, capHits: c.drops, errors: c.errors, errorTotal: c.errorTotal, maxInFlight: c.totalVus },

@@ -1,8 +1,8 @@
-// Tells a dead target within about a second. The engine's StepRecorder pushes
-// every response and transport failure here (StepContext.liveness); a timer
-// checks every ~100 ms whether nothing has answered for `silenceMs` while only
-// connection errors came back (refused, reset): the target process is gone or
-// its port closed. Timeouts are not a dead target but a hanging one: they are
+// Tells a dead target within about a second. Every engine pushes every
+// response and transport failure here as it happens (StepContext.liveness,
+// required); a timer checks every ~100 ms whether nothing has answered for
+// `silenceMs` while only connection errors came back (refused, reset; gRPC's
+// UNAVAILABLE): the target process is gone or its port closed. Timeouts are not a dead target but a hanging one: they are
 // errors the detector judges, so they keep the watchdog quiet. A window-based
 // rule alone needs two whole windows (2 s with 1 s windows).
 import type { LivenessSink } from '../types.js';
@@ -11,6 +11,8 @@ import type { LivenessSink } from '../types.js';
 export const WATCHDOG_SILENCE_MS = 1_000;
 /** How often the watchdog looks, ms. */
 export const WATCHDOG_CHECK_MS = 100;
+/** Failure kinds that mean no connection: HTTP's refused/reset sockets, gRPC's UNAVAILABLE (the channel has no server). */
+export const CONNECTION_FAILURE_KINDS: ReadonlySet<string> = new Set(['connection', 'grpc-UNAVAILABLE']);
 
 export interface WatchdogOptions {
   /** Run clock, ms. */
@@ -38,7 +40,7 @@ export class LivenessTracker implements LivenessSink {
   }
 
   failed(kind: string, _at: number): void {
-    if (kind === 'connection') this.connectionErrors++;
+    if (CONNECTION_FAILURE_KINDS.has(kind)) this.connectionErrors++;
     else this.otherFailures++;
   }
 

@@ -1,12 +1,17 @@
 // End to end: `critpoint gate` through the real CLI (in process) against two real Go targets of
 // known capacity, started as child processes on 127.0.0.1: W workers x 8 ms, capacity W / 8 ms.
-// base 8 workers (1000 req/s) vs head 6 workers (750 req/s): the gate must BLOCK at max-drop 15%;
-// two identical targets must PASS or be INCONCLUSIVE, never BLOCK. Each run is a bounded ramp of
-// ~15-25 s (test/fixtures/scenarios/gate-fast.yaml); 3 pairs per gate: ~4 minutes in all (twice
-// that at worst, if a busy machine makes gates rerun, see gate()). Run under the load lock:
-//   flock /tmp/critpoint-load.lock npx vitest run test/integration/gate-e2e.test.ts
+// One real A/B pair: a base run (8 workers, 1000 req/s) stored by `critpoint run`, then
+// `gate --baseline` runs the head (6 workers, 750 req/s) against it and must BLOCK at max-drop 15%.
+// Each run is a bounded ramp of ~15-25 s (test/fixtures/scenarios/gate-fast.yaml).
+// What this does not repeat with real ramps, and where it is tested instead:
+//   - the interleaved gate (seeded balanced pair order, added pairs, BLOCK of a true drop, A/A
+//     PASS, no load when a target is unreachable, interrupts): test/unit/gate-runner.test.ts with
+//     a scripted runner, and the CLI path to it in test/unit/gate-command.test.ts;
+//   - the statistics (coverage of the interval, A/A false BLOCK <= 1%, power against a 20% drop,
+//     quantized critical points): test/unit/gate-simulation.test.ts;
+//   - gate.json / gate.md / JUnit / --summary-md of every verdict: test/unit/gate-outputs.test.ts.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,11 +64,10 @@ function expectNearCapacity(g: GateFile, capacity: { base: number; head: number 
   }
 }
 
-describe('gate: base 8 x 8 ms (1000 req/s) vs head 6 x 8 ms (750 req/s)', () => {
+describe('gate: one real A/B pair, base 8 x 8 ms (1000 req/s) vs head 6 x 8 ms (750 req/s)', () => {
   let base: GoTarget;
   let head: GoTarget;
   let dir: string;
-  let blocked: GateFile;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'critpoint-gate-e2e-'));
     base = await startGoTarget({ workers: 8, serviceTimeMs: SERVICE_MS });
@@ -73,53 +77,40 @@ describe('gate: base 8 x 8 ms (1000 req/s) vs head 6 x 8 ms (750 req/s)', () => 
     await Promise.all([base?.stop(), head?.stop()]);
   });
 
-  it('BLOCKs (exit 10), with the interval below 100% and every file written', async () => {
+  it('a base run stored by `critpoint run`, then one head run against it: BLOCK (exit 10), the weaker-mode note, every file written', async () => {
+    // The base run, stored as CI would keep it; run again once if a busy machine left it generator-limited (see gate()).
+    let stored = '';
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      let err = '';
+      const baseDir = join(dir, `base-${attempt}`);
+      const runCode = await runCli(['run', SCENARIO, '--target', base.url, '--out', baseDir, '--quiet'], { stdout: () => undefined, stderr: (x) => void (err += x), env: {} });
+      // <out>/<scenario name>/<timestamp>/summary.json
+      const runs = join(baseDir, 'gate-e2e');
+      const [runName] = await readdir(runs);
+      stored = join(runs, runName as string, 'summary.json');
+      if (runCode === EXIT.generatorLimited && attempt === 1) {
+        console.warn(`base run was generator-limited, the machine was busy (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}); running it again once`);
+        continue;
+      }
+      expect(runCode, err).toBe(EXIT.breach);
+      break;
+    }
+    const baseCp = (JSON.parse(await readFile(stored, 'utf8')) as { criticalPoint: { value: number } }).criticalPoint.value;
+    expect(baseCp / base.capacity).toBeGreaterThan(0.85);
+    expect(baseCp / base.capacity).toBeLessThan(1.1);
+
     const summary = join(dir, 'step-summary.md');
     await writeFile(summary, '');
-    // Up to 2 added pairs when the machine's noise hides the drop after 3 (a quiet machine needs none).
-    const g = await gate(['--base', base.url, '--head', head.url, '--pairs', '3', '--max-pairs', '5', '--seed', 'e2e', '--out', dir, '--junit', join(dir, 'junit.xml'), '--summary-md', summary, '--base-label', 'main', '--head-label', 'slow']);
-    blocked = g.json;
-    expect(g.code, g.err).toBe(EXIT.gateBlock);
-    expect(g.json.verdict).toBe('BLOCK');
-    expect(g.json.n).toBeGreaterThanOrEqual(3);
-    expectNearCapacity(g.json, { base: base.capacity, head: head.capacity });
-    const expected = head.capacity / base.capacity;
-    expect(Math.abs((g.json.ratio as number) / expected - 1)).toBeLessThan(0.1);
-    expect(g.json.upper as number).toBeLessThan(1);
-    expect(new Set(g.json.pairs.map((p) => p.order))).toEqual(new Set(['base-first', 'head-first']));
-    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<failure message="BLOCK: /);
-    expect(await readFile(summary, 'utf8')).toMatch(/^### critpoint gate: BLOCK \(head `slow` vs base `main`\)/);
-    for (const r of g.json.runs) expect((await stat(join(r.runDir as string, 'summary.json'))).isFile()).toBe(true);
-  }, 480_000);
-
-  it('--baseline: one head run against a stored base run also BLOCKs, and says it is weaker', async () => {
-    expect(blocked, 'needs the interleaved gate above').toBeDefined();
-    const stored = blocked.runs.find((r) => r.side === 'base')?.runDir as string;
-    const g = await gate(['--baseline', stored, '--head', head.url, '--out', dir]);
+    const g = await gate(['--baseline', stored, '--head', head.url, '--out', dir, '--junit', join(dir, 'junit.xml'), '--summary-md', summary, '--base-label', 'main', '--head-label', 'slow']);
     expect(g.code, g.err).toBe(EXIT.gateBlock);
     expect(g.json).toMatchObject({ mode: 'baseline', verdict: 'BLOCK', n: 1 });
     expect(g.json.notes[0]).toMatch(/weaker than interleaving/);
     expectNearCapacity(g.json, { base: base.capacity, head: head.capacity });
+    const expected = head.capacity / base.capacity;
+    expect(Math.abs((g.json.ratio as number) / expected - 1)).toBeLessThan(0.1);
+    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<failure message="BLOCK: /);
+    // The last section (a gate rerun by gate() appends a second one).
+    expect((await readFile(summary, 'utf8')).split(/(?=^### )/m).at(-1)).toMatch(/^### critpoint gate: BLOCK \(head `slow` vs base `main`\)/);
+    for (const r of g.json.runs.filter((x) => !x.stored)) expect((await stat(join(r.runDir as string, 'summary.json'))).isFile()).toBe(true);
   }, 240_000);
-});
-
-describe('gate: two identical targets, 6 x 8 ms (750 req/s)', () => {
-  let a: GoTarget;
-  let b: GoTarget;
-  beforeAll(async () => {
-    a = await startGoTarget({ workers: 6, serviceTimeMs: SERVICE_MS });
-    b = await startGoTarget({ workers: 6, serviceTimeMs: SERVICE_MS });
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-  });
-
-  it('PASSes or is INCONCLUSIVE, never BLOCKs', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'critpoint-gate-aa-'));
-    const g = await gate(['--base', a.url, '--head', b.url, '--pairs', '3', '--max-pairs', '3', '--seed', 'e2e-aa', '--out', dir]);
-    expect(g.json.status, g.err).toBe('decided');
-    expect(['PASS', 'INCONCLUSIVE']).toContain(g.json.verdict);
-    expect(g.code).toBe(g.json.verdict === 'PASS' ? EXIT.gatePass : EXIT.gateInconclusive);
-    expectNearCapacity(g.json, { base: a.capacity, head: b.capacity });
-  }, 480_000);
 });

@@ -9,6 +9,7 @@ import { runScenario } from '../../src/runner/run.js';
 import { falseStop, fastScenario } from '../helpers/scenarios.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { resolveScenario } from '../../src/scenario/load.js';
+import { EXIT } from '../../src/errors.js';
 
 const runtime = {
   interval: '250ms',
@@ -93,9 +94,14 @@ describe('runtime signals on the real Go target', () => {
   it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop)', async () => {
     target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
     const s = withRuntime(fastScenario(target.url, { load: { end: 1200 }}), runtime);
-    const { result } = await runScenario(s);
+    const { result, runDir } = await runScenario(s);
     expect(result.stopReason).toBe('completed');
+    expect(result.criticalPoint).toBeNull();
+    expect(result.lastPass).toBe(1200);
     expect(falseStop(result)).toBeNull();
+    expect(result.exitCode).toBe(EXIT.completed);
+    expect(result.files).toEqual(expect.arrayContaining(['summary.json', 'windows.csv', 'steps.csv']));
+    expect(runDir).toBeTruthy();
     // Every sampler worked; a VM stall may cost a sample or two (a gap), never the signal.
     for (const h of result.samplers) {
       expect(h.status, JSON.stringify(h)).not.toBe('failed');

@@ -102,7 +102,7 @@ export class K6Engine implements Engine {
     const script = join(dir, `step-${step.index}.js`);
     const out = join(dir, `step-${step.index}.json`);
     await rm(out, { force: true });
-    await writeFile(script, renderK6Script({ plan, request: cfg.request, maxVUs: cfg.maxInFlight, preAllocatedVUs: preAllocatedVUs(step.load, cfg.maxInFlight), gracefulStopMs: Math.min(cfg.request.timeoutMs, 5_000), abortErrorRate: 0, header: [`critpoint k6 engine: step ${step.index} (${step.phase}) at ${step.load} req/s`] }));
+    await writeFile(script, renderK6Script({ plan, request: cfg.request, maxVUs: cfg.maxInFlight, preAllocatedVUs: preAllocatedVUs(step.load, cfg.maxInFlight), gracefulStopMs: Math.min(cfg.request.timeoutMs, 5_000), abortErrorRate: 0, maxRequests: step.maxRequests, header: [`critpoint k6 engine: step ${step.index} (${step.phase}) at ${step.load} req/s`] }));
     const port = await freePort();
     const proc = new K6Process({ binary: cfg.binary, port, env: { ...cfg.env, K6_NO_USAGE_REPORT: 'true' }, args: ['run', '--no-usage-report', '--quiet', '--no-summary', '--address', `127.0.0.1:${port}`, '--out', `json=${out}`, script] });
     this.current = proc;
@@ -133,7 +133,12 @@ export class K6Engine implements Engine {
         const ev = eventOfLine(l, log.lines, { okStatus: cfg.okStatus });
         if (!ev) continue;
         events.push(ev);
-        if (isRequest(ev)) log.lastEventAt = Math.max(log.lastEventAt ?? 0, ev.t);
+        if (isRequest(ev)) {
+          log.lastEventAt = Math.max(log.lastEventAt ?? 0, ev.t);
+          // k6 reports a request when it ended: its end, on the run clock, is when the watchdog heard of it.
+          if (ev.type === 'response') ctx.liveness.response(ev.t - offset);
+          else ctx.liveness.failed(ev.kind ?? 'other', ev.t - offset);
+        }
       }
       if (!grid) {
         const sends = events.filter(isRequest).map((e) => e.t - e.latencyMs);

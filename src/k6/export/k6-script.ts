@@ -17,6 +17,8 @@ export interface ScriptOptions {
   gracefulStopMs: number;
   /** Safety stop: abort (k6 exit 99) once this fraction of all requests failed, cumulative. 0 = none. */
   abortErrorRate: number;
+  /** The k6 engine's step budget (Step.maxRequests): iterations past it send nothing. Absent in exports. */
+  maxRequests?: number;
   /** Comment lines at the top. */
   header: string[];
 }
@@ -137,7 +139,9 @@ function stepAt(elapsedMs) {
 }
 
 export default function () {
-  const step = stepAt(Date.now() - exec.scenario.startTime);
+${o.maxRequests !== undefined && Number.isFinite(o.maxRequests) ? `  // critpoint's budget for this run: iterations past it send nothing.
+  if (exec.scenario.iterationInTest >= ${o.maxRequests}) return;
+` : ''}  const step = stepAt(Date.now() - exec.scenario.startTime);
   PARAMS.tags.${STEP_TAG} = String(step[0]);
   PARAMS.tags.${LOAD_TAG} = String(step[2]);
 ${parts.call}
