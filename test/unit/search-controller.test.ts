@@ -198,7 +198,7 @@ describe('refinement: bisection to load.refine.resolution', () => {
       ['ramp', 600],
     ]);
     expect(t.stop.criticalPoint).toMatchObject({ lastPass: 400, firstBreach: 600 });
-    expect(t.proposals[1]!.step.maxRequests).toBeUndefined();
+    expect(t.proposals[1]!.step.maxRequests).toBe(Infinity);
   });
 });
 
