@@ -53,6 +53,10 @@ export interface Comparison {
   baselineSignals: string[];
   /** Signal names of the at-breach rows. */
   breachSignals: string[];
+  /** What each signal's values count, for the rows' labels (see signalUnit). */
+  signalUnits: Record<string, string>;
+  /** base and head are the same run (same run id): the comparison cannot show a change. */
+  sameRun: boolean;
   notes: string[];
   /** One human sentence. */
   summary: string;
@@ -188,6 +192,31 @@ export function definitionDifferences(base: RunResult, head: RunResult): string[
   return DEFINITION_FIELDS.filter((f) => canonical(at(base.scenario, f)) !== canonical(at(head.scenario, f)));
 }
 
+/**
+ * What a signal's values count, natural unit as stored: `ms` (p99), `share of requests` (errors),
+ * `achieved/offered` (throughput), and for a runtime signal what its source reads (`goroutines`, the
+ * expvar/JSON field, the Prometheus metric), else `as sampled`.
+ */
+export function signalUnit(name: string, scenario: unknown): string {
+  if (name === 'p99') return 'ms';
+  if (name === 'errors') return 'share of requests';
+  if (name === 'throughput') return 'achieved/offered';
+  const signals = at(scenario, 'runtime.signals');
+  const sig = Array.isArray(signals) ? (signals as unknown[]).find((x) => isRecord(x) && x.name === name) : undefined;
+  const src = isRecord(sig) ? sig.source : undefined;
+  if (isRecord(src)) {
+    if (src.kind === 'pprof-goroutine') return 'goroutines';
+    if ((src.kind === 'expvar' || src.kind === 'json') && typeof src.field === 'string') return src.field;
+    if (src.kind === 'prometheus' && typeof src.metric === 'string') return src.metric;
+  }
+  return 'as sampled';
+}
+
+/** The warning when base and head are one run: said on stderr by the CLI and as a note in every format. */
+export function sameRunWarning(runId: string): string {
+  return `base and head are the same run (${runId}): a run compared with itself shows no change; compare two runs.`;
+}
+
 function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
 }
@@ -200,7 +229,8 @@ function union(a: string[], b: string[]): string[] {
 export function compareRuns(base: RunResult, head: RunResult): Comparison {
   const diffs = scenarioDifferences(base, head);
   if (diffs.length > 0) throw new CompareMismatchError(diffs);
-  const notes: string[] = [];
+  const sameRun = base.runId === head.runId;
+  const notes: string[] = sameRun ? [sameRunWarning(base.runId)] : [];
   const b = sideOf(base, 'base', notes);
   const h = sideOf(head, 'head', notes);
   notes.push(...environmentNotes(base, head));
@@ -248,6 +278,13 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
       : `Undetermined: base completed the ramp with no breach (critical point above ${b.criticalPoint} ${unit}), so the shift is at most ${signedPercent(shift)}; extend the ramp to compare.`;
   }
 
+  const baselineSignals = union(Object.keys(b.atBaseline), Object.keys(h.atBaseline));
+  const breachSignals = union(Object.keys(b.atBreach), Object.keys(h.atBreach));
+  const signalUnits: Record<string, string> = {};
+  for (const name of union(baselineSignals, breachSignals)) {
+    const fromBase = signalUnit(name, base.scenario);
+    signalUnits[name] = fromBase === 'as sampled' ? signalUnit(name, head.scenario) : fromBase;
+  }
   return {
     unit,
     base: b,
@@ -257,8 +294,10 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
     combinedResolution,
     noMeasurableChange: change === 'no-measurable-change',
     change,
-    baselineSignals: union(Object.keys(b.atBaseline), Object.keys(h.atBaseline)),
-    breachSignals: union(Object.keys(b.atBreach), Object.keys(h.atBreach)),
+    baselineSignals,
+    breachSignals,
+    signalUnits,
+    sameRun,
     notes,
     summary,
   };

@@ -36,6 +36,13 @@ function listCell(xs: string[]): string {
   return xs.length > 0 ? xs.join(', ') : '-';
 }
 
+/** How a signal's values are shown: shares as percentages, everything else as the figure with its unit in the label. */
+function signalDisplay(unit: string | undefined): { unit: string; cell: (v: number | null | undefined) => string } {
+  if (unit === 'share of requests') return { unit: '% of requests', cell: (v) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : percent(v, 2)) };
+  if (unit === 'achieved/offered') return { unit: '% of offered', cell: (v) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : percent(v, 1)) };
+  return { unit: unit ?? 'as sampled', cell: formatNumber };
+}
+
 function rowsOf(c: Comparison): Row[] {
   const { base: b, head: h, unit } = c;
   const shiftPrefix = { exact: '', 'at-least': '>= ', 'at-most': '<= ', unknown: '' }[c.shiftBound];
@@ -52,14 +59,16 @@ function rowsOf(c: Comparison): Row[] {
   for (const name of c.baselineSignals) {
     const vb = b.atBaseline[name];
     const vh = h.atBaseline[name];
-    rows.push({ label: `${name} at baseline (median)`, base: formatNumber(vb), head: formatNumber(vh), change: ratioChange(vb, vh) });
+    const d = signalDisplay(c.signalUnits[name]);
+    rows.push({ label: `${name} at baseline (median, ${d.unit})`, base: d.cell(vb), head: d.cell(vh), change: ratioChange(vb, vh) });
   }
   for (const name of c.breachSignals) {
+    const d = signalDisplay(c.signalUnits[name]);
     const cell = (s: RunSide): string => {
       const vs = s.atBreach[name];
-      return vs && vs.length > 0 ? vs.map(formatNumber).join(', ') : '-';
+      return vs && vs.length > 0 ? vs.map(d.cell).join(', ') : '-';
     };
-    rows.push({ label: `${name} at breach`, base: cell(b), head: cell(h), change: '' });
+    rows.push({ label: `${name} at breach (${d.unit})`, base: cell(b), head: cell(h), change: '' });
   }
   return rows;
 }

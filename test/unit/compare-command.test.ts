@@ -56,7 +56,9 @@ describe('critpoint compare', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Regression: the critical point moved -22\.0% \(977 -> 762 req\/s\), beyond the combined resolution of 5\.9%\./);
     expect(r.out).toMatch(/critical point \(req\/s\) +977 +762 +-22\.0%/);
-    expect(r.out).toMatch(/p99 at breach +25\.25, 30\.37 +69\.06, 89\.21/);
+    expect(r.out).toMatch(/p99 at breach \(ms\) +25\.25, 30\.37 +69\.06, 89\.21/);
+    expect(r.out).toMatch(/^throughput at baseline \(median, % of offered\) +100\.3% +100\.5% +\+0\.2%$/m);
+    expect(r.err).toBe('');
   });
   it('md: a table fit for a PR comment', async () => {
     const r = await cli(['compare', BASE, HEAD, '--format', 'md']);
@@ -70,9 +72,12 @@ describe('critpoint compare', () => {
     expect(j).toMatchObject({ kind: 'critpoint-compare', change: 'regression', base: { criticalPoint: 977 } });
     expect(j.shift).toBeCloseTo(762 / 977 - 1, 12);
   });
-  it('a run against itself: no measurable change', async () => {
+  it('a run against itself: no measurable change, and a warning on stderr and in the notes', async () => {
     const r = await cli(['compare', BASE, BASE]);
     expect(r.out).toMatch(/^No measurable change: shift \+0\.0% is within the combined resolution of 6\.8%\./);
+    const warning = 'base and head are the same run (gate-e2e/2026-11-22T06-57-15Z): a run compared with itself shows no change; compare two runs.';
+    expect(r.err).toBe(`warning: ${warning}\n`);
+    expect(r.out).toContain(`note: ${warning}`);
   });
   it('refuses runs of different scenarios, naming every differing field (exit 2)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'critpoint-compare-'));
@@ -90,6 +95,34 @@ describe('critpoint compare', () => {
     const r = await cli(['compare', BASE, GENLIMITED]);
     expect(r.code).toBe(EXIT.invalid);
     expect(r.err).toMatch(/head run .* has no critical point to compare \(stopReason 'generator-limited'\)/);
+  });
+  it('--fail-on regression: exit 9 on the 22% regression, the comparison still on stdout; 0 the other way round', async () => {
+    const r = await cli(['compare', BASE, HEAD, '--fail-on', 'regression']);
+    expect(r.code).toBe(EXIT.compareFailed);
+    expect(EXIT.compareFailed).toBe(9);
+    expect(r.out).toMatch(/^Regression: the critical point moved -22\.0%/);
+    expect(r.err).toBe('compare: fails (--fail-on regression): the critical point moved -22.0% (977 -> 762 req/s)\n');
+    const back = await cli(['compare', HEAD, BASE, '--fail-on', 'regression']);
+    expect(back.code).toBe(0);
+    expect(back.out).toMatch(/^Improvement/);
+    expect(back.err).toBe('');
+  });
+  it('--fail-on any: exit 9 on the improvement too, 0 on no measurable change', async () => {
+    expect((await cli(['compare', HEAD, BASE, '--fail-on', 'any'])).code).toBe(EXIT.compareFailed);
+    expect((await cli(['compare', BASE, BASE, '--fail-on', 'any'])).code).toBe(0);
+  });
+  it('--fail-on <percent>: a 22% drop fails 20%, passes 25%; with --format json too', async () => {
+    const r20 = await cli(['compare', BASE, HEAD, '--fail-on', '20%', '--format', 'json']);
+    expect(r20.code).toBe(EXIT.compareFailed);
+    expect(JSON.parse(r20.out)).toMatchObject({ change: 'regression' });
+    expect(r20.err).toMatch(/, a drop of at least 20\.0%\n$/);
+    expect((await cli(['compare', BASE, HEAD, '--fail-on', '25%'])).code).toBe(0);
+  });
+  it('--fail-on with a bad value: one line, exit 2, before any file is read', async () => {
+    const r = await cli(['compare', 'no-such-base', 'no-such-head', '--fail-on', 'worse']);
+    expect(r.code).toBe(EXIT.invalid);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('error: compare: --fail-on: must be regression, any, or a drop between 0% and 100% such as 5%, got "worse"\n');
   });
   it('an unknown format is a usage error (exit 2)', async () => {
     const r = await cli(['compare', BASE, HEAD, '--format', 'html']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, formatComparison, type Comparison } from '../../src/compare/compare-runs.js';
+import { compareRuns, formatComparison, sameRunWarning, signalUnit, type Comparison } from '../../src/compare/compare-runs.js';
+import { failOnReason, parseFailOn, type FailOn } from '../../src/compare/fail-on.js';
 import { CompareMismatchError, RunNotComparableError } from '../../src/compare/errors.js';
 import type { RecordedScenario, RunResult, SignalBaseline, StepResult, StopReason } from '../../src/types.js';
 
@@ -198,8 +199,8 @@ describe('formatComparison', () => {
     expect(md).toContain('| | base | head | change |');
     expect(md).toMatch(/\| critical point \(req\/s\) \| 1000 \| 1100 \| \+10\.0% \|/);
     expect(md).toContain('**Improvement**: the critical point moved +10.0%');
-    expect(md).toContain('| goroutines at baseline (median) | 40 | 52 | +30.0% |');
-    expect(md).toContain('| p99 at breach | 41.2, 45 | 41.2, 45 |  |');
+    expect(md).toContain('| goroutines at baseline (median, as sampled) | 40 | 52 | +30.0% |');
+    expect(md).toContain('| p99 at breach (ms) | 41.2, 45 | 41.2, 45 |  |');
     expect(md).toContain('head\\|run'); // pipes escaped
     const tableRows = md.split('\n').filter((l) => l.startsWith('|'));
     for (const row of tableRows) expect(row.replace(/\\\|/g, '').split('|').length).toBe(6);
@@ -225,5 +226,92 @@ describe('formatComparison', () => {
     // right-aligned numeric columns end where their headers end
     expect(cpLine.indexOf('1000') + 4).toBe(header.indexOf('base') + 4);
     expect(cpLine.indexOf('1100') + 4).toBe(header.indexOf('head') + 4);
+  });
+});
+
+describe('every row has its unit', () => {
+  it.each([
+    ['p99', undefined, 'ms'],
+    ['errors', undefined, 'share of requests'],
+    ['throughput', undefined, 'achieved/offered'],
+    ['goroutines', { runtime: { signals: [{ name: 'goroutines', source: { kind: 'pprof-goroutine', endpoint: 'http://h/debug/pprof/goroutine?debug=1' } }] } }, 'goroutines'],
+    ['heap', { runtime: { signals: [{ name: 'heap', source: { kind: 'expvar', endpoint: 'http://h/debug/vars', field: 'memstats.HeapAlloc' } }] } }, 'memstats.HeapAlloc'],
+    ['inflight', { runtime: { signals: [{ name: 'inflight', source: { kind: 'prometheus', endpoint: 'http://h/metrics', metric: 'http_inflight_requests', labels: {} } }] } }, 'http_inflight_requests'],
+    ['queue', { runtime: { signals: [{ name: 'queue', source: { kind: 'json', endpoint: 'http://h/stats', field: 'queue.depth' } }] } }, 'queue.depth'],
+    ['unknown', {}, 'as sampled'],
+  ])('%s -> %s', (name, scenario, unit) => {
+    expect(signalUnit(name, scenario)).toBe(unit);
+  });
+
+  it('text: shares as percentages, runtime signals in what their source reads; no numeric row without a unit', () => {
+    const runtime = { signals: [{ name: 'goroutines', source: { kind: 'pprof-goroutine', endpoint: 'http://h/debug/pprof/goroutine?debug=1' } }] };
+    const withErrors = (r: RunResult, errors: number, throughput: number): RunResult => ({
+      ...r,
+      scenario: { ...r.scenario, runtime },
+      baseline: { ...r.baseline!, signals: { ...r.baseline!.signals, errors: signalBaseline('errors', errors), throughput: signalBaseline('throughput', throughput) } },
+    });
+    const c = compareRuns(withErrors(makeRun({ runId: 'a', cp: 1000 }), 0.0012, 1.002), withErrors(makeRun({ runId: 'b', cp: 800 }), 0, 0.998));
+    const text = formatComparison(c, 'text');
+    expect(text).toMatch(/^errors at baseline \(median, % of requests\) +0\.12% +0\.00%/m);
+    expect(text).toMatch(/^throughput at baseline \(median, % of offered\) +100\.2% +99\.8% +-0\.4%$/m);
+    expect(text).toMatch(/^goroutines at baseline \(median, goroutines\) +40 +40 +\+0\.0%$/m);
+    expect(text).toMatch(/^p99 at breach \(ms\) +41\.2, 45 +41\.2, 45$/m);
+    // Every row whose cells are numbers names a unit in its label (resolution is a percentage).
+    const rows = text.split('\n').slice(2).filter((l) => /^\S.*\s{2,}\S/.test(l) && !l.startsWith('note:'));
+    for (const row of rows) {
+      const label = row.split(/\s{2,}/)[0] as string;
+      if (/^(stop reason|breaching signals|resolution)$/.test(label)) continue;
+      expect(label, row).toMatch(/\((?:req\/s|ms|[^)]*, [^)]+|% of \w+|goroutines)\)$/);
+    }
+  });
+});
+
+describe('a run compared with itself', () => {
+  it('is flagged, and says so first in the notes', () => {
+    const c = compareRuns(makeRun({ runId: 'r/1' }), makeRun({ runId: 'r/1' }));
+    expect(c.sameRun).toBe(true);
+    expect(c.notes[0]).toBe(sameRunWarning('r/1'));
+    expect(formatComparison(c, 'text')).toContain(`note: ${sameRunWarning('r/1')}`);
+    expect(compareRuns(makeRun({ runId: 'r/1' }), makeRun({ runId: 'r/2' })).sameRun).toBe(false);
+  });
+});
+
+describe('--fail-on', () => {
+  it.each([
+    ['regression', { kind: 'regression' }],
+    ['any', { kind: 'any' }],
+    ['ANY', { kind: 'any' }],
+    ['5%', { kind: 'drop', share: 0.05 }],
+    ['2.5%', { kind: 'drop', share: 0.025 }],
+  ])('parses %s', (text, failOn) => {
+    expect(parseFailOn(text)).toEqual({ failOn });
+  });
+  it.each([['5'], ['0%'], ['100%'], ['-5%'], ['worse'], ['']])('refuses %j with one problem line', (text) => {
+    expect(parseFailOn(text)).toEqual({ problem: `--fail-on: must be regression, any, or a drop between 0% and 100% such as 5%, got ${JSON.stringify(text)}` });
+  });
+
+  const run = (cp: number | null, o: RunOpts = {}) => makeRun({ runId: `r${cp}-${o.stopReason ?? 'breach'}`, cp, ...o });
+  const regression20 = compareRuns(run(1000), run(800));
+  const improvement10 = compareRuns(run(1000), run(1100));
+  const within3 = compareRuns(run(1000), run(1030));
+  const baseAboveRamp = compareRuns(run(null, { stopReason: 'completed', lastPass: 4000 }), run(3000));
+  const headAboveRamp = compareRuns(run(1000), run(null, { stopReason: 'completed', lastPass: 990 }));
+  const cases: [string, Comparison, FailOn, RegExp | null][] = [
+    ['regression fails on a measurable drop', regression20, { kind: 'regression' }, /^the critical point moved -20\.0% \(1000 -> 800 req\/s\)$/],
+    ['regression passes an improvement', improvement10, { kind: 'regression' }, null],
+    ['regression passes a shift within the resolution', within3, { kind: 'regression' }, null],
+    ['regression fails when base completed its ramp above head', baseAboveRamp, { kind: 'regression' }, /^Regression: base completed the ramp/],
+    ['any fails on an improvement', improvement10, { kind: 'any' }, /^improvement, the critical point moved \+10\.0%/],
+    ['any fails when the comparison cannot decide', headAboveRamp, { kind: 'any' }, /^Undetermined: head completed the ramp/],
+    ['any passes no measurable change', within3, { kind: 'any' }, null],
+    ['a 20% drop fails 15%', regression20, { kind: 'drop', share: 0.15 }, /^the critical point moved -20\.0% .*, a drop of at least 15\.0%$/],
+    ['a 20% drop fails 20% (inclusive)', regression20, { kind: 'drop', share: 0.2 }, /at least 20\.0%$/],
+    ['a 20% drop passes 25%', regression20, { kind: 'drop', share: 0.25 }, null],
+    ['an improvement passes any drop threshold', improvement10, { kind: 'drop', share: 0.01 }, null],
+  ];
+  it.each(cases)('%s', (_name, c, failOn, reason) => {
+    const got = failOnReason(c, failOn);
+    if (reason === null) expect(got).toBeNull();
+    else expect(got).toMatch(reason);
   });
 });
