@@ -17,6 +17,7 @@ import { gateFile, writeGateOutputs } from '../compare/gate-outputs.js';
 import { parseGateOptions, type RawGateOptions } from './gate-options.js';
 import { progressLine } from './human-summary.js';
 import type { Act, CliIO } from './program.js';
+import { percent } from '../format/numbers.js';
 
 interface GateFlags extends RawGateOptions {
   set: string[];
@@ -51,7 +52,6 @@ async function writableProblems(o: GateFlags): Promise<string[]> {
 }
 
 function eventLine(e: GateEvent, verbose: boolean, maxPairs: number): string | null {
-  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
   switch (e.type) {
     case 'plan':
       return `gate: ${e.text}`;
@@ -63,7 +63,7 @@ function eventLine(e: GateEvent, verbose: boolean, maxPairs: number): string | n
     }
     case 'run-end': {
       const r = e.record;
-      const what = r.stopReason === 'breach' ? `critical point ${r.criticalPoint} ${r.unit ?? ''} (resolution ${pct(r.resolution)})` : `${r.stopReason}: ${r.stopDetail}`;
+      const what = r.stopReason === 'breach' ? `critical point ${r.criticalPoint} ${r.unit ?? ''} (resolution ${percent(r.resolution)})` : `${r.stopReason}: ${r.stopDetail}`;
       return `gate: pair ${r.pair} ${r.side}: ${what} in ${(r.durationMs / 1000).toFixed(1)} s${r.runDir ? ` (${r.runDir})` : ''}`;
     }
     case 'decision':

@@ -1,5 +1,6 @@
 // Human text for stderr: the result headline and the step table.
 import type { ProgressEvent, RunResult } from '../types.js';
+import { phaseLabels } from '../reporters/headline.js';
 
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
@@ -19,11 +20,12 @@ export function headline(r: RunResult): string {
 }
 
 export function stepTable(r: RunResult): string {
-  const head = 'step  phase     load      outcome            sent   achieved/s  p50 ms  p99 ms  errors  lag p99';
+  const head = 'step  phase            load      outcome            sent   achieved/s  p50 ms  p99 ms  errors  lag p99';
+  const phases = phaseLabels(r);
   const lines = r.steps.map((s) =>
     [
       String(s.index).padEnd(5),
-      s.phase.padEnd(9),
+      (phases.get(s.index) ?? s.phase).padEnd(16),
       String(s.load).padEnd(9),
       `${s.outcome}${s.breaches.length ? `(${s.breaches.map((b) => b.signal).join(',')})` : ''}`.padEnd(18),
       String(s.stats.sent).padStart(6),

@@ -204,4 +204,3 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   }
 }
 
-export { engineName } from '../engines/registry.js';

@@ -41,7 +41,7 @@ export function renderSummaryMarkdown(r: RunResult): string {
     `| last pass | ${fmtNum(h.lastPass, 4)} ${h.unit} |`,
     `| first breach | ${h.firstBreach === null ? '-' : `${fmtNum(h.firstBreach, 4)} ${h.unit}`} |`,
     `| resolution | ${fmtPct(h.resolution)} |`,
-    `| why it stopped | ${mdText(h.stopDetail)} |`,
+    ...(h.stopDetailRepeats ? [] : [`| why it stopped | ${mdText(h.stopDetail)} |`]),
     `| target | ${mdText(r.target)} (${mdText(r.engine)}) |`,
     `| started | ${r.startedAt}, ${fmtNum(r.durationMs / 1000)} s |`,
     '',
