@@ -6,6 +6,7 @@ import { formatDuration } from './duration.js';
 import { missingEnvRefs } from './secrets.js';
 import { renderGot } from './format-issues.js';
 import { checkGrpcRules } from './grpc-rules.js';
+import { k6Refusals } from '../k6/export/k6-limits.js';
 
 export interface RuleOptions {
   /** Check that every ${env:NAME} is set (true for run, false for validate). */
@@ -21,6 +22,7 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
   if (load.end < load.start) problems.push(`load.end: must be at least load.start (${load.start}), got ${load.end}`);
   if (!closed && load.end > maxRate) problems.push(`load.end: exceeds the cap load.maxRate (${maxRate}), got ${load.end}`);
   problems.push(...modeProblems(s));
+  if (load.engine === 'k6') problems.push(...k6Refusals(s));
   if (load.stepDuration < detect.window * detect.confirm) {
     problems.push(`load.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window (${formatDuration(detect.window)}), got ${formatDuration(load.stepDuration)}`);
   }
@@ -68,7 +70,8 @@ function modeProblems(s: Scenario): string[] {
     for (const key of ['start', 'end'] as const) {
       if (!Number.isInteger(load[key])) out.push(`load.${key}: must be a whole number of connections in load.mode concurrency, got ${load[key]}`);
     }
-    if (load.engine !== undefined && load.engine !== 'http-closed' && load.engine !== 'grpc') out.push(`load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got ${renderGot(load.engine)}`);
+    // k6 says why itself (k6Refusals), in the words export k6 uses too.
+    if (load.engine !== undefined && load.engine !== 'http-closed' && load.engine !== 'grpc' && load.engine !== 'k6') out.push(`load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got ${renderGot(load.engine)}`);
     if (load.maxRate !== undefined) out.push(`load.maxRate: applies to load.mode rate only (concurrency steps are connections), got ${load.maxRate}`);
     if (load.arrival !== 'uniform') out.push(`load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.arrival)}`);
     if (load.pacing !== 'timer') out.push(`load.pacing: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.pacing)}`);
@@ -79,7 +82,6 @@ function modeProblems(s: Scenario): string[] {
     if (load.engine === 'http-closed') out.push(`load.engine: http-closed runs load.mode concurrency only, got ${renderGot(load.engine)}`);
     if (load.pipelining !== undefined) out.push(`load.pipelining: applies to load.mode concurrency only, got ${load.pipelining}`);
     if (load.workers !== undefined) out.push(`load.workers: applies to load.mode concurrency only, got ${load.workers}`);
-    if (load.engine === 'k6' && load.pacing !== 'timer') out.push(`load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got ${renderGot(load.pacing)}`);
   }
   return out;
 }

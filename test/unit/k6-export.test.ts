@@ -10,7 +10,9 @@ import { k6Plan, plannedSteps, scenarioK6Plan } from '../../src/k6/export/k6-pla
 import { k6RequestFromScenario } from '../../src/k6/export/k6-request.js';
 import { renderK6Script } from '../../src/k6/export/k6-script.js';
 import { exportK6 } from '../../src/k6/export/export-k6.js';
-import { ScenarioError } from '../../src/errors.js';
+import { EXIT, ScenarioError } from '../../src/errors.js';
+import { runCli } from '../../src/cli/program.js';
+import { k6EngineConfig } from '../../src/engines/k6/k6-config.js';
 import { rampLoads } from '../../src/load/ramp-plan.js';
 import { loadScript } from '../helpers/k6-script-sandbox.js';
 
@@ -167,5 +169,33 @@ describe('export k6 command body', () => {
     expect(problems[0]).toBe('--parallelism: must be a whole number from 1 to 1000, got 0');
     expect(problems[3]).toMatch(/^target\.url: credentials in the URL would be written into the k6 script.*got "http:\/\/user:\[redacted\]@127\.0\.0\.1:8080\/"$/);
     await expect(readdir(dir)).rejects.toThrow();
+  });
+});
+
+describe('export k6 refuses what the k6 engine refuses, in the same words', () => {
+  async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await runCli(argv, { stdout: (x) => void (out += x), stderr: (x) => void (err += x), env: {} });
+    return { code, out, err };
+  }
+  it.each([
+    ['load.mode concurrency', 'load: { mode: concurrency, end: 16 }', 'load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got "concurrency"'],
+    ['load.pacing spin', 'load: { end: 1000, pacing: spin }', 'load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got "spin"'],
+  ])('%s: export k6 and run --engine k6 print one identical problem, exit 2, write nothing', async (_name, load, problem) => {
+    const dir = await mkdtemp(join(tmpdir(), 'k6-refuse-'));
+    const file = join(dir, 's.yaml');
+    await writeFile(file, `name: s\ntarget: { url: http://127.0.0.1:9 }\n${load}\n`);
+    const exported = await cli(['export', 'k6', file, '--out', join(dir, 'out')]);
+    const run = await cli(['run', file, '--engine', 'k6', '--dry-run']);
+    expect(exported.code).toBe(EXIT.invalid);
+    expect(run.code).toBe(EXIT.invalid);
+    expect(exported.err).toBe(`error: export k6: ${problem}\n`);
+    expect(run.err).toBe(`error: ${file}: ${problem}\n`);
+    expect(exported.out).toBe('');
+    await expect(readdir(join(dir, 'out'))).rejects.toThrow();
+    // The engine's own config refuses it too (a scenario built without the rules' engine field).
+    const s = resolveScenario({ name: 's', target: { url: 'http://127.0.0.1:9' }, load: /concurrency/.test(load) ? { mode: 'concurrency', end: 16 } : { end: 1000, pacing: 'spin' } });
+    expect(() => k6EngineConfig(s, { K6_BINARY: process.execPath })).toThrow(problem);
   });
 });

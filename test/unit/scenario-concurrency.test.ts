@@ -51,6 +51,7 @@ describe('load.mode concurrency: problems, all at once', () => {
   const cases: { name: string; data: unknown; want: string[] }[] = [
     { name: 'fractional connections', data: closed({ start: 1.5, end: 10.5 }), want: ['load.start: must be a whole number of connections in load.mode concurrency, got 1.5', 'load.end: must be a whole number of connections in load.mode concurrency, got 10.5'] },
     { name: 'open-loop engine', data: closed({ engine: 'http-open' }), want: ['load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got "http-open"'] },
+    { name: 'the k6 engine (its own words, shared with export k6)', data: closed({ engine: 'k6' }), want: ['load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got "concurrency"'] },
     { name: 'rate cap', data: closed({ maxRate: 500 }), want: ['load.maxRate: applies to load.mode rate only (concurrency steps are connections), got 500'] },
     { name: 'poisson arrivals', data: closed({ arrival: 'poisson' }), want: ['load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got "poisson"'] },
     { name: 'spin pacing', data: closed({ pacing: 'spin' }), want: ['load.pacing: applies to load.mode rate only (a closed loop sends when the last response arrived), got "spin"'] },

@@ -10,6 +10,7 @@ import { critpointVersion } from '../../runner/environment.js';
 import { redactUrl } from '../../scenario/secrets.js';
 import { preAllocatedVUs, scenarioK6Plan, type K6Plan } from './k6-plan.js';
 import { k6RequestFromScenario } from './k6-request.js';
+import { k6Refusals } from './k6-limits.js';
 import { planSummary, renderK6Script } from './k6-script.js';
 import { k8sName, testRunManifest, type K6Output } from './testrun.js';
 import { howTo } from './how-to.js';
@@ -41,7 +42,7 @@ export async function exportK6(s: Scenario, o: ExportOptions): Promise<ExportRes
   if (!(o.abortErrorRate >= 0 && o.abortErrorRate < 1)) problems.push(`--abort-error-rate: must be at least 0 and below 1, got ${o.abortErrorRate}`);
   if (o.outputs.length === 0) problems.push('--output: name at least one of json, prometheus, got nothing');
   const req = k6RequestFromScenario(s);
-  problems.push(...req.problems);
+  problems.push(...k6Refusals(s), ...req.problems);
   if (problems.length > 0) throw new ScenarioError(problems, 'export k6');
 
   const plan = scenarioK6Plan(s);
