@@ -105,7 +105,7 @@ describe('secrets in headers', () => {
     const before = (await target.stats()).requests;
     const cli = spawnCli(['run', file], { env: { ...process.env, CP_TEST_TOKEN: TOKEN } });
     expect((await cli.exited).code).toBe(EXIT.invalid);
-    expect(cli.stderr()).toMatch(/^ {2}http\.headers\.X-Api-Key: environment variable CP_TEST_KEY is not set, got "\$\{env:CP_TEST_KEY\}"$/m);
+    expect(cli.stderr()).toMatch(/^error: \S+: http\.headers\.X-Api-Key: environment variable CP_TEST_KEY is not set, got "\$\{env:CP_TEST_KEY\}"$/m);
     expectNoSecret('stderr', cli.stderr());
     expect((await target.stats()).requests).toBe(before);
   });
