@@ -81,13 +81,21 @@ export async function run(): Promise<BenchResult> {
     'scenario: rate ramp from 0.6x plateau, x1.4 steps of 1.5 s, 500 ms windows (>= 150 requests), 10 baseline windows after a 1 s warm-up, bisection to 5%, generator send-lag allowance 25 ms (shared machine); every other detect setting default',
     'service times >= 5 ms (sleep-based): at 2 ms the generator and the target share 2 cores and p99 rises before the queue does (docs/method.md section 10)',
     'gradual-knee case: service time S*(1+u^2), u = busy workers / W, so latency rises with load before the plateau (at u = 1 the capacity is W/2S, half the nominal W/S)',
-    'CV = sample SD / mean of the runs\' critical points; every run of a case walks the same load grid (start 0.6x plateau, x1.4, then midpoints), so runs that agree give CV 0: the spread shows whether a run ever lands on a different grid point',
+    "CV = sample SD / mean of the runs' critical points; every run of a case walks the same load grid (start 0.6x plateau, x1.4, then midpoints), so runs that agree give CV 0: the spread shows whether a run ever lands on a different grid point",
   );
   return {
     title: `Accuracy: critical point vs closed-loop plateau (Go fixture, ${RUNS} runs per case)`,
     rows,
     notes,
-    targets: [{ target: 'accuracy within +-5% with CV <= 3%', measured: ok.length ? `worst |cp/plateau - 1| ${pct(worstErr)}, worst CV ${pct(worstCv)} over ${judged.map((j) => `${j.name} ${Number.isFinite(j.ratio) ? j.ratio.toFixed(3) : 'no cp'}`).join(', ')}` : 'no critical point found', met }],
+    targets: [
+      {
+        target: 'accuracy within +-5% with CV <= 3%',
+        measured: ok.length
+          ? `worst |cp/plateau - 1| ${pct(worstErr)}, worst CV ${pct(worstCv)} over ${judged.map((j) => `${j.name} ${Number.isFinite(j.ratio) ? j.ratio.toFixed(3) : 'no cp'}`).join(', ')}`
+          : 'no critical point found',
+        met,
+      },
+    ],
   };
 }
 

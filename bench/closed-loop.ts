@@ -44,7 +44,20 @@ async function bare(url: string, connections: number): Promise<Measured> {
 
 function engineFor(url: string): HttpClosedEngine {
   const u = new URL(url);
-  return new HttpClosedEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 10_000, pipelining: 1, workers: 0, windowMs: 1_000, minRequests: 200, drainTimeoutMs: 2_000, maxStretch: 1 });
+  return new HttpClosedEngine({
+    url: u.origin,
+    method: 'GET',
+    path: u.pathname,
+    headers: {},
+    body: null,
+    timeoutMs: 10_000,
+    pipelining: 1,
+    workers: 0,
+    windowMs: 1_000,
+    minRequests: 200,
+    drainTimeoutMs: 2_000,
+    maxStretch: 1,
+  });
 }
 
 async function critpointStep(url: string, connections: number, abortAfterMs?: number) {
@@ -53,12 +66,18 @@ async function critpointStep(url: string, connections: number, abortAfterMs?: nu
   const now = () => performance.now() - t0;
   const ac = new AbortController();
   let abortedAt = 0;
-  const timer = abortAfterMs === undefined ? undefined : setTimeout(() => {
-    abortedAt = now();
-    ac.abort('breach');
-  }, abortAfterMs);
+  const timer =
+    abortAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          abortedAt = now();
+          ac.abort('breach');
+        }, abortAfterMs);
   let i = 0;
-  const stats = await e.runStep({ index: 0, phase: 'ramp', load: connections, unit: 'connections', durationMs: RUN_S * 1000, warmupMs: 0, maxRequests: 10_000_000 }, { now, signal: ac.signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  const stats = await e.runStep(
+    { index: 0, phase: 'ramp', load: connections, unit: 'connections', durationMs: RUN_S * 1000, warmupMs: 0, maxRequests: 10_000_000 },
+    { now, signal: ac.signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ },
+  );
   clearTimeout(timer);
   await e.close();
   return { stats, stop: e.lastStop, returnedMs: now() - abortedAt };
@@ -74,7 +93,10 @@ async function bareStopLag(url: string, connections: number): Promise<number> {
   let last = 0;
   let stopAt = 0;
   const t0 = performance.now();
-  const inst = autocannon({ url, connections, duration: 10, setupClient: (c) => c.on('request' as 'response', () => (last = performance.now() - t0)) }, () => undefined);
+  const inst = autocannon(
+    { url, connections, duration: 10, setupClient: (c) => c.on('request' as 'response', () => (last = performance.now() - t0)) },
+    () => undefined,
+  );
   await new Promise((r) => setTimeout(r, 1_000));
   stopAt = performance.now() - t0;
   inst.stop();
@@ -133,20 +155,26 @@ export async function run(): Promise<BenchResult> {
       bareLags.push(await bareStopLag(url, 50));
     }
     notes.push(`target: Go fixture /fast on loopback; ${RUN_S} s per run; each pair runs both in alternating order (ABBA)`);
-    notes.push(`stop, 50 connections, median of ${STOP_RUNS}: critpoint sent ${median(after)} requests after the abort (last one ${median(lags).toFixed(2)} ms after it; 0 = none), step returned ${median(returned).toFixed(1)} ms after it; bare autocannon stop() kept sending for ${median(bareLags).toFixed(0)} ms (until its next sample tick)`);
+    notes.push(
+      `stop, 50 connections, median of ${STOP_RUNS}: critpoint sent ${median(after)} requests after the abort (last one ${median(lags).toFixed(2)} ms after it; 0 = none), step returned ${median(returned).toFixed(1)} ms after it; bare autocannon stop() kept sending for ${median(bareLags).toFixed(0)} ms (until its next sample tick)`,
+    );
   } finally {
     await target.stop();
   }
-  notes.push('ratios are medians of the per-pair ratios (critpoint / bare); per-CPU = responses per second of this process\'s CPU time, which other processes on the machine do not distort');
+  notes.push(
+    "ratios are medians of the per-pair ratios (critpoint / bare); per-CPU = responses per second of this process's CPU time, which other processes on the machine do not distort",
+  );
   const ratios = rows.map((r) => `${r['throughput ratio']} (${r.connections} conns)`).join(', ');
   const minRatio = Math.min(...rows.map((r) => Number(r['throughput ratio'])));
-  const targets = rows.length ? [{ target: 'concurrency mode vs bare autocannon, same connections (throughput ratio >= 0.95)', measured: ratios, met: minRatio >= 0.95 }] : [];
+  const targets = rows.length
+    ? [{ target: 'concurrency mode vs bare autocannon, same connections (throughput ratio >= 0.95)', measured: ratios, met: minRatio >= 0.95 }]
+    : [];
   return { title: 'closed loop: critpoint http-closed vs bare autocannon (same connections, fast target)', rows, notes, targets };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const r = await run();
-  console.log(`## ${r.title}`);  
-  console.table(r.rows);  
-  for (const n of r.notes ?? []) console.log(`- ${n}`);  
+  console.log(`## ${r.title}`);
+  console.table(r.rows);
+  for (const n of r.notes ?? []) console.log(`- ${n}`);
 }

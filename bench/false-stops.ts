@@ -20,7 +20,10 @@ export async function run(): Promise<BenchResult> {
   let windows = 0;
   try {
     for (let i = 0; i < RUNS; i++) {
-      const s = shortScenario(target.url, { name: `false-stops-${i}`, load: { start: 600, end: 2000, growth: { factor: 1.5 }, stepDuration: '1s', warmup: '500ms', seed: 1000 + i } });
+      const s = shortScenario(target.url, {
+        name: `false-stops-${i}`,
+        load: { start: 600, end: 2000, growth: { factor: 1.5 }, stepDuration: '1s', warmup: '500ms', seed: 1000 + i },
+      });
       const r = await timedRun(s);
       walls.push(r.wallS);
       const reason = r.result.stopReason;
@@ -34,12 +37,27 @@ export async function run(): Promise<BenchResult> {
   const falseStops = outcomes.breach ?? 0;
   return {
     title: `False stops: ${RUNS} runs, no knee in range (Go fixture W=64 S=5ms, 12,800 req/s; ramp 600 -> 2,000 req/s)`,
-    rows: [{ runs: RUNS, completed: outcomes.completed ?? 0, 'false stops (breach)': falseStops, 'other endings': RUNS - (outcomes.completed ?? 0) - falseStops, 'windows judged': windows, 'median run s': fixed(median(walls)) }],
+    rows: [
+      {
+        runs: RUNS,
+        completed: outcomes.completed ?? 0,
+        'false stops (breach)': falseStops,
+        'other endings': RUNS - (outcomes.completed ?? 0) - falseStops,
+        'windows judged': windows,
+        'median run s': fixed(median(walls)),
+      },
+    ],
     notes: [
       'scenario: 10 baseline windows of 500 ms at 600 req/s after a 500 ms warm-up, then 900, 1350, 2000 req/s, 1 s steps (2 windows each: a breach still needs 2 confirming windows), generator send-lag allowance 25 ms; detect defaults otherwise (k = 3, confirm = 2, p99 floor 2x)',
       ...stops,
     ],
-    targets: [{ target: '0 false stops in 20 runs', measured: `${falseStops} false stops in ${RUNS} runs (${windows} judged windows)${RUNS - (outcomes.completed ?? 0) - falseStops ? `; ${RUNS - (outcomes.completed ?? 0) - falseStops} ended otherwise (see notes)` : ''}`, met: falseStops === 0 }],
+    targets: [
+      {
+        target: '0 false stops in 20 runs',
+        measured: `${falseStops} false stops in ${RUNS} runs (${windows} judged windows)${RUNS - (outcomes.completed ?? 0) - falseStops ? `; ${RUNS - (outcomes.completed ?? 0) - falseStops} ended otherwise (see notes)` : ''}`,
+        met: falseStops === 0,
+      },
+    ],
   };
 }
 

@@ -25,7 +25,6 @@ const cases = [
   { name: 'A/A 750 vs 750 req/s', baseWorkers: 6, headWorkers: 6 },
 ];
 
-
 export async function run(): Promise<{ title: string; rows: Record<string, string | number>[]; notes?: string[] }> {
   if (!goTargetAvailable()) execFileSync('bash', [GO_TARGET_BUILD_SCRIPT], { stdio: 'inherit', timeout: 170_000 });
   const rows: Record<string, string | number>[] = [];
@@ -39,12 +38,24 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
         const scenario = await loadScenarioFile(SCENARIO, { target: base.url });
         const t0 = performance.now();
         const o = await runInterleavedGate({
-          scenario, baseUrl: base.url, headUrl: head.url, maxDrop: 0.15, pairs: PAIRS, maxPairs: PAIRS, seed: 1,
-          cooldownMs: 1_000, dir: join(dir, c.name.replace(/\W+/g, '-')),
+          scenario,
+          baseUrl: base.url,
+          headUrl: head.url,
+          maxDrop: 0.15,
+          pairs: PAIRS,
+          maxPairs: PAIRS,
+          seed: 1,
+          cooldownMs: 1_000,
+          dir: join(dir, c.name.replace(/\W+/g, '-')),
         });
         const wall = (performance.now() - t0) / 1000;
         const d = o.decision;
-        if (!d) errors.push(`${c.name}: ${o.error} (run folders kept in ${dir}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+        if (!d)
+          errors.push(
+            `${c.name}: ${o.error} (run folders kept in ${dir}; load average ${loadavg()
+              .map((x) => x.toFixed(2))
+              .join(' ')})`,
+          );
         const cps = (side: 'base' | 'head') => o.runs.filter((r) => r.side === side && r.criticalPoint !== null).map((r) => r.criticalPoint as number);
         rows.push({
           case: c.name,
@@ -71,17 +82,15 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
     rows,
     notes: [
       ...errors,
-      'Critical points are quantized by the ramp (x1.25) and bisection (5%): runs of one side often land on the same load, so the per-pair noise is small and the interval is widened by the runs\' resolutions.',
+      "Critical points are quantized by the ramp (x1.25) and bisection (5%): runs of one side often land on the same load, so the per-pair noise is small and the interval is widened by the runs' resolutions.",
       'A gate costs 2 x pairs runs plus a 1 s cooldown between runs.',
     ],
   };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-   
   const r = await run();
   console.log(r.title);
   console.table(r.rows);
   for (const n of r.notes ?? []) console.log(`note: ${n}`);
-   
 }

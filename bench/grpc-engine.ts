@@ -100,7 +100,16 @@ function engineFor(address: string, pacing: PacingMode, client: 'http2' | 'grpc-
 function runStep(engine: GrpcEngine, load: number, unit: Step['unit'], durationMs: number, warmupMs: number): Promise<StepStats> {
   const t0 = performance.now();
   let i = 0;
-  return engine.runStep({ index: 0, phase: 'ramp', load, unit, durationMs, warmupMs, maxRequests: Infinity }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  return engine.runStep(
+    { index: 0, phase: 'ramp', load, unit, durationMs, warmupMs, maxRequests: Infinity },
+    {
+      now: () => performance.now() - t0,
+      signal: new AbortController().signal,
+      liveness: ignoreLiveness,
+      onWindow: () => undefined,
+      nextWindowIndex: () => i++,
+    },
+  );
 }
 
 /** Calls a step sent, warm-up included (the CPU measured covers both). */
@@ -160,7 +169,14 @@ export async function run(): Promise<BenchResult> {
     for (const e of Object.values(engines)) await runStep(e, 1_000, 'req/s', 1_500, 0);
 
     // Closed loop, interleaved: critpoint's engine (http2) and bare grpc-js.
-    const request = grpcEngineConfig(resolveScenario({ name: 'b', target: { url: `grpc://${address}` }, grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' } } }), {}).request;
+    const request = grpcEngineConfig(
+      resolveScenario({
+        name: 'b',
+        target: { url: `grpc://${address}` },
+        grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' } },
+      }),
+      {},
+    ).request;
     const closed = { engine: [] as Cost<number>[], bare: [] as Cost<number>[] };
     for (let i = 0; i < REPEATS; i++) {
       const e = await measured(target.pid, () => runStep(engines.timer, IN_FLIGHT, 'connections', CLOSED_MS, 500));
@@ -168,7 +184,10 @@ export async function run(): Promise<BenchResult> {
       const b = await bareGrpcJs(address, request, target.pid);
       closed.bare.push({ ...b, value: b.value / (CLOSED_MS / 1000), cpuUs: b.cpuUs / Math.max(1, b.value) });
     }
-    for (const [who, list] of [['critpoint engine, grpc.client http2', closed.engine], ['bare @grpc/grpc-js', closed.bare]] as const) {
+    for (const [who, list] of [
+      ['critpoint engine, grpc.client http2', closed.engine],
+      ['bare @grpc/grpc-js', closed.bare],
+    ] as const) {
       rows.push({
         what: `closed loop, ${IN_FLIGHT} in flight: ${who}`,
         'calls/s': Math.round(median(list.map((c) => c.value))),
@@ -183,7 +202,9 @@ export async function run(): Promise<BenchResult> {
     const best: Record<PacingMode, Record<number, number>> = { timer: {}, spin: {} };
     for (const rate of RATES) {
       if (climbing.size === 0 || Date.now() - started > 210_000) break;
-      const data = Object.fromEntries([...climbing].map((m) => [m, { achieved: [], lag: [], p99: [], cpuUs: [], busy: [], others: [], errors: 0 } as RateRow])) as Record<PacingMode, RateRow>;
+      const data = Object.fromEntries(
+        [...climbing].map((m) => [m, { achieved: [], lag: [], p99: [], cpuUs: [], busy: [], others: [], errors: 0 } as RateRow]),
+      ) as Record<PacingMode, RateRow>;
       for (let i = 0; i < REPEATS; i++) {
         for (const mode of climbing) {
           const r = await measured(target.pid, () => runStep(engines[mode], rate, 'req/s', STEP_MS, WARMUP_MS));
@@ -228,13 +249,20 @@ export async function run(): Promise<BenchResult> {
     notes.push(
       `target: Go fixture (test/fixtures/go-target) gRPC loadtarget.Work/Do, 128 workers x 100 us; critpoint engine with grpc.client http2, 4 channels, uniform arrivals; steps of ${STEP_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up, medians of ${REPEATS} interleaved repeats; CPU per call is this whole process's CPU (user + system) over the step / calls sent (spin pacing burns a core by design: its CPU per call is the busy loop's share, not the call's); 'others busy' = the machine's busy share minus this process and the target`,
       `closed loop, ${IN_FLIGHT} in flight: critpoint http2 ${Math.round(engineMax)} calls/s at ${Math.round(median(closed.engine.map((c) => c.cpuUs)))} us/call; bare @grpc/grpc-js ${Math.round(bareMax)} calls/s at ${Math.round(median(closed.bare.map((c) => c.cpuUs)))} us/call (${(engineMax / bareMax).toFixed(2)}x)`,
-      ...MODES.map((m) => `${m} pacing: highest rate kept on schedule (achieved >= 99%, no errors) at send-lag p99 <= 5 ms: ${best[m][5] ?? 'none'} calls/s; at <= 2 ms: ${best[m][2] ?? 'none'} calls/s`),
+      ...MODES.map(
+        (m) =>
+          `${m} pacing: highest rate kept on schedule (achieved >= 99%, no errors) at send-lag p99 <= 5 ms: ${best[m][5] ?? 'none'} calls/s; at <= 2 ms: ${best[m][2] ?? 'none'} calls/s`,
+      ),
       `connections${u}`,
     );
     const targets = [
       { target: 'gRPC: >= 2,500 calls/s on schedule at send-lag p99 <= 5 ms', measured: `${top(5)} calls/s`, met: top(5) >= 2_500 },
       { target: 'gRPC: >= 1,000 calls/s on schedule at send-lag p99 <= 2 ms', measured: `${top(2)} calls/s`, met: top(2) >= 1_000 },
-      { target: 'gRPC: CPU per call at 2,500 calls/s <= 200 us (timer pacing)', measured: at2500 ? `${at2500['CPU us/call']} us` : 'not reached', met: at2500 ? Number(at2500['CPU us/call']) <= 200 : false },
+      {
+        target: 'gRPC: CPU per call at 2,500 calls/s <= 200 us (timer pacing)',
+        measured: at2500 ? `${at2500['CPU us/call']} us` : 'not reached',
+        met: at2500 ? Number(at2500['CPU us/call']) <= 200 : false,
+      },
     ];
     for (const t of targets) notes.push(`target ${t.target}: ${t.measured} (${t.met ? 'met' : 'not met'})`);
     return {

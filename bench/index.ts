@@ -35,7 +35,13 @@ const unknownFlags = flags.filter((f) => f !== '--quick' && f !== '--full');
 if (unknownFlags.length) throw new Error(`unknown flag(s) ${unknownFlags.join(' ')}: use --quick (default) or --full`);
 const mode = flags.includes('--full') ? 'full' : 'quick';
 const started = new Date();
-const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.arch()}`, memoryGb: Math.round(os.totalmem() / 2 ** 30) };
+const machine = {
+  cores: os.cpus().length,
+  cpu: os.cpus()[0]?.model,
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+};
 console.log(`critpoint bench (${mode}) ${started.toISOString()} on ${machine.cores} cores (${machine.cpu}), Node ${machine.node}`);
 const results: Record<string, BenchResult | { error: string }> = {};
 /** Wall seconds per benchmark. */
@@ -59,7 +65,17 @@ const summary = summarize(results);
 const totalS = Math.round((Date.now() - started.getTime()) / 1000);
 console.log(`\n## Summary: the issue's targets (${mode} mode, ${totalS} s in all)`);
 console.table(summary);
-const dir = join('results', 'bench', started.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z'));
+const dir = join(
+  'results',
+  'bench',
+  started
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z'),
+);
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'bench.json'), `${JSON.stringify({ startedAt: started.toISOString(), endedAt: new Date().toISOString(), command: `npm run bench${only.length || flags.length ? ` -- ${[...only, ...flags].join(' ')}` : ''}`, mode, totalS, seconds, machine, summary, results }, null, 2)}\n`);
+writeFileSync(
+  join(dir, 'bench.json'),
+  `${JSON.stringify({ startedAt: started.toISOString(), endedAt: new Date().toISOString(), command: `npm run bench${only.length || flags.length ? ` -- ${[...only, ...flags].join(' ')}` : ''}`, mode, totalS, seconds, machine, summary, results }, null, 2)}\n`,
+);
 console.log(`\nwritten ${join(dir, 'bench.json')}`);

@@ -33,7 +33,12 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 export async function run(): Promise<{ title: string; rows: Record<string, string | number>[]; notes?: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-k6-'));
   try {
-    const s = resolveScenario({ name: 'bench', target: { url: 'http://127.0.0.1:9/' }, load: { start: 500, end: 1700, growth: { factor: 1.5 }, stepDuration: '3s', warmup: '1s', baselineWindows: 5, drain: '500ms' }, detect: { minRequests: 200 } });
+    const s = resolveScenario({
+      name: 'bench',
+      target: { url: 'http://127.0.0.1:9/' },
+      load: { start: 500, end: 1700, growth: { factor: 1.5 }, stepDuration: '3s', warmup: '1s', baselineWindows: 5, drain: '500ms' },
+      detect: { minRequests: 200 },
+    });
     const plan = scenarioK6Plan(s);
     const file = join(dir, 'run.json');
     const out = createWriteStream(file);
@@ -45,7 +50,8 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
       for (let i = 0; i < n; i++) {
         const tIn = ((i + 1) * 1000) / st.load;
         const d = 3 + -Math.log(1 - rnd()) + (st.load > 1000 ? ((st.load - 1000) / 1000) * tIn : 0);
-        if (!out.write(w.request({ endMs: 1.8e12 + st.startMs + tIn + d, durationMs: d, status: 200, step: st.index, load: st.load }))) await once(out, 'drain');
+        if (!out.write(w.request({ endMs: 1.8e12 + st.startMs + tIn + d, durationMs: d, status: 200, step: st.index, load: st.load })))
+          await once(out, 'drain');
         requests++;
       }
     }
@@ -62,13 +68,19 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
     const mb = (await stat(file)).size / 1e6;
 
     const cases: [string, () => Promise<unknown>][] = [
-      ['read + JSON.parse every line', async () => {
-        for await (const l of readLines(file)) parseK6Line(l);
-      }],
-      ['read + prefix fast path (engine/analyze)', async () => {
-        const st = newLineStats();
-        for await (const l of readLines(file)) eventOfLine(l, st);
-      }],
+      [
+        'read + JSON.parse every line',
+        async () => {
+          for await (const l of readLines(file)) parseK6Line(l);
+        },
+      ],
+      [
+        'read + prefix fast path (engine/analyze)',
+        async () => {
+          const st = newLineStats();
+          for await (const l of readLines(file)) eventOfLine(l, st);
+        },
+      ],
       ['analyze, 1 plain file', () => analyzeK6([file], s, { dryWrite: true })],
       ['analyze, 1 gzipped file', () => analyzeK6([gz], s, { dryWrite: true })],
       ['analyze, 2 runner files', () => analyzeK6([a, b], s, { dryWrite: true })],
@@ -80,7 +92,13 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
       for (let i = 0; i < RUNS; i++) ms.push(await time(fn));
       const m = median(ms);
       if (base === 0) base = m;
-      rows.push({ case: name, 'median ms': Math.round(m), 'lines/s': Math.round(lines.length / (m / 1000)), 'MB/s': Number((mb / (m / 1000)).toFixed(1)), 'vs JSON.parse all': Number((base / m).toFixed(2)) });
+      rows.push({
+        case: name,
+        'median ms': Math.round(m),
+        'lines/s': Math.round(lines.length / (m / 1000)),
+        'MB/s': Number((mb / (m / 1000)).toFixed(1)),
+        'vs JSON.parse all': Number((base / m).toFixed(2)),
+      });
     }
     return {
       title: `k6 JSON output reading (${lines.length} lines, ${requests} requests, ${mb.toFixed(1)} MB; analyze reads each file twice)`,
@@ -93,7 +111,6 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-   
   const r = await run();
   console.log(r.title);
   console.table(r.rows);

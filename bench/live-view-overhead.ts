@@ -1,4 +1,3 @@
- 
 // Benchmark (not a test): does the live view disturb the measurement? The
 // same short ramp against the demo target (4 slots x 10 ms, in this process),
 // run by the CLI inside a pseudo-terminal with the live view and with
@@ -35,7 +34,13 @@ async function once(mode: 'live' | 'quiet', url: string): Promise<Sample> {
     const dir = join(out, 'live-short', (await readdir(join(out, 'live-short')))[0]!);
     const { result } = await readRunFolder(dir);
     const lags = result.windows.filter((w) => !w.warmup && !w.sparse).map((w) => w.sendLagP99);
-    return { mode, lagMedian: median(lags), lagMax: Math.max(...lags), baselineP99: result.steps[0]!.stats.p99, criticalPoint: result.criticalPoint?.value ?? null };
+    return {
+      mode,
+      lagMedian: median(lags),
+      lagMax: Math.max(...lags),
+      baselineP99: result.steps[0]!.stats.p99,
+      criticalPoint: result.criticalPoint?.value ?? null,
+    };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
@@ -64,7 +69,8 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
       'critical points': s.map((x) => x.criticalPoint ?? '-').join(' '),
     };
   });
-  const ratio = (k: keyof Sample) => median(samples.filter((x) => x.mode === 'live').map((x) => x[k] as number)) / median(samples.filter((x) => x.mode === 'quiet').map((x) => x[k] as number));
+  const ratio = (k: keyof Sample) =>
+    median(samples.filter((x) => x.mode === 'live').map((x) => x[k] as number)) / median(samples.filter((x) => x.mode === 'quiet').map((x) => x[k] as number));
   return {
     title: `Live view vs --quiet in a pseudo-terminal, ${PAIRS} interleaved pairs`,
     rows,

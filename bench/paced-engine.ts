@@ -52,11 +52,33 @@ async function autocannonMax(url: string) {
 
 async function pacedStep(url: string, rate: number, pacing: PacingMode) {
   const u = new URL(url);
-  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', pacing, seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000 });
+  const engine = new HttpOpenEngine({
+    url: u.origin,
+    method: 'GET',
+    path: u.pathname,
+    headers: {},
+    body: null,
+    timeoutMs: 5_000,
+    maxInFlight: 1000,
+    arrival: 'uniform',
+    pacing,
+    seed: 1,
+    windowMs: 1000,
+    minRequests: 1,
+    drainTimeoutMs: 2_000,
+  });
   const t0 = performance.now();
   const step: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: STEP_MS, warmupMs: 1_000, maxRequests: rate * 10 };
   try {
-    const { value: s, cpuUs } = await measured<StepStats>(() => engine.runStep(step, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => 0 }));
+    const { value: s, cpuUs } = await measured<StepStats>(() =>
+      engine.runStep(step, {
+        now: () => performance.now() - t0,
+        signal: new AbortController().signal,
+        liveness: ignoreLiveness,
+        onWindow: () => undefined,
+        nextWindowIndex: () => 0,
+      }),
+    );
     const requests = s.windows.reduce((a, w) => a + w.completed, 0);
     return { ratio: s.achievedRate / rate, lag: s.sendLagP99, usPerReq: cpuUs / Math.max(1, requests), cores: cpuUs / 1000 / (performance.now() - t0) };
   } finally {
@@ -120,12 +142,30 @@ export async function run(): Promise<BenchResult> {
         const ok = ratio >= 0.98 && lag <= 2;
         if (ok) best[pacing] = Math.max(best[pacing], rate);
         if (pacing === 'timer' && rate >= 0.25 * acMax && ratio >= 0.98) costs.push(usPerReq);
-        rows.push({ pacing, 'offered req/s': rate, 'x autocannon max': Number((rate / acMax).toFixed(3)), 'achieved/offered': Number(ratio.toFixed(3)), 'send-lag p99 ms': Number(lag.toFixed(2)), 'generator CPU us/req': Math.round(usPerReq), 'generator cores': Number(median(runs.map((r) => r.cores)).toFixed(2)), 'keeps schedule': ok ? 'yes' : 'no' });
+        rows.push({
+          pacing,
+          'offered req/s': rate,
+          'x autocannon max': Number((rate / acMax).toFixed(3)),
+          'achieved/offered': Number(ratio.toFixed(3)),
+          'send-lag p99 ms': Number(lag.toFixed(2)),
+          'generator CPU us/req': Math.round(usPerReq),
+          'generator cores': Number(median(runs.map((r) => r.cores)).toFixed(2)),
+          'keeps schedule': ok ? 'yes' : 'no',
+        });
         // Past the first rate it cannot send, higher ones say nothing more.
         if (ratio < 0.9) break;
       }
     }
-    rows.push({ pacing: 'autocannon', 'offered req/s': Math.round(acMax), 'x autocannon max': 1, 'achieved/offered': '-', 'send-lag p99 ms': '-', 'generator CPU us/req': Math.round(acUs), 'generator cores': '-', 'keeps schedule': `bare autocannon, 32 connections, closed loop (median of ${REPEATS})` });
+    rows.push({
+      pacing: 'autocannon',
+      'offered req/s': Math.round(acMax),
+      'x autocannon max': 1,
+      'achieved/offered': '-',
+      'send-lag p99 ms': '-',
+      'generator CPU us/req': Math.round(acUs),
+      'generator cores': '-',
+      'keeps schedule': `bare autocannon, 32 connections, closed loop (median of ${REPEATS})`,
+    });
     const top = Math.max(best.timer, best.spin);
     const ratio = top / acMax;
     const engineUs = costs.length ? median(costs) : NaN;
@@ -139,7 +179,13 @@ export async function run(): Promise<BenchResult> {
         `highest rate kept on schedule (achieved/offered >= 0.98, send-lag p99 <= 2 ms): timer pacing ${best.timer} req/s, spin pacing ${best.spin} req/s = ${ratio.toFixed(2)}x autocannon's closed-loop maximum (${Math.round(acMax)} req/s); target >= 0.9x: ${ratio >= 0.9 ? 'met' : 'NOT met'}`,
         `what bounds it: autocannon spends ${acUs.toFixed(1)} us of CPU per request and the whole machine is ${acBusy === null ? '?' : `${(100 * acBusy).toFixed(0)}%`} busy at its maximum (the target runs here too); the paced engine (undici) spends ${engineUs.toFixed(1)} us per request, so 0.9x autocannon (${Math.round(0.9 * acMax)} req/s) needs ${needCores.toFixed(2)} cores of sender alone, and a schedule kept to 2 ms needs a sender that is not saturated`,
       ],
-      targets: [{ target: 'paced engine >= 0.9x autocannon (send-lag p99 <= 2 ms)', measured: `${ratio.toFixed(2)}x (${top} of ${Math.round(acMax)} req/s: timer ${best.timer}, spin ${best.spin}; engine ${engineUs.toFixed(0)} vs autocannon ${acUs.toFixed(0)} us/req, machine ${acBusy === null ? '?' : `${(100 * acBusy).toFixed(0)}%`} busy at autocannon's max)`, met: ratio >= 0.9 }],
+      targets: [
+        {
+          target: 'paced engine >= 0.9x autocannon (send-lag p99 <= 2 ms)',
+          measured: `${ratio.toFixed(2)}x (${top} of ${Math.round(acMax)} req/s: timer ${best.timer}, spin ${best.spin}; engine ${engineUs.toFixed(0)} vs autocannon ${acUs.toFixed(0)} us/req, machine ${acBusy === null ? '?' : `${(100 * acBusy).toFixed(0)}%`} busy at autocannon's max)`,
+          met: ratio >= 0.9,
+        },
+      ],
     };
   } finally {
     await target.stop();

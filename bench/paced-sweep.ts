@@ -13,11 +13,34 @@ const RATES = (process.env.PACED_RATES ?? '8000,11000,14000,18000,22000').split(
 
 async function step(url: string, rate: number, durationMs: number) {
   const u = new URL(url);
-  const engine = new HttpOpenEngine({ url: u.origin, method: 'GET', path: u.pathname, headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 1000, arrival: 'uniform', pacing: 'timer', seed: 1, windowMs: 1000, minRequests: 1, drainTimeoutMs: 2_000 });
+  const engine = new HttpOpenEngine({
+    url: u.origin,
+    method: 'GET',
+    path: u.pathname,
+    headers: {},
+    body: null,
+    timeoutMs: 5_000,
+    maxInFlight: 1000,
+    arrival: 'uniform',
+    pacing: 'timer',
+    seed: 1,
+    windowMs: 1000,
+    minRequests: 1,
+    drainTimeoutMs: 2_000,
+  });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {
-    const s = await engine.runStep({ index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs, warmupMs: 1_000, maxRequests: rate * 10 }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => 0 });
+    const s = await engine.runStep(
+      { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs, warmupMs: 1_000, maxRequests: rate * 10 },
+      {
+        now: () => performance.now() - t0,
+        signal: new AbortController().signal,
+        liveness: ignoreLiveness,
+        onWindow: () => undefined,
+        nextWindowIndex: () => 0,
+      },
+    );
     const cpu = process.cpuUsage(cpu0);
     const total = s.windows.reduce((a, w) => a + w.completed, 0);
     return { s, cpuUsPerReq: total > 0 ? (cpu.user + cpu.system) / total : 0 };
@@ -33,9 +56,20 @@ export async function run(): Promise<BenchResult> {
     const rows: Record<string, string | number>[] = [];
     for (const rate of RATES) {
       const { s, cpuUsPerReq } = await step(target.url, rate, 4_000);
-      rows.push({ 'offered req/s': rate, 'achieved/offered': Number((s.achievedRate / rate).toFixed(3)), 'send-lag p99 ms': Number(s.sendLagP99.toFixed(2)), 'p99 ms': Number(s.p99.toFixed(2)), 'CPU us/request (generator)': Math.round(cpuUsPerReq), errors: s.errorTotal });
+      rows.push({
+        'offered req/s': rate,
+        'achieved/offered': Number((s.achievedRate / rate).toFixed(3)),
+        'send-lag p99 ms': Number(s.sendLagP99.toFixed(2)),
+        'p99 ms': Number(s.p99.toFixed(2)),
+        'CPU us/request (generator)': Math.round(cpuUsPerReq),
+        errors: s.errorTotal,
+      });
     }
-    return { title: 'Paced engine sweep (one process, warm-up step first)', rows, notes: [`target: ${target.kind}; 4 s steps after a 1 s warm-up each; one run per rate (noisy: run it twice)`] };
+    return {
+      title: 'Paced engine sweep (one process, warm-up step first)',
+      rows,
+      notes: [`target: ${target.kind}; 4 s steps after a 1 s warm-up each; one run per rate (noisy: run it twice)`],
+    };
   } finally {
     await target.stop();
   }

@@ -1,4 +1,3 @@
- 
 // Benchmark (not a test): how long the human reports take to render, and how
 // big report.html gets, as a run grows; and what one live-view redraw costs.
 // Pure CPU, no load, no network. Built from a real run folder (the demo run in
@@ -21,9 +20,12 @@ function scaled(r: RunResult, n: number): RunResult {
   const span = Math.max(...r.windows.map((w) => w.tEnd));
   const windows: WindowStats[] = [];
   for (let k = 0; windows.length < n; k++) {
-    for (const w of r.windows) windows.push({ ...w, index: windows.length, stepIndex: w.stepIndex + k * r.steps.length, tStart: w.tStart + k * span, tEnd: w.tEnd + k * span });
+    for (const w of r.windows)
+      windows.push({ ...w, index: windows.length, stepIndex: w.stepIndex + k * r.steps.length, tStart: w.tStart + k * span, tEnd: w.tEnd + k * span });
   }
-  const steps = Array.from({ length: Math.ceil(windows.length / r.windows.length) }, (_, k) => r.steps.map((s) => ({ ...s, index: s.index + k * r.steps.length }))).flat();
+  const steps = Array.from({ length: Math.ceil(windows.length / r.windows.length) }, (_, k) =>
+    r.steps.map((s) => ({ ...s, index: s.index + k * r.steps.length })),
+  ).flat();
   return { ...r, windows: windows.slice(0, n), steps };
 }
 
@@ -41,11 +43,22 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
     renderReportHtml(r); // warm the JIT
     const html = Array.from({ length: REPEATS }, () => timeMs(() => renderReportHtml(r)));
     const md = Array.from({ length: REPEATS }, () => timeMs(() => renderSummaryMarkdown(r)));
-    rows.push({ case: `report, ${n} windows (${r.steps.length} steps)`, 'median ms': Number(median(html).toFixed(1)), 'min ms': Number(Math.min(...html).toFixed(1)), 'max ms': Number(Math.max(...html).toFixed(1)), 'report.html KB': Math.round(renderReportHtml(r).length / 1024), 'summary.md median ms': Number(median(md).toFixed(2)) });
+    rows.push({
+      case: `report, ${n} windows (${r.steps.length} steps)`,
+      'median ms': Number(median(html).toFixed(1)),
+      'min ms': Number(Math.min(...html).toFixed(1)),
+      'max ms': Number(Math.max(...html).toFixed(1)),
+      'report.html KB': Math.round(renderReportHtml(r).length / 1024),
+      'summary.md median ms': Number(median(md).toFixed(2)),
+    });
   }
   // One live-view redraw: fold a window event and draw the frame.
   let s = reduceLive(initialLiveState(), { type: 'phase', phase: 'ramp' }, 0);
-  s = reduceLive(s, { type: 'step-start', step: { index: 3, phase: 'ramp', load: 1010, unit: 'req/s', durationMs: 4000, warmupMs: 0, maxRequests: 10_000_000 } }, 0);
+  s = reduceLive(
+    s,
+    { type: 'step-start', step: { index: 3, phase: 'ramp', load: 1010, unit: 'req/s', durationMs: 4000, warmupMs: 0, maxRequests: 10_000_000 } },
+    0,
+  );
   const w = { ...base.windows[30]!, runtime: { goroutines: 42, heap_mb: 12.5 } };
   const perFrame: number[] = [];
   for (let rep = 0; rep < REPEATS; rep++) {
@@ -57,7 +70,14 @@ export async function run(): Promise<{ title: string; rows: Record<string, strin
     }
     perFrame.push(((performance.now() - t) * 1000) / frames);
   }
-  rows.push({ case: 'live view: one redraw', 'median ms': Number((median(perFrame) / 1000).toFixed(4)), 'min ms': Number((Math.min(...perFrame) / 1000).toFixed(4)), 'max ms': Number((Math.max(...perFrame) / 1000).toFixed(4)), 'report.html KB': '-', 'summary.md median ms': '-' });
+  rows.push({
+    case: 'live view: one redraw',
+    'median ms': Number((median(perFrame) / 1000).toFixed(4)),
+    'min ms': Number((Math.min(...perFrame) / 1000).toFixed(4)),
+    'max ms': Number((Math.max(...perFrame) / 1000).toFixed(4)),
+    'report.html KB': '-',
+    'summary.md median ms': '-',
+  });
   return {
     title: 'Report rendering and live-view cost',
     rows,

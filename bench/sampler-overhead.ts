@@ -43,7 +43,13 @@ export async function run(): Promise<BenchResult> {
         let loop: SamplingLoop | null = null;
         if (mode === 'with') {
           const t0 = performance.now();
-          loop = new SamplingLoop({ signals: runtime.signals, intervalMs: runtime.interval, timeoutMs: runtime.timeout, targetUrl: target.url, now: () => performance.now() - t0 });
+          loop = new SamplingLoop({
+            signals: runtime.signals,
+            intervalMs: runtime.interval,
+            timeoutMs: runtime.timeout,
+            targetUrl: target.url,
+            now: () => performance.now() - t0,
+          });
           loop.start();
         }
         got[mode] = await saturate(url);
@@ -51,13 +57,21 @@ export async function run(): Promise<BenchResult> {
       }
       const ratio = (got.with as number) / (got.without as number);
       ratios.push(ratio);
-      rows.push({ pair: i + 1, order: order.join(' then '), 'without samplers req/s': Math.round(got.without as number), 'with samplers req/s': Math.round(got.with as number), 'with / without': Number(ratio.toFixed(4)) });
+      rows.push({
+        pair: i + 1,
+        order: order.join(' then '),
+        'without samplers req/s': Math.round(got.without as number),
+        'with samplers req/s': Math.round(got.with as number),
+        'with / without': Number(ratio.toFixed(4)),
+      });
     }
     const m = median(ratios);
     return {
       title: 'Runtime sampling overhead on the Go target (3 signals at 1 s)',
       rows,
-      notes: [`median with/without = ${m.toFixed(4)} (${((m - 1) * 100).toFixed(2)}%) over ${PAIRS} interleaved pairs of ${SECONDS} s saturation (autocannon, 32 connections, Go fixture 16 workers x 2 ms); target within 1%: ${Math.abs(m - 1) <= 0.01 ? 'met' : 'NOT met'}`],
+      notes: [
+        `median with/without = ${m.toFixed(4)} (${((m - 1) * 100).toFixed(2)}%) over ${PAIRS} interleaved pairs of ${SECONDS} s saturation (autocannon, 32 connections, Go fixture 16 workers x 2 ms); target within 1%: ${Math.abs(m - 1) <= 0.01 ? 'met' : 'NOT met'}`,
+      ],
     };
   } finally {
     await target.stop();

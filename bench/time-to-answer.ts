@@ -80,14 +80,20 @@ export async function run(): Promise<BenchResult> {
   if (!sharp) notes.push('a run ended with a resolution above 5% (load.refine.maxSteps spent): its time is not a time to a 5% answer');
   notes.push(
     `${MODE} mode: ${RUNS} run(s) (--full: 3); default scenario except target, load.start ${START} req/s, load.end 5000 req/s and the generator send-lag allowance (${BENCH_MAX_SEND_LAG}, shared machine)`,
-    'load seconds = every step\'s wall time including the warm-up, the baseline and the in-flight drain of each step; the pauses between steps (load.drain) carry no load and are not counted',
+    "load seconds = every step's wall time including the warm-up, the baseline and the in-flight drain of each step; the pauses between steps (load.drain) carry no load and are not counted",
     'the linear ramp is computed from the measured step durations (see the header of bench/time-to-answer.ts), assuming it would breach at the same point',
   );
   return {
     title: `Time to answer: default geometric + bisection search vs linear 5% ramp (Go fixture W=8 S=8ms, 1000 req/s)`,
     rows,
     notes,
-    targets: [{ target: `<= ${TARGET_S} s of load to a 5% critical point`, measured: search.length ? `${med.toFixed(1)} s (median of ${search.length}); linear 5% ramp ${median(linear).toFixed(1)} s` : 'no critical point found', met: search.length ? med <= TARGET_S && sharp : false }],
+    targets: [
+      {
+        target: `<= ${TARGET_S} s of load to a 5% critical point`,
+        measured: search.length ? `${med.toFixed(1)} s (median of ${search.length}); linear 5% ramp ${median(linear).toFixed(1)} s` : 'no critical point found',
+        met: search.length ? med <= TARGET_S && sharp : false,
+      },
+    ],
   };
 }
 

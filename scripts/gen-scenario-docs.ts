@@ -161,7 +161,14 @@ function rowsOf(node: JsonSchema, prefix: string, defaults: Map<string, Map<stri
     const path = prefix ? `${prefix}.${key}` : key;
     // A field of one form of a union (load.growth.factor) is required by that form only: the union's type names the forms.
     const required = !variant && (node.required?.includes(key) ?? false);
-    out.push({ path, type: typeOf(prop), unit: unitOf(prop), default: defaultOf(prop, path, required, defaults), allowed: allowedOf(prop), description: prop.description ?? '' });
+    out.push({
+      path,
+      type: typeOf(prop),
+      unit: unitOf(prop),
+      default: defaultOf(prop, path, required, defaults),
+      allowed: allowedOf(prop),
+      description: prop.description ?? '',
+    });
     childRows(prop, path, defaults, out);
   }
 }
@@ -204,7 +211,14 @@ export function renderScenarioDocs(schema: JsonSchema): string {
   const top: Row[] = [];
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
     const required = schema.required?.includes(key) ?? false;
-    const row: Row = { path: key, type: typeOf(prop), unit: unitOf(prop), default: defaultOf(prop, key, required, defaults), allowed: allowedOf(prop), description: prop.description ?? '' };
+    const row: Row = {
+      path: key,
+      type: typeOf(prop),
+      unit: unitOf(prop),
+      default: defaultOf(prop, key, required, defaults),
+      allowed: allowedOf(prop),
+      description: prop.description ?? '',
+    };
     if (prop.type === 'object' && prop.properties) {
       const rows = [row];
       childRows(prop, key, defaults, rows);

@@ -92,7 +92,12 @@ export class ScenarioError extends CritpointError {
 
 export class TargetUnreachableError extends CritpointError {
   constructor(url: string, cause: string) {
-    super(`target ${url} is unreachable: ${cause}`, 'target-unreachable', EXIT.targetUnreachable, 'check that the service runs and that target.url (or --target) points at it');
+    super(
+      `target ${url} is unreachable: ${cause}`,
+      'target-unreachable',
+      EXIT.targetUnreachable,
+      'check that the service runs and that target.url (or --target) points at it',
+    );
   }
 }
 

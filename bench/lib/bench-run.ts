@@ -26,13 +26,28 @@ export function ensureGoTarget(): void {
 export const BENCH_MAX_SEND_LAG = '25ms';
 
 /** A short rate scenario on loopback (500 ms windows, 1.5 s steps, 10 baseline windows); fields as in a scenario file. */
-export function shortScenario(url: string, over: { load?: Record<string, unknown>; detect?: Record<string, unknown>; http?: Record<string, unknown>; name?: string } = {}): Scenario {
+export function shortScenario(
+  url: string,
+  over: { load?: Record<string, unknown>; detect?: Record<string, unknown>; http?: Record<string, unknown>; name?: string } = {},
+): Scenario {
   if (!/^http:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`bench targets are loopback only, got ${url}`);
   const input = {
     name: over.name ?? 'bench',
     target: { url },
     http: { method: 'GET', path: '/work', timeout: '3s', ...over.http },
-    load: { start: 400, end: 4000, growth: { factor: 1.4 }, stepDuration: '1500ms', warmup: '1s', baselineWindows: 10, drain: '300ms', maxDuration: '90s', maxInFlight: 500, refine: { resolution: 0.05, maxSteps: 6 }, ...over.load },
+    load: {
+      start: 400,
+      end: 4000,
+      growth: { factor: 1.4 },
+      stepDuration: '1500ms',
+      warmup: '1s',
+      baselineWindows: 10,
+      drain: '300ms',
+      maxDuration: '90s',
+      maxInFlight: 500,
+      refine: { resolution: 0.05, maxSteps: 6 },
+      ...over.load,
+    },
     detect: { window: '500ms', minRequests: 150, generator: { maxSendLag: BENCH_MAX_SEND_LAG }, ...over.detect },
     report: { dir: 'results', formats: ['json'] },
   } as ScenarioInput;
@@ -131,7 +146,14 @@ class StopTimedEngine implements Engine {
       const returned = performance.now();
       if (abortAt !== null && String(ctx.signal.reason) === 'breach') {
         const after = (t: number) => (abortAt !== null && t > abortAt ? t - abortAt : 0);
-        this.stops.push({ load: step.load, createdAfter: this.clock.createdSince, lastCreateMs: after(this.clock.lastCreate), lastOnWireMs: after(this.clock.lastOnWire), lastOutcomeMs: after(lastOutcome), stepReturnedMs: returned - abortAt });
+        this.stops.push({
+          load: step.load,
+          createdAfter: this.clock.createdSince,
+          lastCreateMs: after(this.clock.lastCreate),
+          lastOnWireMs: after(this.clock.lastOnWire),
+          lastOutcomeMs: after(lastOutcome),
+          stepReturnedMs: returned - abortAt,
+        });
       }
       return stats;
     } finally {

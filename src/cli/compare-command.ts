@@ -13,8 +13,8 @@ export function addCompareCommand(program: Command, io: CliIO, act: Act): void {
   program
     .command('compare')
     .description('compare two saved runs: critical points side by side, the shift, and whether it is measurable')
-    .argument('<base>', "base run: its summary.json or its run folder")
-    .argument('<head>', "head run: its summary.json or its run folder")
+    .argument('<base>', 'base run: its summary.json or its run folder')
+    .argument('<head>', 'head run: its summary.json or its run folder')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'md', 'json']).default('text'))
     .option('--fail-on <what>', `exit ${EXIT.compareFailed} on: regression (a measurable drop), any (anything but no measurable change), or a drop such as 5%`)
     .action(

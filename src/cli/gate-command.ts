@@ -63,7 +63,10 @@ function eventLine(e: GateEvent, verbose: boolean, maxPairs: number): string | n
     }
     case 'run-end': {
       const r = e.record;
-      const what = r.stopReason === 'breach' ? `critical point ${r.criticalPoint} ${r.unit ?? ''} (resolution ${percent(r.resolution)})` : `${r.stopReason}: ${r.stopDetail}`;
+      const what =
+        r.stopReason === 'breach'
+          ? `critical point ${r.criticalPoint} ${r.unit ?? ''} (resolution ${percent(r.resolution)})`
+          : `${r.stopReason}: ${r.stopDetail}`;
       return `gate: pair ${r.pair} ${r.side}: ${what} in ${(r.durationMs / 1000).toFixed(1)} s${r.runDir ? ` (${r.runDir})` : ''}`;
     }
     case 'decision':
@@ -117,12 +120,35 @@ export function addGateCommand(program: Command, io: CliIO, act: Act): void {
           if (line !== null && !o.quiet) io.stderr(`${line}\n`);
         };
         const common = {
-          env: io.env, signal: io.signal, dir, cooldownMs: opts.cooldownMs, baseLabel: o.baseLabel ?? null, headLabel: o.headLabel ?? null,
+          env: io.env,
+          signal: io.signal,
+          dir,
+          cooldownMs: opts.cooldownMs,
+          baseLabel: o.baseLabel ?? null,
+          headLabel: o.headLabel ?? null,
           onEvent: (e: GateEvent) => say(eventLine(e, Boolean(o.verbose), opts.mode === 'interleaved' ? opts.maxPairs : 1)),
         };
-        const outcome: GateOutcome = opts.mode === 'interleaved'
-          ? await runInterleavedGate({ ...common, scenario, baseUrl: opts.baseUrl, headUrl: opts.headUrl, maxDrop: opts.maxDrop, pairs: opts.pairs, maxPairs: opts.maxPairs, seed: opts.seed })
-          : await runBaselineGate({ ...common, scenario, baseline: baseline!, baselineFile: opts.baselineFile, headUrl: opts.headUrl ?? scenario.target.url, maxDrop: opts.maxDrop, noise: opts.noise });
+        const outcome: GateOutcome =
+          opts.mode === 'interleaved'
+            ? await runInterleavedGate({
+                ...common,
+                scenario,
+                baseUrl: opts.baseUrl,
+                headUrl: opts.headUrl,
+                maxDrop: opts.maxDrop,
+                pairs: opts.pairs,
+                maxPairs: opts.maxPairs,
+                seed: opts.seed,
+              })
+            : await runBaselineGate({
+                ...common,
+                scenario,
+                baseline: baseline!,
+                baselineFile: opts.baselineFile,
+                headUrl: opts.headUrl ?? scenario.target.url,
+                maxDrop: opts.maxDrop,
+                noise: opts.noise,
+              });
 
         const written = await writeGateOutputs(outcome, { summaryMd: o.summaryMd, junit: o.junit });
         // A decision's reason starts with its verdict.

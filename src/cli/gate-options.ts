@@ -24,7 +24,17 @@ export interface RawGateOptions {
 }
 
 export type GateOptions =
-  | { mode: 'interleaved'; baseUrl: string; headUrl: string; maxDrop: number; pairs: number; maxPairs: number; seed: number; seedText: string; cooldownMs: number }
+  | {
+      mode: 'interleaved';
+      baseUrl: string;
+      headUrl: string;
+      maxDrop: number;
+      pairs: number;
+      maxPairs: number;
+      seed: number;
+      seedText: string;
+      cooldownMs: number;
+    }
   | { mode: 'baseline'; baselineFile: string; headUrl: string | null; maxDrop: number; noise: number; cooldownMs: number };
 
 /** "15%" or "0.15" -> 0.15; undefined when it is neither, or outside (0, 1) / [0, 1). */
@@ -50,7 +60,10 @@ function int(text: string | undefined, fallback: number): number | undefined {
   return /^\s*\d+\s*$/.test(text) ? Number(text) : undefined;
 }
 
-export function parseGateOptions(raw: RawGateOptions, env: NodeJS.ProcessEnv = {}): { options: GateOptions; problems: [] } | { options: null; problems: string[] } {
+export function parseGateOptions(
+  raw: RawGateOptions,
+  env: NodeJS.ProcessEnv = {},
+): { options: GateOptions; problems: [] } | { options: null; problems: string[] } {
   const problems: string[] = [];
   const bad = (opt: string, what: string, got: unknown) => problems.push(`${opt}: ${what}, got ${renderGot(got)}`);
 
@@ -58,7 +71,10 @@ export function parseGateOptions(raw: RawGateOptions, env: NodeJS.ProcessEnv = {
   if (maxDrop === undefined) bad('--max-drop', 'must be a percentage between 0% and 100% (e.g. 15%) or a fraction (e.g. 0.15)', raw.maxDrop);
   const cooldownMs = raw.cooldown === undefined ? DEFAULT_COOLDOWN_MS : parseDuration(raw.cooldown);
   if (cooldownMs === undefined || cooldownMs > 600_000) bad('--cooldown', 'must be a duration up to 10m (e.g. 2s, 500ms)', raw.cooldown);
-  for (const [opt, v] of [['--base', raw.base], ['--head', raw.head]] as const) {
+  for (const [opt, v] of [
+    ['--base', raw.base],
+    ['--head', raw.head],
+  ] as const) {
     if (v !== undefined && !isHttpUrl(v)) bad(opt, 'must be an http:// or https:// URL', v);
   }
 
@@ -87,12 +103,23 @@ export function parseGateOptions(raw: RawGateOptions, env: NodeJS.ProcessEnv = {
   const maxPairs = int(raw.maxPairs, Math.max(DEFAULT_MAX_PAIRS, pairs ?? 0));
   if (maxPairs === undefined || maxPairs > PAIRS_CAP) bad('--max-pairs', `must be a whole number up to ${PAIRS_CAP}`, raw.maxPairs);
   else if (pairs !== undefined && maxPairs < pairs) bad('--max-pairs', `must be at least --pairs (${pairs})`, raw.maxPairs);
-  if (problems.length > 0 || maxDrop === undefined || cooldownMs === undefined || pairs === undefined || maxPairs === undefined) return { options: null, problems };
+  if (problems.length > 0 || maxDrop === undefined || cooldownMs === undefined || pairs === undefined || maxPairs === undefined)
+    return { options: null, problems };
 
   // Reproducible order: the commit in CI, else a fresh random seed (recorded in gate.json).
   const seedText = raw.seed ?? env.GITHUB_SHA ?? String(Math.floor(Math.random() * 2 ** 32));
   return {
-    options: { mode: 'interleaved', baseUrl: raw.base as string, headUrl: raw.head as string, maxDrop, pairs, maxPairs, seed: seedFromString(seedText), seedText, cooldownMs },
+    options: {
+      mode: 'interleaved',
+      baseUrl: raw.base as string,
+      headUrl: raw.head as string,
+      maxDrop,
+      pairs,
+      maxPairs,
+      seed: seedFromString(seedText),
+      seedText,
+      cooldownMs,
+    },
     problems: [],
   };
 }

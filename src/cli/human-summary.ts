@@ -42,7 +42,8 @@ export function stepTable(r: RunResult): string {
 export function humanSummary(r: RunResult, runDir: string | null): string {
   // A run that sent no load (preflight failed) gets the short form: no empty step table.
   const out = [...(r.steps.length > 0 ? [stepTable(r), ''] : []), headline(r), `stop reason: ${r.stopReason} (exit code ${r.exitCode})`];
-  if (r.diagnostics && r.steps.length > 0) out.push(`diagnostics (not gating): ${r.diagnostics.usl.detail}`, `diagnostics (not gating): ${r.diagnostics.littlesLaw.detail}`);
+  if (r.diagnostics && r.steps.length > 0)
+    out.push(`diagnostics (not gating): ${r.diagnostics.usl.detail}`, `diagnostics (not gating): ${r.diagnostics.littlesLaw.detail}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
   if (runDir) out.push(`run folder: ${runDir}`);
   return out.join('\n');

@@ -36,7 +36,7 @@ export function addInitCommand(program: Command, io: CliIO, act: Act): void {
           if (code === 'EEXIST') throw new CritpointError(`${file} already exists; pass --force to overwrite it`, 'exists', EXIT.invalid);
           throw new CritpointError(`cannot write ${file} (${code})`, 'not-writable', EXIT.notWritable);
         }
-        const next = o.grpc ? 'set grpc.proto, grpc.service and grpc.method to your service\'s' : 'set target.url and http.path to your service\'s';
+        const next = o.grpc ? "set grpc.proto, grpc.service and grpc.method to your service's" : "set target.url and http.path to your service's";
         io.stderr(`wrote ${file}: ${next}, then: critpoint validate ${file}\n`);
         return 0;
       }),

@@ -17,9 +17,16 @@ import type { CliIO, CliState } from './program.js';
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 function outputsOf(list: string[]): K6Output[] {
-  const names = list.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  const names = list
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => n !== 'json' && n !== 'prometheus');
-  if (bad.length > 0) throw new ScenarioError(bad.map((b) => `--output: must be json or prometheus, got ${JSON.stringify(b)}`), 'export k6');
+  if (bad.length > 0)
+    throw new ScenarioError(
+      bad.map((b) => `--output: must be json or prometheus, got ${JSON.stringify(b)}`),
+      'export k6',
+    );
   return [...new Set(names)] as K6Output[];
 }
 
@@ -30,10 +37,10 @@ export function registerK6Commands(program: Command, io: CliIO, state: CliState)
       state.exitCode = await fn(...args);
     };
 
-  const exp = program.command('export').description('write a scenario in another tool\'s format');
+  const exp = program.command('export').description("write a scenario in another tool's format");
   exp
     .command('k6')
-    .description('write a k6 script (ramping-arrival-rate, the scenario\'s plan, per-step tags) and, with --parallelism, a k6-operator TestRun')
+    .description("write a k6 script (ramping-arrival-rate, the scenario's plan, per-step tags) and, with --parallelism, a k6-operator TestRun")
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .option('--out <dir>', 'folder to write into (default k6/<scenario name>)')
     .option('--parallelism <n>', 'also write a k6-operator TestRun manifest for n runner pods')
@@ -43,21 +50,28 @@ export function registerK6Commands(program: Command, io: CliIO, state: CliState)
     .option('--target <url>', 'override target.url')
     .option('--set <path=value>', 'override any field (repeatable)', collect, [])
     .action(
-      act(async (file: string, o: { out?: string; parallelism?: string; output: string[]; prometheusUrl: string; abortErrorRate: string; target?: string; set: string[] }) => {
-        const s = await loadScenarioFile(file, { target: o.target, sets: o.set });
-        const res = await exportK6(s, {
-          outDir: o.out ?? join('k6', s.name),
-          parallelism: o.parallelism === undefined ? undefined : Number(o.parallelism),
-          outputs: outputsOf(o.output.length ? o.output : ['json']),
-          prometheusUrl: o.prometheusUrl,
-          abortErrorRate: Number(o.abortErrorRate),
-          scenarioFile: file,
-        });
-        for (const w of res.warnings) io.stderr(`warning: ${w}\n`);
-        io.stderr(`wrote ${res.files.join(', ')} to ${res.dir}\n  ${res.plan.steps.length} steps, ${formatDuration(res.plan.totalMs)} of load: ${res.plan.steps.map((st) => st.load).join(', ')} req/s\n`);
-        io.stdout(`${JSON.stringify({ dir: res.dir, files: res.files, steps: res.plan.steps.length, durationMs: res.plan.totalMs })}\n`);
-        return 0;
-      }),
+      act(
+        async (
+          file: string,
+          o: { out?: string; parallelism?: string; output: string[]; prometheusUrl: string; abortErrorRate: string; target?: string; set: string[] },
+        ) => {
+          const s = await loadScenarioFile(file, { target: o.target, sets: o.set });
+          const res = await exportK6(s, {
+            outDir: o.out ?? join('k6', s.name),
+            parallelism: o.parallelism === undefined ? undefined : Number(o.parallelism),
+            outputs: outputsOf(o.output.length ? o.output : ['json']),
+            prometheusUrl: o.prometheusUrl,
+            abortErrorRate: Number(o.abortErrorRate),
+            scenarioFile: file,
+          });
+          for (const w of res.warnings) io.stderr(`warning: ${w}\n`);
+          io.stderr(
+            `wrote ${res.files.join(', ')} to ${res.dir}\n  ${res.plan.steps.length} steps, ${formatDuration(res.plan.totalMs)} of load: ${res.plan.steps.map((st) => st.load).join(', ')} req/s\n`,
+          );
+          io.stdout(`${JSON.stringify({ dir: res.dir, files: res.files, steps: res.plan.steps.length, durationMs: res.plan.totalMs })}\n`);
+          return 0;
+        },
+      ),
     );
 
   program
@@ -73,17 +87,23 @@ export function registerK6Commands(program: Command, io: CliIO, state: CliState)
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no summary on stderr')
     .action(
-      act(async (files: string[], o: { scenario: string; out?: string; set: string[]; k6ExitCode?: string; k6Stderr?: string; k6Summary?: string; json?: boolean; quiet?: boolean }) => {
-        const sets = o.out ? [...o.set, `report.dir=${JSON.stringify(o.out)}`] : o.set;
-        const s = await loadScenarioFile(o.scenario, { sets });
-        const code = o.k6ExitCode === undefined ? undefined : Number(o.k6ExitCode);
-        if (code !== undefined && !(Number.isInteger(code) && code >= 0 && code <= 255)) throw new ScenarioError([`--k6-exit-code: must be a whole number from 0 to 255, got ${JSON.stringify(o.k6ExitCode)}`], 'analyze');
-        const stderr = o.k6Stderr ? await readFile(o.k6Stderr, 'utf8') : undefined;
-        const crossed = o.k6Summary ? crossedThresholds(JSON.parse(await readFile(o.k6Summary, 'utf8'))) : undefined;
-        const { result, runDir } = await analyzeK6(files, s, { k6Exit: code === undefined ? undefined : { code, stderr, crossed } });
-        if (!o.quiet) io.stderr(`${humanSummary(result, runDir)}\n`);
-        if (o.json) io.stdout(`${JSON.stringify(summaryOf(result))}\n`);
-        return result.exitCode;
-      }),
+      act(
+        async (
+          files: string[],
+          o: { scenario: string; out?: string; set: string[]; k6ExitCode?: string; k6Stderr?: string; k6Summary?: string; json?: boolean; quiet?: boolean },
+        ) => {
+          const sets = o.out ? [...o.set, `report.dir=${JSON.stringify(o.out)}`] : o.set;
+          const s = await loadScenarioFile(o.scenario, { sets });
+          const code = o.k6ExitCode === undefined ? undefined : Number(o.k6ExitCode);
+          if (code !== undefined && !(Number.isInteger(code) && code >= 0 && code <= 255))
+            throw new ScenarioError([`--k6-exit-code: must be a whole number from 0 to 255, got ${JSON.stringify(o.k6ExitCode)}`], 'analyze');
+          const stderr = o.k6Stderr ? await readFile(o.k6Stderr, 'utf8') : undefined;
+          const crossed = o.k6Summary ? crossedThresholds(JSON.parse(await readFile(o.k6Summary, 'utf8'))) : undefined;
+          const { result, runDir } = await analyzeK6(files, s, { k6Exit: code === undefined ? undefined : { code, stderr, crossed } });
+          if (!o.quiet) io.stderr(`${humanSummary(result, runDir)}\n`);
+          if (o.json) io.stdout(`${JSON.stringify(summaryOf(result))}\n`);
+          return result.exitCode;
+        },
+      ),
     );
 }

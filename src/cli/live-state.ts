@@ -20,7 +20,18 @@ export interface LiveState {
   inStep: boolean;
 }
 
-export const initialLiveState = (): LiveState => ({ runPhase: 'starting', step: null, stepStartedAt: 0, stepWindows: 0, window: null, baseline: null, last: null, lastPass: null, firstBreach: null, inStep: false });
+export const initialLiveState = (): LiveState => ({
+  runPhase: 'starting',
+  step: null,
+  stepStartedAt: 0,
+  stepWindows: 0,
+  window: null,
+  baseline: null,
+  last: null,
+  lastPass: null,
+  firstBreach: null,
+  inStep: false,
+});
 
 export function reduceLive(s: LiveState, e: ProgressEvent, now: number): LiveState {
   switch (e.type) {
@@ -89,7 +100,8 @@ export const clock = (ms: number) => {
   const t = Math.max(0, Math.round(ms / 1000));
   return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
 };
-const num = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(d));
+const num = (x: number | null | undefined, d = 1) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(d);
 
 /** "<label> <value> / threshold <t>", the value in red when it is past the threshold. */
 function signalSegs(name: string, label: string, value: number | null | undefined, s: LiveState, fmt: (v: number) => string): Seg[] {
@@ -109,15 +121,26 @@ export function liveFrame(s: LiveState, ctx: FrameContext): string[] {
   let where = '';
   if (step) {
     const rampPos = ctx.rampLoads.indexOf(step.load) + 1;
-    const tag = step.phase === 'ramp' && rampPos > 0 ? ` (ramp ${rampPos} of ${ctx.rampLoads.length})` : step.phase === 'refine' ? ` (refine, up to ${ctx.refineSteps})` : '';
+    const tag =
+      step.phase === 'ramp' && rampPos > 0
+        ? ` (ramp ${rampPos} of ${ctx.rampLoads.length})`
+        : step.phase === 'refine'
+          ? ` (refine, up to ${ctx.refineSteps})`
+          : '';
     const total = step.warmupMs + step.durationMs;
-    where = `step #${step.index}${tag} ${num(step.load)} ${step.unit}` + (s.inStep ? ` ${num(Math.min(ctx.now - s.stepStartedAt, total) / 1000)}/${num(total / 1000)} s` : '');
+    where =
+      `step #${step.index}${tag} ${num(step.load)} ${step.unit}` +
+      (s.inStep ? ` ${num(Math.min(ctx.now - s.stepStartedAt, total) / 1000)}/${num(total / 1000)} s` : '');
   }
   lines.push([['critpoint ', 'dim'], [phase.padEnd(9), 'bold'], [` ${where}`]]);
   lines.push([[`elapsed ${clock(ctx.now)}   budget ${clock(ctx.budgetMs)} (load.maxDuration), ${clock(left)} left`, 'dim']]);
   if (w && s.inStep) {
     const ratio = w.offered > 0 ? ` (${((w.achievedRate / w.offered) * 100).toFixed(1)}% of offered)` : '';
-    lines.push([[`rate     offered ${num(w.offered)}/s  sent ${num(w.sendRate)}/s  achieved ${num(w.achievedRate)}/s${ratio}  in flight ${w.maxInFlight}  send lag p99 ${num(w.sendLagP99, 2)} ms`]]);
+    lines.push([
+      [
+        `rate     offered ${num(w.offered)}/s  sent ${num(w.sendRate)}/s  achieved ${num(w.achievedRate)}/s${ratio}  in flight ${w.maxInFlight}  send lag p99 ${num(w.sendLagP99, 2)} ms`,
+      ],
+    ]);
     lines.push([['latency  '], ...signalSegs('p99', 'p99', w.p99, s, (v) => `${num(v)} ms`), [`   p50 ${num(w.p50)} ms`]]);
     lines.push([['errors   '], ...signalSegs('errors', 'rate', w.errorRate, s, (v) => `${(v * 100).toFixed(2)}%`)]);
     for (const [name, value] of Object.entries(w.runtime).sort(([a], [b]) => a.localeCompare(b))) {
@@ -129,7 +152,12 @@ export function liveFrame(s: LiveState, ctx: FrameContext): string[] {
   }
   const last = s.last;
   const summary: Seg[] = [];
-  if (last) summary.push([`last: #${last.index} ${last.phase} ${num(last.load)} ${last.unit} `], [last.outcome, last.outcome === 'pass' ? 'green' : 'red'], [`, p99 ${num(last.stats.p99)} ms`]);
+  if (last)
+    summary.push(
+      [`last: #${last.index} ${last.phase} ${num(last.load)} ${last.unit} `],
+      [last.outcome, last.outcome === 'pass' ? 'green' : 'red'],
+      [`, p99 ${num(last.stats.p99)} ms`],
+    );
   if (s.lastPass !== null) summary.push([`   last pass ${num(s.lastPass)}`]);
   if (s.firstBreach !== null) summary.push([`   first breach ${num(s.firstBreach)}`, 'red']);
   if (summary.length > 0) lines.push(summary);

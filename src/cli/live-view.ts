@@ -88,7 +88,14 @@ export class LiveView {
   }
 
   private context(): FrameContext {
-    return { now: this.now(), budgetMs: this.opts.budgetMs, rampLoads: this.opts.rampLoads, refineSteps: this.opts.refineSteps, columns: this.opts.columns(), color: this.opts.color };
+    return {
+      now: this.now(),
+      budgetMs: this.opts.budgetMs,
+      rampLoads: this.opts.rampLoads,
+      refineSteps: this.opts.refineSteps,
+      columns: this.opts.columns(),
+      color: this.opts.color,
+    };
   }
 
   private draw(): void {

@@ -44,7 +44,10 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 function planText(s: Scenario): string {
   const p = summarizePlan(s);
   const unit = unitOf(s.load.mode);
-  const requests = p.coarseRequests === null || p.worstCaseRequests === null ? `closed loop: as many as the target answers (cap load.maxRequests ${s.load.maxRequests} over the run)` : `up to ${p.coarseRequests} before refinement, at most ${Math.min(p.worstCaseRequests, s.load.maxRequests)} in all (cap load.maxRequests ${s.load.maxRequests})`;
+  const requests =
+    p.coarseRequests === null || p.worstCaseRequests === null
+      ? `closed loop: as many as the target answers (cap load.maxRequests ${s.load.maxRequests} over the run)`
+      : `up to ${p.coarseRequests} before refinement, at most ${Math.min(p.worstCaseRequests, s.load.maxRequests)} in all (cap load.maxRequests ${s.load.maxRequests})`;
   return [
     `plan for ${s.name} against ${s.target.url}:`,
     ...(s.grpc ? [`  call: gRPC /${s.grpc.service}/${s.grpc.method}, deadline ${formatDuration(s.grpc.deadline)}, over ${s.grpc.channels} channel(s)`] : []),
@@ -81,9 +84,15 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .exitOverride()
     .showHelpAfterError();
 
-  const execute = async (s: Scenario, o: { json?: boolean; quiet?: boolean; captureAtEnd?: boolean }, extra?: (r: Awaited<ReturnType<typeof runScenario>>) => string) => {
+  const execute = async (
+    s: Scenario,
+    o: { json?: boolean; quiet?: boolean; captureAtEnd?: boolean },
+    extra?: (r: Awaited<ReturnType<typeof runScenario>>) => string,
+  ) => {
     const progress = createProgress(io, s, Boolean(o.quiet));
-    const outcome = await runScenario(s, { env: io.env, signal: io.signal, captureAtEnd: o.captureAtEnd, onProgress: (e) => progress.onProgress(e) }).finally(() => progress.stop());
+    const outcome = await runScenario(s, { env: io.env, signal: io.signal, captureAtEnd: o.captureAtEnd, onProgress: (e) => progress.onProgress(e) }).finally(
+      () => progress.stop(),
+    );
     const report = outcome.runDir && outcome.result.files.includes(REPORT_FILE) ? `report: ${join(outcome.runDir, REPORT_FILE)}\n` : '';
     if (!o.quiet) io.stderr(`\n${humanSummary(outcome.result, outcome.runDir)}\n${report}${extra ? `${extra(outcome)}\n` : ''}`);
     if (o.json) io.stdout(`${JSON.stringify(summaryOf(outcome.result))}\n`);
@@ -96,9 +105,12 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .argument('<scenario>', 'scenario file (YAML or JSON), or an http(s):// or grpc:// URL to run without a file')
     .option('-X, --method <method>', 'HTTP method (http.method)')
     .option('-H, --header <"Name: value">', 'request header, or gRPC metadata for a grpc:// target (repeatable)', collect, [])
-    .option('-d, --body <text|@file>', 'request body (http.body; @file reads a file); a grpc:// target takes the request message as JSON (grpc.request). Without -X an HTTP request becomes a POST')
+    .option(
+      '-d, --body <text|@file>',
+      'request body (http.body; @file reads a file); a grpc:// target takes the request message as JSON (grpc.request). Without -X an HTTP request becomes a POST',
+    )
     .option('-r, --rate <start:end>', 'first and highest step, e.g. 100:5000 (load.start:load.end); one number is the highest')
-    .option('-z, --max-duration <duration>', 'hard cap on the run\'s wall time (load.maxDuration), e.g. 5m')
+    .option('-z, --max-duration <duration>', "hard cap on the run's wall time (load.maxDuration), e.g. 5m")
     .option('--target <url>', 'override target.url')
     .option('--set <path=value>', 'override any field, e.g. --set load.end=5000 (repeatable)', collect, [])
     .option('--out <dir>', 'results folder (overrides report.dir)')
@@ -117,16 +129,30 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
   critpoint run scenario.yaml -r 5000 --set detect.k=4`,
     )
     .action(
-      act(async (arg: string, o: RequestFlags & { target?: string; set: string[]; out?: string; engine?: string; json?: boolean; quiet?: boolean; dryRun?: boolean; captureAtEnd?: boolean }) => {
-      const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
-      const s = await loadRunScenario(arg, { ...o, sets, env: io.env, stdin: io.stdin });
-      if (o.dryRun) {
-        io.stderr(`${planText(s)}\n`);
-        if (o.json) io.stdout(`${JSON.stringify({ scenario: redactScenario(s), plan: summarizePlan(s) })}\n`);
-        return EXIT.breach;
-      }
-      return execute(s, o);
-    }),
+      act(
+        async (
+          arg: string,
+          o: RequestFlags & {
+            target?: string;
+            set: string[];
+            out?: string;
+            engine?: string;
+            json?: boolean;
+            quiet?: boolean;
+            dryRun?: boolean;
+            captureAtEnd?: boolean;
+          },
+        ) => {
+          const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
+          const s = await loadRunScenario(arg, { ...o, sets, env: io.env, stdin: io.stdin });
+          if (o.dryRun) {
+            io.stderr(`${planText(s)}\n`);
+            if (o.json) io.stdout(`${JSON.stringify({ scenario: redactScenario(s), plan: summarizePlan(s) })}\n`);
+            return EXIT.breach;
+          }
+          return execute(s, o);
+        },
+      ),
     );
 
   program
@@ -138,29 +164,31 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
     .option('--json', 'print the resolved scenario as JSON on stdout')
     .action(
       act(async (file: string, o: { target?: string; set: string[]; json?: boolean }) => {
-      const s = await loadScenarioFile(file, { target: o.target, sets: o.set, stdin: io.stdin });
-      // ${env:NAME} values belong to where the run happens: a missing one does not make the file invalid, but is named here, as run reports it.
-      const needed = runTimeEnvProblems(s, io.env);
-      const verdict = `${file === '-' ? 'stdin' : file}: valid\n${needed.length ? `needed at run time (not set here; run refuses to start without it):\n  ${needed.join('\n  ')}\n` : ''}`;
-      // The verdict goes to stdout; with --json stdout holds only the JSON, and the verdict joins the plan on stderr.
-      if (o.json) io.stderr(verdict);
-      else io.stdout(verdict);
-      io.stderr(`${planText(s)}\n`);
-      if (o.json) io.stdout(`${JSON.stringify(redactScenario(s))}\n`);
-      return 0;
-    }),
+        const s = await loadScenarioFile(file, { target: o.target, sets: o.set, stdin: io.stdin });
+        // ${env:NAME} values belong to where the run happens: a missing one does not make the file invalid, but is named here, as run reports it.
+        const needed = runTimeEnvProblems(s, io.env);
+        const verdict = `${file === '-' ? 'stdin' : file}: valid\n${needed.length ? `needed at run time (not set here; run refuses to start without it):\n  ${needed.join('\n  ')}\n` : ''}`;
+        // The verdict goes to stdout; with --json stdout holds only the JSON, and the verdict joins the plan on stderr.
+        if (o.json) io.stderr(verdict);
+        else io.stdout(verdict);
+        io.stderr(`${planText(s)}\n`);
+        if (o.json) io.stdout(`${JSON.stringify(redactScenario(s))}\n`);
+        return 0;
+      }),
     );
 
   program
     .command('schema')
-    .description('print the JSON Schema of the scenario format, each field with its description, default and unit (for editors), or with --summary of summary.json (for CI)')
+    .description(
+      'print the JSON Schema of the scenario format, each field with its description, default and unit (for editors), or with --summary of summary.json (for CI)',
+    )
     .option('--summary', "print the JSON Schema of a run's summary.json instead")
     .action(
       act((o: { summary?: boolean }) => {
-      const schema = o.summary ? summaryJsonSchema() : scenarioJsonSchema();
-      io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
-      return 0;
-    }),
+        const schema = o.summary ? summaryJsonSchema() : scenarioJsonSchema();
+        io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
+        return 0;
+      }),
     );
 
   program
@@ -170,12 +198,12 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
     .option('--json', 'print the written files as JSON on stdout')
     .action(
       act(async (dir: string, o: { json?: boolean }) => {
-      const out = await rerenderRunFolder(dir);
-      for (const n of out.notes) io.stderr(`note: ${n}\n`);
-      io.stderr(`${out.written.map((f) => `wrote ${join(out.dir, f)}`).join('\n')}\n`);
-      if (o.json) io.stdout(`${JSON.stringify({ dir: out.dir, files: out.written })}\n`);
-      return 0;
-    }),
+        const out = await rerenderRunFolder(dir);
+        for (const n of out.notes) io.stderr(`note: ${n}\n`);
+        io.stderr(`${out.written.map((f) => `wrote ${join(out.dir, f)}`).join('\n')}\n`);
+        if (o.json) io.stdout(`${JSON.stringify({ dir: out.dir, files: out.written })}\n`);
+        return 0;
+      }),
     );
 
   program
@@ -189,21 +217,21 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
     .addOption(new Option('--service-ms <ms>', 'demo target service time per request').default('10').hideHelp())
     .action(
       act(async (o: { json?: boolean; quiet?: boolean; out: string; set: string[]; workers: string; serviceMs: string }) => {
-      const target = await spawnDemoTarget(Number(o.workers), Number(o.serviceMs));
-      try {
-        const file = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
-        const s = await loadScenarioFile(file, { target: target.url, sets: [...o.set, `report.dir=${JSON.stringify(o.out)}`], env: io.env });
-        if (!o.quiet) io.stderr(`demo target: ${target.workers} slots x ${target.serviceMs} ms at ${target.url}, known capacity ${target.capacity} req/s\n`);
-        return await execute(s, o, ({ result }) => {
-          const cp = result.criticalPoint;
-          return cp
-            ? `demo: critical point found ${cp.value} req/s; the demo target's known capacity is ${target.capacity} req/s (${((cp.value / target.capacity - 1) * 100).toFixed(1)}%)`
-            : `demo: no critical point found (${result.stopReason}); the demo target's known capacity is ${target.capacity} req/s`;
-        });
-      } finally {
-        await target.stop();
-      }
-    }),
+        const target = await spawnDemoTarget(Number(o.workers), Number(o.serviceMs));
+        try {
+          const file = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
+          const s = await loadScenarioFile(file, { target: target.url, sets: [...o.set, `report.dir=${JSON.stringify(o.out)}`], env: io.env });
+          if (!o.quiet) io.stderr(`demo target: ${target.workers} slots x ${target.serviceMs} ms at ${target.url}, known capacity ${target.capacity} req/s\n`);
+          return await execute(s, o, ({ result }) => {
+            const cp = result.criticalPoint;
+            return cp
+              ? `demo: critical point found ${cp.value} req/s; the demo target's known capacity is ${target.capacity} req/s (${((cp.value / target.capacity - 1) * 100).toFixed(1)}%)`
+              : `demo: no critical point found (${result.stopReason}); the demo target's known capacity is ${target.capacity} req/s`;
+          });
+        } finally {
+          await target.stop();
+        }
+      }),
     );
 
   registerK6Commands(program, io, state);

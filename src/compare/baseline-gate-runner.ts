@@ -46,15 +46,36 @@ export async function runBaselineGate(o: BaselineGateOptions): Promise<GateOutco
   const base = recordOf(o.baseline, { pair: 0, side: 'base', order: 'base-first', target: o.baselineFile, runDir: null, stored: true });
   const runs: GateRunRecord[] = [base];
   const notes = [WEAKER_NOTE];
-  const outcome = (status: GateOutcome['status'], error: string | null, decision: GateOutcome['decision'] = null, signal: string | null = null): GateOutcome => ({
-    mode: 'baseline', status, decision, error, signal,
-    scenario: o.scenario.name, unit: o.baseline.criticalPoint?.unit ?? 'req/s', maxDrop: o.maxDrop, pairsPlanned: 1, maxPairs: 1, seed: null,
+  const outcome = (
+    status: GateOutcome['status'],
+    error: string | null,
+    decision: GateOutcome['decision'] = null,
+    signal: string | null = null,
+  ): GateOutcome => ({
+    mode: 'baseline',
+    status,
+    decision,
+    error,
+    signal,
+    scenario: o.scenario.name,
+    unit: o.baseline.criticalPoint?.unit ?? 'req/s',
+    maxDrop: o.maxDrop,
+    pairsPlanned: 1,
+    maxPairs: 1,
+    seed: null,
     base: { label: o.baseLabel ?? null, target: o.baselineFile },
     head: { label: o.headLabel ?? null, target: redactUrl(o.headUrl) },
-    runs, notes, startedAt, endedAt: new Date().toISOString(), dir: o.dir,
+    runs,
+    notes,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    dir: o.dir,
   });
 
-  emit({ type: 'plan', text: `one head run against the stored baseline ${o.baselineFile} (critical point ${base.criticalPoint} ${o.baseline.criticalPoint?.unit}, resolution ${((base.resolution ?? 0) * 100).toFixed(1)}%), assumed per-pair noise ${(o.noise * 100).toFixed(1)}%` });
+  emit({
+    type: 'plan',
+    text: `one head run against the stored baseline ${o.baselineFile} (critical point ${base.criticalPoint} ${o.baseline.criticalPoint?.unit}, resolution ${((base.resolution ?? 0) * 100).toFixed(1)}%), assumed per-pair noise ${(o.noise * 100).toFixed(1)}%`,
+  });
   const unreachable = await preflightTargets(o.scenario, [{ side: 'head', url: o.headUrl }], env, o.preflightTimeoutMs ?? 2_000);
   if (unreachable.length > 0) return outcome('error', `no load sent: ${unreachable.join('; ')}`);
   if (o.signal?.aborted) return outcome('interrupted', 'interrupted before the head run', null, String(o.signal.reason));

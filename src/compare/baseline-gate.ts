@@ -31,7 +31,10 @@ function check(name: string, v: number, ok: boolean, what: string): void {
 export function decideBaselineGate(base: BaselineGateSide, head: BaselineGateSide, maxDrop: number, noise = DEFAULT_ASSUMED_NOISE): GateDecision {
   check('maxDrop', maxDrop, Number.isFinite(maxDrop) && maxDrop > 0 && maxDrop < 1, 'must be a fraction between 0 and 1 (0.15 = 15%)');
   check('noise', noise, Number.isFinite(noise) && noise >= 0 && noise < 1, 'must be a fraction between 0 and 1 (0.05 = 5%)');
-  for (const [side, s] of [['base', base], ['head', head]] as const) {
+  for (const [side, s] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
     check(`${side}.criticalPoint`, s.criticalPoint, Number.isFinite(s.criticalPoint) && s.criticalPoint > 0, 'must be a positive number');
     const r = s.resolution ?? 0;
     check(`${side}.resolution`, r, Number.isFinite(r) && r >= 0, 'must be a non-negative number');
@@ -53,7 +56,8 @@ export function decideBaselineGate(base: BaselineGateSide, head: BaselineGateSid
   let why: string;
   if (verdict === 'BLOCK') why = `a drop of ${percent(1 - ratio)} reaches ${floor} and the whole interval is below 100%`;
   else if (verdict === 'PASS') why = `the whole interval is above ${floor}`;
-  else why = `${ratio <= threshold ? `the drop reaches ${floor} but the interval still reaches 100%` : `the interval spans ${floor}`}; at this noise one run detects drops of ${percent(mde)} or more`;
+  else
+    why = `${ratio <= threshold ? `the drop reaches ${floor} but the interval still reaches 100%` : `the interval spans ${floor}`}; at this noise one run detects drops of ${percent(mde)} or more`;
 
   return {
     verdict,

@@ -236,7 +236,9 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
   notes.push(...environmentNotes(base, head));
   const defs = definitionDifferences(base, head);
   if (defs.length > 0) {
-    notes.push(`The runs found their critical points with different settings (${defs.join(', ')}): part of the shift may come from the settings, not the code.`);
+    notes.push(
+      `The runs found their critical points with different settings (${defs.join(', ')}): part of the shift may come from the settings, not the code.`,
+    );
   }
   for (const s of [b, h]) {
     if (s.resolution !== null && s.resolution > 0.05) {
@@ -255,9 +257,10 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
   if (!b.lowerBound && !h.lowerBound) {
     shiftBound = 'exact';
     change = Math.abs(shift) <= tol ? 'no-measurable-change' : shift > 0 ? 'improvement' : 'regression';
-    summary = change === 'no-measurable-change'
-      ? `No measurable change: shift ${signedPercent(shift)} is within the combined resolution of ${percent(combinedResolution ?? 0)}.`
-      : `${change === 'improvement' ? 'Improvement' : 'Regression'}: the critical point moved ${signedPercent(shift)} (${b.criticalPoint} -> ${h.criticalPoint} ${unit}), beyond the combined resolution of ${percent(combinedResolution ?? 0)}.`;
+    summary =
+      change === 'no-measurable-change'
+        ? `No measurable change: shift ${signedPercent(shift)} is within the combined resolution of ${percent(combinedResolution ?? 0)}.`
+        : `${change === 'improvement' ? 'Improvement' : 'Regression'}: the critical point moved ${signedPercent(shift)} (${b.criticalPoint} -> ${h.criticalPoint} ${unit}), beyond the combined resolution of ${percent(combinedResolution ?? 0)}.`;
   } else if (b.lowerBound && h.lowerBound) {
     shiftBound = 'unknown';
     change = 'undetermined';
@@ -266,16 +269,18 @@ export function compareRuns(base: RunResult, head: RunResult): Comparison {
     // head >= its bound: the true shift is at least the computed one.
     shiftBound = 'at-least';
     change = shift > tol ? 'improvement' : 'undetermined';
-    summary = change === 'improvement'
-      ? `Improvement: head completed the ramp with no breach, so its critical point is at least ${percent(Math.abs(shift))} above base's.`
-      : `Undetermined: head completed the ramp with no breach (critical point above ${h.criticalPoint} ${unit}), so the shift is at least ${signedPercent(shift)}; extend the ramp to compare.`;
+    summary =
+      change === 'improvement'
+        ? `Improvement: head completed the ramp with no breach, so its critical point is at least ${percent(Math.abs(shift))} above base's.`
+        : `Undetermined: head completed the ramp with no breach (critical point above ${h.criticalPoint} ${unit}), so the shift is at least ${signedPercent(shift)}; extend the ramp to compare.`;
   } else {
     // base >= its bound: the true shift is at most the computed one.
     shiftBound = 'at-most';
     change = shift < -tol ? 'regression' : 'undetermined';
-    summary = change === 'regression'
-      ? `Regression: base completed the ramp with no breach, so head's critical point is at least ${percent(Math.abs(shift))} below base's.`
-      : `Undetermined: base completed the ramp with no breach (critical point above ${b.criticalPoint} ${unit}), so the shift is at most ${signedPercent(shift)}; extend the ramp to compare.`;
+    summary =
+      change === 'regression'
+        ? `Regression: base completed the ramp with no breach, so head's critical point is at least ${percent(Math.abs(shift))} below base's.`
+        : `Undetermined: base completed the ramp with no breach (critical point above ${b.criticalPoint} ${unit}), so the shift is at most ${signedPercent(shift)}; extend the ramp to compare.`;
   }
 
   const baselineSignals = union(Object.keys(b.atBaseline), Object.keys(h.atBaseline));

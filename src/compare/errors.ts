@@ -12,7 +12,7 @@ export interface FieldDifference {
 
 function show(v: unknown): string {
   if (v === undefined) return '(unset)';
-  const s = typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

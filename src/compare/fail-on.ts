@@ -22,7 +22,8 @@ export function parseFailOn(text: string): { failOn: FailOn } | { problem: strin
 /** Why the comparison fails `f` (a sentence for the CLI's line), or null when it passes. */
 export function failOnReason(c: Comparison, f: FailOn): string | null {
   // An exact shift is said with both points; a bound (a run completed its ramp) in the summary's words.
-  const moved = c.shiftBound === 'exact' ? `the critical point moved ${signedPercent(c.shift)} (${c.base.criticalPoint} -> ${c.head.criticalPoint} ${c.unit})` : c.summary;
+  const moved =
+    c.shiftBound === 'exact' ? `the critical point moved ${signedPercent(c.shift)} (${c.base.criticalPoint} -> ${c.head.criticalPoint} ${c.unit})` : c.summary;
   switch (f.kind) {
     case 'regression':
       return c.change === 'regression' ? moved : null;

@@ -49,8 +49,18 @@ function rowsOf(c: Comparison): Row[] {
   const rows: Row[] = [
     { label: `critical point (${unit})`, base: cpCell(b), head: cpCell(h), change: c.shiftBound === 'unknown' ? '?' : `${shiftPrefix}${signedPct(c.shift)}` },
     { label: `last pass (${unit})`, base: formatNumber(b.lastPass), head: formatNumber(h.lastPass), change: ratioChange(b.lastPass, h.lastPass) },
-    { label: `first breach (${unit})`, base: formatNumber(b.firstBreach), head: formatNumber(h.firstBreach), change: ratioChange(b.firstBreach, h.firstBreach) },
-    { label: 'resolution', base: percent(b.resolution), head: percent(h.resolution), change: c.combinedResolution === null ? '' : `combined ${percent(c.combinedResolution)}` },
+    {
+      label: `first breach (${unit})`,
+      base: formatNumber(b.firstBreach),
+      head: formatNumber(h.firstBreach),
+      change: ratioChange(b.firstBreach, h.firstBreach),
+    },
+    {
+      label: 'resolution',
+      base: percent(b.resolution),
+      head: percent(h.resolution),
+      change: c.combinedResolution === null ? '' : `combined ${percent(c.combinedResolution)}`,
+    },
     { label: 'stop reason', base: b.stopReason, head: h.stopReason, change: '' },
     { label: 'breaching signals', base: listCell(b.breachingSignals), head: listCell(h.breachingSignals), change: '' },
     { label: 'baseline p50 (ms)', base: formatNumber(b.baselineP50), head: formatNumber(h.baselineP50), change: ratioChange(b.baselineP50, h.baselineP50) },

@@ -132,8 +132,17 @@ export function decideGate(pairs: readonly GatePair[], maxDrop: number): GateDec
   if (n < 2) {
     const ratio = n === 1 ? Math.exp(logs[0] as number) : Number.NaN;
     return {
-      verdict: 'INCONCLUSIVE', n, ratio, lower: Number.NaN, upper: Number.NaN, widening, maxDrop, threshold,
-      sdLog: Number.NaN, mde: Number.NaN, pairs: copy,
+      verdict: 'INCONCLUSIVE',
+      n,
+      ratio,
+      lower: Number.NaN,
+      upper: Number.NaN,
+      widening,
+      maxDrop,
+      threshold,
+      sdLog: Number.NaN,
+      mde: Number.NaN,
+      pairs: copy,
       reason: `INCONCLUSIVE: a confidence interval needs at least 2 pairs, and there ${n === 1 ? 'is 1' : 'are 0'}.`,
     };
   }
@@ -154,9 +163,10 @@ export function decideGate(pairs: readonly GatePair[], maxDrop: number): GateDec
   } else if (verdict === 'PASS') {
     reason = `PASS: ${where}: the whole interval is above ${floor}.`;
   } else {
-    const why = ratio <= threshold
-      ? `the drop reaches ${floor} but the interval still reaches 100%`
-      : `the interval spans ${floor}${upper < 1 ? ' (a drop is sure, its size is not)' : ''}`;
+    const why =
+      ratio <= threshold
+        ? `the drop reaches ${floor} but the interval still reaches 100%`
+        : `the interval spans ${floor}${upper < 1 ? ' (a drop is sure, its size is not)' : ''}`;
     reason = `INCONCLUSIVE: ${where}: ${why}; at this noise ${n} pairs detect drops of ${percent(mde)} or more.`;
   }
   return { verdict, n, ratio, lower, upper, widening, maxDrop, threshold, sdLog: ci.sd, mde, pairs: copy, reason };

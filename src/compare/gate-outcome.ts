@@ -89,7 +89,10 @@ export function gateExitCode(o: Pick<GateOutcome, 'status' | 'decision' | 'signa
 }
 
 /** The record of one run. */
-export function recordOf(result: RunResult, at: { pair: number; side: 'base' | 'head'; order: PairOrder; target: string; runDir: string | null; stored?: boolean }): GateRunRecord {
+export function recordOf(
+  result: RunResult,
+  at: { pair: number; side: 'base' | 'head'; order: PairOrder; target: string; runDir: string | null; stored?: boolean },
+): GateRunRecord {
   const cp = result.criticalPoint;
   return {
     pair: at.pair,

@@ -33,15 +33,40 @@ function reportOptions(o: GateOutcome): GateReportOptions {
 
 export function gateFile(o: GateOutcome): GateFile {
   const context = {
-    mode: o.mode, status: o.status, exitCode: gateExitCode(o), error: o.error, scenario: o.scenario, seed: o.seed,
-    pairsPlanned: o.pairsPlanned, maxPairs: o.maxPairs, targets: { base: o.base.target, head: o.head.target },
-    runs: o.runs, notes: o.notes, startedAt: o.startedAt, endedAt: o.endedAt,
+    mode: o.mode,
+    status: o.status,
+    exitCode: gateExitCode(o),
+    error: o.error,
+    scenario: o.scenario,
+    seed: o.seed,
+    pairsPlanned: o.pairsPlanned,
+    maxPairs: o.maxPairs,
+    targets: { base: o.base.target, head: o.head.target },
+    runs: o.runs,
+    notes: o.notes,
+    startedAt: o.startedAt,
+    endedAt: o.endedAt,
   };
   if (o.decision) return { ...gateJson(o.decision, reportOptions(o)), ...context };
   return {
-    kind: 'critpoint-gate', schemaVersion: 1, verdict: 'ERROR', reason: o.error ?? 'no verdict', n: 0, unit: o.unit,
-    base: o.base.label, head: o.head.label, ratio: null, change: null, lower: null, upper: null,
-    widening: { lower: 1, upper: 1 }, maxDrop: o.maxDrop, threshold: 1 - o.maxDrop, sdLog: null, mde: null, pairs: [],
+    kind: 'critpoint-gate',
+    schemaVersion: 1,
+    verdict: 'ERROR',
+    reason: o.error ?? 'no verdict',
+    n: 0,
+    unit: o.unit,
+    base: o.base.label,
+    head: o.head.label,
+    ratio: null,
+    change: null,
+    lower: null,
+    upper: null,
+    widening: { lower: 1, upper: 1 },
+    maxDrop: o.maxDrop,
+    threshold: 1 - o.maxDrop,
+    sdLog: null,
+    mde: null,
+    pairs: [],
     ...context,
   };
 }
@@ -65,9 +90,10 @@ export function gateMarkdown(o: GateOutcome): string {
   const head = o.decision
     ? renderGateMarkdown(o.decision, reportOptions(o)).trimEnd().split('\n')
     : [`### critpoint gate: ${o.status === 'interrupted' ? 'INTERRUPTED' : 'ERROR'}`, '', `**No verdict**: ${cell(o.error ?? 'unknown')}`];
-  const mode = o.mode === 'interleaved'
-    ? `Mode: interleaved pairs (order seed ${o.seed}), base \`${cell(o.base.target)}\`, head \`${cell(o.head.target)}\`.`
-    : `Mode: one head run (\`${cell(o.head.target)}\`) against the stored baseline \`${cell(o.base.target)}\`.`;
+  const mode =
+    o.mode === 'interleaved'
+      ? `Mode: interleaved pairs (order seed ${o.seed}), base \`${cell(o.base.target)}\`, head \`${cell(o.head.target)}\`.`
+      : `Mode: one head run (\`${cell(o.head.target)}\`) against the stored baseline \`${cell(o.base.target)}\`.`;
   const lines = [...head, '', mode, ...o.notes.map((n) => `> ${cell(n)}`), '', '<details><summary>runs</summary>', '', ...runsTable(o), '', '</details>'];
   return `${lines.join('\n')}\n`;
 }

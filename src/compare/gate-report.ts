@@ -30,9 +30,7 @@ function mdCell(s: string): string {
 /** Markdown for a GitHub job summary or a PR comment. */
 export function renderGateMarkdown(d: GateDecision, opts: GateReportOptions = {}): string {
   const unit = opts.unit ? ` (${mdCell(opts.unit)})` : '';
-  const sides = opts.baseLabel || opts.headLabel
-    ? ` (head \`${mdCell(opts.headLabel ?? 'head')}\` vs base \`${mdCell(opts.baseLabel ?? 'base')}\`)`
-    : '';
+  const sides = opts.baseLabel || opts.headLabel ? ` (head \`${mdCell(opts.headLabel ?? 'head')}\` vs base \`${mdCell(opts.baseLabel ?? 'base')}\`)` : '';
   const lines = [
     `### critpoint gate: ${d.verdict}${sides}`,
     '',
@@ -46,9 +44,7 @@ export function renderGateMarkdown(d: GateDecision, opts: GateReportOptions = {}
     `| 95% interval | ${percent(d.lower)} to ${percent(d.upper)} |`,
     `| floor (1 - max drop) | ${percent(d.threshold)} |`,
     `| pairs | ${d.n} |`,
-    ...(d.widening.lower < 1 || d.widening.upper > 1
-      ? [`| interval widened for resolution | x${num(d.widening.lower)} / x${num(d.widening.upper)} |`]
-      : []),
+    ...(d.widening.lower < 1 || d.widening.upper > 1 ? [`| interval widened for resolution | x${num(d.widening.lower)} / x${num(d.widening.upper)} |`] : []),
     `| per-pair noise (sd of ln ratio) | ${percent(d.sdLog)} |`,
     `| minimal detectable drop (80% power) | ${percent(d.mde)} |`,
     '',
@@ -61,14 +57,16 @@ export function renderGateMarkdown(d: GateDecision, opts: GateReportOptions = {}
 
 /** Escapes text for XML content and attribute values, dropping characters XML 1.0 forbids. */
 export function escapeXml(s: string): string {
-  return s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 /** JUnit XML: suite "critpoint-gate", one passing testcase per pair, one for the verdict. */
@@ -172,7 +170,11 @@ export function gateJson(d: GateDecision, opts: GateReportOptions = {}): GateJso
     sdLog: orNull(d.sdLog),
     mde: orNull(d.mde),
     pairs: d.pairs.map((p, i) => ({
-      index: i + 1, order: p.order, base: p.base, head: p.head, ratio: p.head / p.base,
+      index: i + 1,
+      order: p.order,
+      base: p.base,
+      head: p.head,
+      ratio: p.head / p.base,
       ...(p.baseResolution === undefined ? {} : { baseResolution: p.baseResolution }),
       ...(p.headResolution === undefined ? {} : { headResolution: p.headResolution }),
     })),

@@ -83,17 +83,40 @@ export async function runInterleavedGate(o: InterleavedGateOptions): Promise<Gat
   const targets = { base: o.baseUrl, head: o.headUrl };
   let decision: GateDecision | null = null;
   const outcome = (status: GateOutcome['status'], error: string | null, signal: string | null = null): GateOutcome => ({
-    mode: 'interleaved', status, decision: status === 'decided' ? decision : null, error, signal,
-    scenario: o.scenario.name, unit: 'req/s', maxDrop: o.maxDrop, pairsPlanned: o.pairs, maxPairs: o.maxPairs, seed: o.seed,
+    mode: 'interleaved',
+    status,
+    decision: status === 'decided' ? decision : null,
+    error,
+    signal,
+    scenario: o.scenario.name,
+    unit: 'req/s',
+    maxDrop: o.maxDrop,
+    pairsPlanned: o.pairs,
+    maxPairs: o.maxPairs,
+    seed: o.seed,
     base: { label: o.baseLabel ?? null, target: redactUrl(o.baseUrl) },
     head: { label: o.headLabel ?? null, target: redactUrl(o.headUrl) },
-    runs, notes: [], startedAt, endedAt: new Date().toISOString(), dir: o.dir,
+    runs,
+    notes: [],
+    startedAt,
+    endedAt: new Date().toISOString(),
+    dir: o.dir,
   });
   const interrupted = () => outcome('interrupted', `interrupted by ${String(o.signal?.reason ?? 'a signal')}`, String(o.signal?.reason ?? 'SIGINT'));
 
-  const first = runSequence(orders.slice(0, o.pairs)).map((r) => `${r.side}${r.pair + 1}`).join(' ');
+  const first = runSequence(orders.slice(0, o.pairs))
+    .map((r) => `${r.side}${r.pair + 1}`)
+    .join(' ');
   emit({ type: 'plan', text: `${o.pairs} pairs (up to ${o.maxPairs} while inconclusive), seed ${o.seed}, run order ${first}` });
-  const unreachable = await preflightTargets(o.scenario, [{ side: 'base', url: o.baseUrl }, { side: 'head', url: o.headUrl }], env, o.preflightTimeoutMs ?? 2_000);
+  const unreachable = await preflightTargets(
+    o.scenario,
+    [
+      { side: 'base', url: o.baseUrl },
+      { side: 'head', url: o.headUrl },
+    ],
+    env,
+    o.preflightTimeoutMs ?? 2_000,
+  );
   if (unreachable.length > 0) return outcome('error', `no load sent: ${unreachable.join('; ')}`);
 
   for (let i = 0; i < o.maxPairs; i++) {
@@ -116,7 +139,13 @@ export async function runInterleavedGate(o: InterleavedGateOptions): Promise<Gat
     }
     const b = values.base as GateRunRecord;
     const h = values.head as GateRunRecord;
-    pairs.push({ base: b.criticalPoint as number, head: h.criticalPoint as number, order, baseResolution: b.resolution ?? 0, headResolution: h.resolution ?? 0 });
+    pairs.push({
+      base: b.criticalPoint as number,
+      head: h.criticalPoint as number,
+      order,
+      baseResolution: b.resolution ?? 0,
+      headResolution: h.resolution ?? 0,
+    });
     if (pairs.length >= o.pairs) {
       decision = decideGate(pairs, o.maxDrop);
       emit({ type: 'decision', decision, final: !shouldAddPair(decision, o.maxPairs) });

@@ -41,7 +41,13 @@ export function pairOrders(n: number, seed: number): PairOrder[] {
 export function runSequence(orders: readonly PairOrder[]): { pair: number; side: 'base' | 'head' }[] {
   return orders.flatMap((order, pair) =>
     order === 'base-first'
-      ? [{ pair, side: 'base' as const }, { pair, side: 'head' as const }]
-      : [{ pair, side: 'head' as const }, { pair, side: 'base' as const }],
+      ? [
+          { pair, side: 'base' as const },
+          { pair, side: 'head' as const },
+        ]
+      : [
+          { pair, side: 'head' as const },
+          { pair, side: 'base' as const },
+        ],
   );
 }

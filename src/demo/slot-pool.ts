@@ -45,16 +45,19 @@ export class SlotPool {
 
   private serve(startAt: number, done: () => void): void {
     const finishAt = startAt + this.serviceMs;
-    setTimeout(() => {
-      this.served++;
-      done();
-      const next = this.queue.shift();
-      if (next) {
-        // Back-to-back: the next request starts at the intended finish, not the late timer's.
-        this.serve(Math.max(finishAt, performance.now() - this.serviceMs), next);
-      } else {
-        this.busy--;
-      }
-    }, Math.max(0, finishAt - performance.now()));
+    setTimeout(
+      () => {
+        this.served++;
+        done();
+        const next = this.queue.shift();
+        if (next) {
+          // Back-to-back: the next request starts at the intended finish, not the late timer's.
+          this.serve(Math.max(finishAt, performance.now() - this.serviceMs), next);
+        } else {
+          this.busy--;
+        }
+      },
+      Math.max(0, finishAt - performance.now()),
+    );
   }
 }

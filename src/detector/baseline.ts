@@ -10,7 +10,10 @@ export function evaluable(w: WindowStats): boolean {
 }
 
 export function learnSignal(spec: SignalSpec, windows: WindowStats[], k: number): SignalBaseline | null {
-  const values = windows.filter(evaluable).map(spec.read).filter((v): v is number => v !== undefined);
+  const values = windows
+    .filter(evaluable)
+    .map(spec.read)
+    .filter((v): v is number => v !== undefined);
   if (values.length === 0) return null;
   const { median, sigma } = robustSpread(values, spec.sigmaFloor);
   const robustThreshold = spec.direction === 'up' ? median + k * sigma : median - k * sigma;
@@ -18,7 +21,18 @@ export function learnSignal(spec: SignalSpec, windows: WindowStats[], k: number)
   const practicalThreshold = spec.practical(medianValue);
   const robustNatural = spec.natural(robustThreshold);
   const threshold = spec.direction === 'up' ? Math.max(robustNatural, practicalThreshold) : Math.min(robustNatural, practicalThreshold);
-  return { signal: spec.name, statistic: spec.statistic, direction: spec.direction, median, sigma, robustThreshold, practicalThreshold, threshold, medianValue, windows: values.length };
+  return {
+    signal: spec.name,
+    statistic: spec.statistic,
+    direction: spec.direction,
+    median,
+    sigma,
+    robustThreshold,
+    practicalThreshold,
+    threshold,
+    medianValue,
+    windows: values.length,
+  };
 }
 
 export function learnBaseline(windows: WindowStats[], cfg: DetectConfig, load: number, unit: LoadUnit): Baseline {

@@ -32,7 +32,6 @@ export interface WindowVerdict {
   state: StepDetectorState;
 }
 
-
 export function describeBreach(spec: SignalSpec, b: Baseline['signals'][string], values: number[]): string {
   const shown = values.map((v) => (spec.name === 'p99' ? `${figure(v)} ms` : spec.unit === 'ratio' ? `${(v * 100).toFixed(2)}%` : figure(v))).join(', ');
   const thr = spec.name === 'p99' ? `${figure(b.threshold)} ms` : spec.unit === 'ratio' ? `${(b.threshold * 100).toFixed(2)}%` : figure(b.threshold);
@@ -79,7 +78,8 @@ export function generatorIssue(w: WindowStats, cfg: DetectConfig): string | null
   const expected = w.offered * durS;
   if (expected < 20) return null;
   const slack = Math.max((1 - cfg.generator.minSendRatio) * expected, cfg.arrival === 'poisson' ? 3 * Math.sqrt(expected) : 0);
-  if (w.sent < expected - slack) return `sent ${w.sent} of ${Math.round(expected)} scheduled (${((w.sent / expected) * 100).toFixed(1)}%) below the in-flight cap`;
+  if (w.sent < expected - slack)
+    return `sent ${w.sent} of ${Math.round(expected)} scheduled (${((w.sent / expected) * 100).toFixed(1)}%) below the in-flight cap`;
   return null;
 }
 
@@ -103,7 +103,14 @@ export function evaluateWindow(baseline: Baseline, w: WindowStats, cfg: DetectCo
       state.history[spec.name] = points;
       // The queue-growth signature: still moving by more than 2 sigma inside the constant-load step.
       const minRise = 2 * b.sigma;
-      hit = hit && (spec.direction === 'up' ? rising(points, minRise) : rising(points.map(([t, v]) => [t, -v]), minRise));
+      hit =
+        hit &&
+        (spec.direction === 'up'
+          ? rising(points, minRise)
+          : rising(
+              points.map(([t, v]) => [t, -v]),
+              minRise,
+            ));
     }
     if (!hit) {
       state.runs[spec.name] = { values: [], windows: [] };

@@ -37,12 +37,15 @@ export interface StepThroughput {
  * not judged against a margin they cannot reach. throughput: that, or
  * minEfficiency x the ideal gain when larger.
  */
-export function requiredGain(ref: StepThroughput, cur: StepThroughput, cfg: Pick<PlateauConfig, 'minGain' | 'minEfficiency'>): { throughput: number; latency: number; ideal: number } {
+export function requiredGain(
+  ref: StepThroughput,
+  cur: StepThroughput,
+  cfg: Pick<PlateauConfig, 'minGain' | 'minEfficiency'>,
+): { throughput: number; latency: number; ideal: number } {
   const ideal = cur.load / ref.load - 1;
   const latency = Math.min(cfg.minGain, ideal / 2);
   return { throughput: Math.max(latency, cfg.minEfficiency * ideal), latency, ideal };
 }
-
 
 /** The breach when the step's throughput stopped growing while its latency grew; null otherwise. */
 export function plateauBreach(ref: StepThroughput, cur: StepThroughput, cfg: PlateauConfig, unit = 'connections'): SignalBreach | null {

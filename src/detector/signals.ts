@@ -58,7 +58,10 @@ const finite = (x: number): number | undefined => (Number.isFinite(x) ? x : unde
  * its send-lag p99 (floored at 1% of the p99), or undefined when the window has no latency to judge.
  * Exported so the reports draw exactly what was judged.
  */
-export function judgedP99(w: Pick<WindowStats, 'p99' | 'completed' | 'sendLagP99' | 'firstMessage'>, series: 'response' | 'first-message' = 'response'): number | undefined {
+export function judgedP99(
+  w: Pick<WindowStats, 'p99' | 'completed' | 'sendLagP99' | 'firstMessage'>,
+  series: 'response' | 'first-message' = 'response',
+): number | undefined {
   const p99 = series === 'first-message' ? w.firstMessage?.p99 : w.completed > 0 ? w.p99 : undefined;
   if (p99 === undefined || !(p99 > 0)) return undefined;
   const lag = Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0 ? w.sendLagP99 : 0; // k6 windows have no send lag (NaN)

@@ -8,7 +8,12 @@ import type { SignalBreach, StepStats, WindowStats } from '../types.js';
 import { evaluable } from './baseline.js';
 import type { DetectConfig } from './signals.js';
 
-export function judgeThinStep(windows: WindowStats[], stats: Pick<StepStats, 'sent' | 'completed' | 'achievedRate'>, offered: number, cfg: DetectConfig): SignalBreach | null {
+export function judgeThinStep(
+  windows: WindowStats[],
+  stats: Pick<StepStats, 'sent' | 'completed' | 'achievedRate'>,
+  offered: number,
+  cfg: DetectConfig,
+): SignalBreach | null {
   if (!cfg.throughput.enabled || stats.sent === 0 || offered <= 0) return null;
   const judged = windows.filter(evaluable);
   if (judged.length >= cfg.confirm) return null;

@@ -26,7 +26,10 @@ export async function httpPreflight(req: PreflightRequest, timeoutMs: number, di
     await res.body.dump();
   } catch (err) {
     const e = err as { code?: string; message?: string; name?: string };
-    const why = e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${timeoutMs} ms` : `${e.code ?? e.name ?? 'error'}: ${e.message ?? String(err)}`;
+    const why =
+      e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT'
+        ? `no answer within ${timeoutMs} ms`
+        : `${e.code ?? e.name ?? 'error'}: ${e.message ?? String(err)}`;
     throw new TargetUnreachableError(`${req.origin}${req.path}`, why);
   }
 }

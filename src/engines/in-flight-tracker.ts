@@ -38,10 +38,13 @@ export class InFlightTracker {
         clearTimeout(timer);
         resolve(true);
       };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== settle);
-        resolve(false);
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          this.waiters = this.waiters.filter((w) => w !== settle);
+          resolve(false);
+        },
+        Math.max(0, timeoutMs),
+      );
       this.waiters.push(settle);
     });
   }

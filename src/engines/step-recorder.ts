@@ -190,7 +190,8 @@ export class StepRecorder {
     // Every boundary passed since the last call, in order (warm-up windows end exactly at the warm-up's end).
     while (t >= this.nextBoundary) {
       const inWarmup = this.windowStart < this.warmupEnd;
-      if (inWarmup || mayClose({ completed: this.c.completed, transport: this.c.transportErrors, capHits: this.c.capHits }, this.opts.minRequests)) this.close(this.nextBoundary);
+      if (inWarmup || mayClose({ completed: this.c.completed, transport: this.c.transportErrors, capHits: this.c.capHits }, this.opts.minRequests))
+        this.close(this.nextBoundary);
       this.nextBoundary = this.boundaryAfter(this.nextBoundary);
     }
   }
@@ -231,7 +232,17 @@ export class StepRecorder {
     const c = this.c;
     const w = buildWindow(
       { index: this.opts.nextWindowIndex(), step, warmup, tStart: this.windowStart, tEnd, minRequests, rateS, shortTail },
-      { scheduled: c.scheduled, sent: c.sent, completed: c.completed, ok: c.ok, transport: c.transportErrors, capHits: c.capHits, errors: c.errors, errorTotal: c.errorTotal, maxInFlight: Math.max(c.maxInFlight, this.inFlight) },
+      {
+        scheduled: c.scheduled,
+        sent: c.sent,
+        completed: c.completed,
+        ok: c.ok,
+        transport: c.transportErrors,
+        capHits: c.capHits,
+        errors: c.errors,
+        errorTotal: c.errorTotal,
+        maxInFlight: Math.max(c.maxInFlight, this.inFlight),
+      },
       percentiles(this.latency),
       {
         sendLagP99: p99Ms(this.lag),

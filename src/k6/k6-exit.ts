@@ -69,13 +69,22 @@ export function parseThresholdAbort(stderr: string): K6ThresholdAbort | null {
     const m = ABORT.exec(line);
     if (!m) continue;
     const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
-    return { metrics: (m[1] as string).split(',').map((s) => s.trim()).filter(Boolean), message: msg ? (msg[1] as string) : line.trim() };
+    return {
+      metrics: (m[1] as string)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      message: msg ? (msg[1] as string) : line.trim(),
+    };
   }
   return null;
 }
 
 function lastErrorLine(stderr: string | undefined): string {
-  const lines = (stderr ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (stderr ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const err = [...lines].reverse().find((l) => /level=(error|fatal)|^error/i.test(l));
   return err ?? lines[lines.length - 1] ?? '';
 }

@@ -59,7 +59,8 @@ export class StepAssembler {
     this.current.merge(cell);
     const warm = grid.isWarmup(i);
     if (i >= grid.cells - 1) return; // the last slice closes in finish()
-    if (warm || mayClose({ completed: this.current.completed, transport: this.current.transport, capHits: this.current.drops }, minRequests)) this.emit(grid.end(i), warm);
+    if (warm || mayClose({ completed: this.current.completed, transport: this.current.transport, capHits: this.current.drops }, minRequests))
+      this.emit(grid.end(i), warm);
   }
 
   private emit(end: number, warm: boolean, tail = false): void {
@@ -73,7 +74,17 @@ export class StepAssembler {
     this.scheduledSoFar += scheduled;
     const w = buildWindow(
       { index: this.o.nextWindowIndex(), step, warmup: warm, tStart: this.o.toRunClock(start), tEnd: this.o.toRunClock(end), minRequests, rateS, shortTail },
-      { scheduled, sent: Math.max(0, scheduled - c.drops), completed: c.completed, ok: c.ok, transport: c.transport, capHits: c.drops, errors: c.errors, errorTotal: c.errorTotal, maxInFlight: c.totalVus },
+      {
+        scheduled,
+        sent: Math.max(0, scheduled - c.drops),
+        completed: c.completed,
+        ok: c.ok,
+        transport: c.transport,
+        capHits: c.drops,
+        errors: c.errors,
+        errorTotal: c.errorTotal,
+        maxInFlight: c.totalVus,
+      },
       percentiles(c.latency),
       { sendLagP99: NaN },
     );

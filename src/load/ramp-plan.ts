@@ -88,5 +88,16 @@ export function summarizePlan(s: Scenario): PlanSummary {
   const coarseRequests = (load.start * baselineMs) / 1000 + ramp.reduce((a, l) => a + (l * load.stepDuration) / 1000, 0);
   const worstCaseRequests = coarseRequests + (recheck * load.end * load.stepDuration) / 1000 + (refineSteps * load.end * refineStepMs) / 1000;
   const closed = load.mode === 'concurrency';
-  return { baselineLoad: load.start, baselineMs, rampLoads: ramp, stepMs: load.stepDuration, refineStepMs, coarseMs, worstCaseMs, coarseRequests: closed ? null : Math.round(coarseRequests), worstCaseRequests: closed ? null : Math.round(worstCaseRequests), refineSteps };
+  return {
+    baselineLoad: load.start,
+    baselineMs,
+    rampLoads: ramp,
+    stepMs: load.stepDuration,
+    refineStepMs,
+    coarseMs,
+    worstCaseMs,
+    coarseRequests: closed ? null : Math.round(coarseRequests),
+    worstCaseRequests: closed ? null : Math.round(worstCaseRequests),
+    refineSteps,
+  };
 }

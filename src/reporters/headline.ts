@@ -57,7 +57,8 @@ export function phaseLabels(r: RunResult): Map<number, string> {
 
 function verdictOf(r: RunResult, unit: LoadUnit): string {
   const cp = r.criticalPoint;
-  if (cp) return `Critical point ${fmtNum(cp.value, 4)} ${unit}: the highest load that still behaved like the baseline; it broke at ${fmtNum(cp.firstBreach, 4)} ${unit}.`;
+  if (cp)
+    return `Critical point ${fmtNum(cp.value, 4)} ${unit}: the highest load that still behaved like the baseline; it broke at ${fmtNum(cp.firstBreach, 4)} ${unit}.`;
   switch (r.stopReason) {
     case 'breach':
       return `No critical point within the ramp: ${r.stopDetail}.`;

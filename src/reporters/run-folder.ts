@@ -14,7 +14,12 @@ export class RunFolderError extends CritpointError {
     readonly dir: string,
     readonly problems: string[],
   ) {
-    super(`run folder ${dir} cannot be read (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`, 'invalid-run-folder', EXIT.invalid, 'pass a folder written by `critpoint run` (it holds summary.json)');
+    super(
+      `run folder ${dir} cannot be read (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
+      'invalid-run-folder',
+      EXIT.invalid,
+      'pass a folder written by `critpoint run` (it holds summary.json)',
+    );
   }
 }
 
@@ -34,18 +39,44 @@ export function windowsFromCsv(text: string): WindowStats[] {
     }
     for (const k of Object.keys(errors)) if (errors[k] === 0) delete errors[k];
     return {
-      index: numOf(r.index), stepIndex: numOf(r.step), phase: r.phase as WindowStats['phase'], warmup: boolOf(r.warmup), sparse: boolOf(r.sparse),
-      tStart: numOf(r.t_start_ms), tEnd: numOf(r.t_end_ms), offered: numOf(r.offered), scheduled: numOf(r.sent), sent: numOf(r.sent), completed: numOf(r.completed),
-      errors, errorTotal: numOf(r.errors), errorRate: numOf(r.error_rate), sendRate: numOf(r.send_rate), achievedRate: numOf(r.achieved_rate),
-      p50: numOf(r.p50_ms), p90: numOf(r.p90_ms), p99: numOf(r.p99_ms), max: numOf(r.max_ms), mean: numOf(r.mean_ms), sendLagP99: numOf(r.send_lag_p99_ms),
-      maxInFlight: numOf(r.max_in_flight), capHits: numOf(r.cap_hits), runtime,
+      index: numOf(r.index),
+      stepIndex: numOf(r.step),
+      phase: r.phase as WindowStats['phase'],
+      warmup: boolOf(r.warmup),
+      sparse: boolOf(r.sparse),
+      tStart: numOf(r.t_start_ms),
+      tEnd: numOf(r.t_end_ms),
+      offered: numOf(r.offered),
+      scheduled: numOf(r.sent),
+      sent: numOf(r.sent),
+      completed: numOf(r.completed),
+      errors,
+      errorTotal: numOf(r.errors),
+      errorRate: numOf(r.error_rate),
+      sendRate: numOf(r.send_rate),
+      achievedRate: numOf(r.achieved_rate),
+      p50: numOf(r.p50_ms),
+      p90: numOf(r.p90_ms),
+      p99: numOf(r.p99_ms),
+      max: numOf(r.max_ms),
+      mean: numOf(r.mean_ms),
+      sendLagP99: numOf(r.send_lag_p99_ms),
+      maxInFlight: numOf(r.max_in_flight),
+      capHits: numOf(r.cap_hits),
+      runtime,
     };
   });
 }
 
 export function runtimeFromCsv(text: string): RuntimeSample[] {
   const rows = parse(text, { columns: true, skip_empty_lines: true }) as Row[];
-  return rows.map((r) => ({ signal: r.signal ?? '', t: numOf(r.t_ms), value: r.value === '' || r.value === undefined ? null : Number(r.value), latencyMs: numOf(r.latency_ms), ...(r.error ? { error: r.error } : {}) }));
+  return rows.map((r) => ({
+    signal: r.signal ?? '',
+    t: numOf(r.t_ms),
+    value: r.value === '' || r.value === undefined ? null : Number(r.value),
+    latencyMs: numOf(r.latency_ms),
+    ...(r.error ? { error: r.error } : {}),
+  }));
 }
 
 async function readOptional(path: string): Promise<string | null> {
@@ -77,7 +108,11 @@ export async function readRunFolder(dirArg: string): Promise<LoadedRun> {
     throw new RunFolderError(dir, [`summary.json: is not JSON, got ${(err as Error).message}`]);
   }
   const parsed = parseSummary(json);
-  if (!parsed.ok) throw new RunFolderError(dir, parsed.problems.map((p) => `summary.json: ${p}`));
+  if (!parsed.ok)
+    throw new RunFolderError(
+      dir,
+      parsed.problems.map((p) => `summary.json: ${p}`),
+    );
   const notes: string[] = [];
   const problems: string[] = [];
   const series = async <T>(file: string, read: (t: string) => T[]): Promise<T[]> => {

@@ -12,10 +12,14 @@ import { z } from 'zod';
 export const SUMMARY_SCHEMA_VERSION = 1;
 
 const figure = z
-  .codec(z.number().nullable(), z.custom<number>((v) => typeof v === 'number'), {
-    decode: (v) => v ?? NaN,
-    encode: (v) => (Number.isFinite(v) ? v : null),
-  })
+  .codec(
+    z.number().nullable(),
+    z.custom<number>((v) => typeof v === 'number'),
+    {
+      decode: (v) => v ?? NaN,
+      encode: (v) => (Number.isFinite(v) ? v : null),
+    },
+  )
   .describe('a measured figure; null when there is no value (NaN or infinite in memory)');
 
 export const stopReasonSchema = z
@@ -59,7 +63,7 @@ export const signalBaselineSchema = z.object({
   sigma: figure,
   robustThreshold: figure.describe("median +/- k x sigma, in the statistic's scale"),
   practicalThreshold: figure.describe("practical floor, in the signal's natural unit (ms for p99)"),
-  threshold: figure.describe("threshold shown to people, natural unit (the stricter of the two)"),
+  threshold: figure.describe('threshold shown to people, natural unit (the stricter of the two)'),
   medianValue: figure.describe('median in the natural unit'),
   windows: z.number(),
 });

@@ -7,7 +7,10 @@ import { reporters } from '../reporters/registry.js';
 
 /** `results/<name>/<UTC timestamp>` with a suffix if that folder exists already. */
 export async function prepareRunDir(baseDir: string, name: string, startedAt: Date): Promise<string> {
-  const stamp = startedAt.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
   const parent = resolve(baseDir, name);
   try {
     await mkdir(parent, { recursive: true });

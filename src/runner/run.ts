@@ -136,7 +136,10 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const drain = async () => {
     await sleep(s.load.drain, runAbort.signal);
     const drained = await monitor.waitNearBaseline(search.baseline, s.load.drainTimeout, runAbort.signal);
-    if (!drained && !runAbort.signal.aborted) warnings.push(`runtime signals were still above their baseline band after load.drainTimeout (${s.load.drainTimeout} ms) before step ${search.steps.length}`);
+    if (!drained && !runAbort.signal.aborted)
+      warnings.push(
+        `runtime signals were still above their baseline band after load.drainTimeout (${s.load.drainTimeout} ms) before step ${search.steps.length}`,
+      );
   };
 
   /** Runs one proposed step on the engine, feeding its windows to the step's judge as they close. */
@@ -203,4 +206,3 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     return await finish(search.fail('error', err instanceof CritpointError ? err.message : `internal error: ${(err as Error).stack ?? String(err)}`));
   }
 }
-

@@ -24,7 +24,10 @@ export class RuntimeMonitor {
     const active = rt !== undefined && (rt.signals.length > 0 || rt.capture.length > 0);
     this.agent = active ? new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 10_000 }) : null;
     const samplerOptions = this.agent ? { dispatcher: this.agent } : undefined;
-    this.loop = rt && rt.signals.length > 0 ? new SamplingLoop({ signals: rt.signals, intervalMs: rt.interval, timeoutMs: rt.timeout, targetUrl, now, samplerOptions }) : null;
+    this.loop =
+      rt && rt.signals.length > 0
+        ? new SamplingLoop({ signals: rt.signals, intervalMs: rt.interval, timeoutMs: rt.timeout, targetUrl, now, samplerOptions })
+        : null;
   }
 
   get active(): boolean {
@@ -77,7 +80,13 @@ export class RuntimeMonitor {
   async capture(runDir: string | null): Promise<{ files: EvidenceFile[]; warnings: string[] }> {
     if (this.loop) await this.loop.sampleOnce().catch(() => undefined);
     if (!runDir || !this.rt || this.rt.capture.length === 0) return { files: [], warnings: [] };
-    const res = await captureEvidence(this.targetUrl, this.rt.capture, join(runDir, EVIDENCE_DIR), Math.max(this.rt.timeout, 5_000), this.agent ? { dispatcher: this.agent } : {});
+    const res = await captureEvidence(
+      this.targetUrl,
+      this.rt.capture,
+      join(runDir, EVIDENCE_DIR),
+      Math.max(this.rt.timeout, 5_000),
+      this.agent ? { dispatcher: this.agent } : {},
+    );
     return { files: res.files.map((f) => ({ ...f, path: `${EVIDENCE_DIR}/${f.path}` })), warnings: res.warnings };
   }
 

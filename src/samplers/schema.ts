@@ -40,16 +40,25 @@ const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must 
 export const sourceSchema = z
   .strictObject({
     pprof: endpoint.optional().meta({
-      description: 'Go goroutine profile, text form (first line "goroutine profile: total N"); ?debug=1 is added when absent. A path (against target.url) or an http(s) URL. Default: none (a source is exactly one of pprof, expvar, prometheus, json).',
+      description:
+        'Go goroutine profile, text form (first line "goroutine profile: total N"); ?debug=1 is added when absent. A path (against target.url) or an http(s) URL. Default: none (a source is exactly one of pprof, expvar, prometheus, json).',
       unit: 'goroutines',
     }),
-    expvar: endpoint.optional().meta({ description: "expvar JSON (Go's /debug/vars); needs field. A path or an http(s) URL. Default: none.", unit: "the field's" }),
+    expvar: endpoint
+      .optional()
+      .meta({ description: "expvar JSON (Go's /debug/vars); needs field. A path or an http(s) URL. Default: none.", unit: "the field's" }),
     prometheus: endpoint.optional().meta({
-      description: 'Prometheus text exposition (/metrics); needs metric. Gauges are read as values, counters as per-second rates. A path or an http(s) URL. Default: none.',
+      description:
+        'Prometheus text exposition (/metrics); needs metric. Gauges are read as values, counters as per-second rates. A path or an http(s) URL. Default: none.',
       unit: "the metric's (counters per second)",
     }),
-    json: endpoint.optional().meta({ description: 'Any JSON document; needs field, which must hold a number. A path or an http(s) URL. Default: none.', unit: "the field's" }),
-    field: dotPath.optional().meta({ description: 'expvar / json: dot path of the number, e.g. memstats.HeapAlloc (integer segments index arrays). Default: none (required with expvar and json).' }),
+    json: endpoint
+      .optional()
+      .meta({ description: 'Any JSON document; needs field, which must hold a number. A path or an http(s) URL. Default: none.', unit: "the field's" }),
+    field: dotPath.optional().meta({
+      description:
+        'expvar / json: dot path of the number, e.g. memstats.HeapAlloc (integer segments index arrays). Default: none (required with expvar and json).',
+    }),
     metric: metricName.optional().meta({
       description:
         'prometheus: sample name, e.g. go_goroutines, or foo_sum / foo_count / foo_bucket of a histogram or summary; several matching series are summed. Default: none (required with prometheus).',
@@ -106,18 +115,15 @@ export const sourceSchema = z
   });
 
 export const detectInputSchema = z.strictObject({
-  minRatio: z
-    .number()
-    .gt(1, { message: 'must be greater than 1' })
-    .optional()
-    .meta({
-      description: "Practical floor: a breach also needs the value to reach minRatio x the baseline median (direction down: fall to median / minRatio). Default 1.5 for pprof sources, 2 otherwise.",
-      unit: 'ratio',
-    }),
-  rising: z
-    .boolean()
-    .optional()
-    .meta({ description: 'Also require the value to keep rising (falling for direction down) inside the constant-load step. Default true for pprof sources, false otherwise.' }),
+  minRatio: z.number().gt(1, { message: 'must be greater than 1' }).optional().meta({
+    description:
+      'Practical floor: a breach also needs the value to reach minRatio x the baseline median (direction down: fall to median / minRatio). Default 1.5 for pprof sources, 2 otherwise.',
+    unit: 'ratio',
+  }),
+  rising: z.boolean().optional().meta({
+    description:
+      'Also require the value to keep rising (falling for direction down) inside the constant-load step. Default true for pprof sources, false otherwise.',
+  }),
   enabled: z.boolean().optional().meta({ description: 'true: a breach of this signal stops the run; false: sampled and charted only. Default true.' }),
   direction: z.enum(['up', 'down']).optional().meta({ description: 'Which way is bad. Default up.' }),
 });
@@ -140,7 +146,9 @@ export const signalSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { message: 'must start with a letter and use only letters, digits, "_", "-" and "."' })
       .refine((n) => !RESERVED_NAMES.includes(n), { message: `${RESERVED_NAMES.join(', ')} are reserved for the client-side signals` })
       .meta({ description: 'Unique name (starts with a letter; letters, digits, "_", "-", "."): the runtime.csv column. Not p99, errors or throughput.' }),
-    source: sourceSchema.meta({ description: 'Where to read it: exactly one of { pprof }, { expvar, field }, { prometheus, metric, labels? }, { json, field }.' }),
+    source: sourceSchema.meta({
+      description: 'Where to read it: exactly one of { pprof }, { expvar, field }, { prometheus, metric, labels? }, { json, field }.',
+    }),
     detect: detectInputSchema.optional().meta({ description: "This signal's breach rule. Default: each field's default for the source kind." }),
   })
   .transform((s): RuntimeSignalConfig => ({ name: s.name, source: s.source, detect: resolveDetect(s.detect, s.source.kind) }));
@@ -154,7 +162,8 @@ export const runtimeSchema = z.strictObject({
     .refine((ms) => ms > 0, { message: 'must be greater than 0' })
     .prefault('500ms')
     .meta({
-      description: "Per-sample timeout; more than 0. May exceed interval: a tick that finds the signal's previous sample still pending is recorded as a gap instead of a second request.",
+      description:
+        "Per-sample timeout; more than 0. May exceed interval: a tick that finds the signal's previous sample still pending is recorded as a gap instead of a second request.",
       unit: 'duration',
     }),
   signals: z
@@ -171,7 +180,10 @@ export const runtimeSchema = z.strictObject({
   capture: z
     .array(z.enum(['goroutine', 'heap']))
     .default([])
-    .meta({ description: 'Go evidence profiles saved at a confirmed breach (and with run --capture-at-end): goroutine (debug=2 text), heap (pprof protobuf), from the target\'s /debug/pprof/.' }),
+    .meta({
+      description:
+        "Go evidence profiles saved at a confirmed breach (and with run --capture-at-end): goroutine (debug=2 text), heap (pprof protobuf), from the target's /debug/pprof/.",
+    }),
 });
 
 export type RuntimeConfigInput = z.input<typeof runtimeSchema>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 // Go's time.ParseDuration form (what users of k6, vegeta, hey and ghz write): one or more
 // <number><unit> parts, e.g. "1m30s", "1h2m", "1.5s", "500ms", ".5s". Units ns, us/µs, ms, s, m, h.
 // Negative durations and a bare number in a string are refused (a bare number is ms only as a number).
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|µs|μs|ms|s|m|h)/y;
 
 /** Parses "500ms", "1.5s", "1m30s", "1h2m", "10m" or a number of milliseconds. Returns undefined when invalid. */
@@ -46,13 +46,11 @@ export function formatDuration(ms: number): string {
 }
 
 /** A zod type for durations: accepts "5s"-style strings (Go's form, "1m30s") or ms numbers, yields ms. */
-export const duration = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'not a duration (use e.g. 500ms, 5s, 1m30s, 1h or a number of ms)', input: v });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'not a duration (use e.g. 500ms, 5s, 1m30s, 1h or a number of ms)', input: v });
+    return z.NEVER;
+  }
+  return ms;
+});

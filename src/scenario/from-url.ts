@@ -61,7 +61,10 @@ export function scenarioFromUrl(arg: string): { data: Record<string, unknown>; p
   }
   if (url.username || url.password) {
     const where = isGrpcUrl(arg) ? 'put them in grpc.metadata (-H "authorization: ...")' : 'pass -H "Authorization: ..." (values may use ${env:NAME})';
-    return { data: { name: 'run', target: { url: url.origin } }, problems: [`target.url: credentials in the URL are not sent; ${where}, got ${renderGot(redactUrl(arg))}`] };
+    return {
+      data: { name: 'run', target: { url: url.origin } },
+      problems: [`target.url: credentials in the URL are not sent; ${where}, got ${renderGot(redactUrl(arg))}`],
+    };
   }
   if (isGrpcUrl(arg)) {
     const call = GRPC_CALL.exec(url.pathname);
@@ -71,7 +74,11 @@ export function scenarioFromUrl(arg: string): { data: Record<string, unknown>; p
     }
     const [, service, method] = call as unknown as [string, string, string];
     return {
-      data: { name: nameFor(url, `-${method}`), target: { url: `${url.protocol}//${url.host}` }, grpc: { service: decodeURIComponent(service), method: decodeURIComponent(method) } },
+      data: {
+        name: nameFor(url, `-${method}`),
+        target: { url: `${url.protocol}//${url.host}` },
+        grpc: { service: decodeURIComponent(service), method: decodeURIComponent(method) },
+      },
       problems: [],
     };
   }
@@ -142,7 +149,10 @@ export function applyRequestFlags(raw: Record<string, unknown>, flags: RequestFl
       problems.push(`${key}: is not a mapping, cannot apply -X/-H/-d, got ${renderGot(raw[key])}`);
     } else {
       if (flags.method !== undefined) {
-        if (grpc) problems.push(`--method: a gRPC call's method is named in the URL (grpc://host:port/package.Service/Method) or grpc.method, got ${renderGot(flags.method)}`);
+        if (grpc)
+          problems.push(
+            `--method: a gRPC call's method is named in the URL (grpc://host:port/package.Service/Method) or grpc.method, got ${renderGot(flags.method)}`,
+          );
         else sec.method = flags.method.toUpperCase();
       }
       if (headers.length > 0) {
@@ -209,7 +219,8 @@ export async function loadRunScenario(arg: string, o: RunInput): Promise<Scenari
   if (!isUrlArgument(arg)) return loadScenarioFile(arg, { target: o.target, sets: o.sets, env: o.env, patch, stdin: o.stdin });
   const source = redactUrl(arg);
   const { data, problems } = scenarioFromUrl(arg);
-  if (o.target !== undefined) problems.push(`--target: the URL argument is the target of a file-less run; leave --target out, got ${renderGot(redactUrl(o.target))}`);
+  if (o.target !== undefined)
+    problems.push(`--target: the URL argument is the target of a file-less run; leave --target out, got ${renderGot(redactUrl(o.target))}`);
   const opts: LoadOptions = { sets: o.sets, env: o.env, patch: (raw) => [...problems, ...patch(raw)] };
   try {
     return resolveScenario(data, opts, source);

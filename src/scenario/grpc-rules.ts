@@ -56,11 +56,13 @@ function metadataProblems(metadata: Record<string, string>, env: NodeJS.ProcessE
     const at = `grpc.metadata.${key}`;
     if (!METADATA_KEY.test(key)) out.push(`${at}: not a valid metadata key (letters, digits, "-", "_", "."), got ${renderGot(key)}`);
     else if (/^grpc-/i.test(key)) out.push(`${at}: keys starting with grpc- are reserved for the gRPC library, got ${renderGot(key)}`);
-    else if (CONNECTION_HEADERS.includes(key.toLowerCase())) out.push(`${at}: a connection-specific header, which HTTP/2 (and so gRPC) does not allow, got ${renderGot(key)}`);
+    else if (CONNECTION_HEADERS.includes(key.toLowerCase()))
+      out.push(`${at}: a connection-specific header, which HTTP/2 (and so gRPC) does not allow, got ${renderGot(key)}`);
     else if (/-bin$/i.test(key) && envRefs(value).length === 0 && !BASE64.test(value)) out.push(`${at}: a -bin value must be base64, got ${renderGot(value)}`);
   }
   if (env) {
-    for (const ref of missingEnvRefs({ grpc: { metadata } }, env)) out.push(`${ref.path}: environment variable ${ref.name} is not set, got ${renderGot(ref.value)}`);
+    for (const ref of missingEnvRefs({ grpc: { metadata } }, env))
+      out.push(`${ref.path}: environment variable ${ref.name} is not set, got ${renderGot(ref.value)}`);
   }
   return out;
 }
@@ -109,7 +111,8 @@ function protoProblems(s: Scenario): string[] {
   }
   const m = found.method;
   const kind = methodKind(m);
-  if (m.requestStream) out.push(`grpc.method: ${m.method} is a ${kind} method; critpoint drives unary and server-streaming methods, got ${renderGot(g.method)}`);
+  if (m.requestStream)
+    out.push(`grpc.method: ${m.method} is a ${kind} method; critpoint drives unary and server-streaming methods, got ${renderGot(g.method)}`);
   if (g.stopLatency === 'first-message' && !m.responseStream) {
     out.push(`grpc.stopLatency: first-message applies to server-streaming methods only (${m.method} is ${kind}), got "first-message"`);
   }
@@ -123,7 +126,8 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
   const engine = s.load.engine;
   const out: string[] = [];
   if (engine === 'grpc' && !grpcUrl) out.push(`load.engine: the grpc engine needs a grpc:// or grpcs:// target.url, got "grpc"`);
-  if (engine !== undefined && engine !== 'grpc' && grpcUrl) out.push(`load.engine: ${engine} cannot drive a gRPC target (use grpc or leave it out), got ${renderGot(engine)}`);
+  if (engine !== undefined && engine !== 'grpc' && grpcUrl)
+    out.push(`load.engine: ${engine} cannot drive a gRPC target (use grpc or leave it out), got ${renderGot(engine)}`);
   if (!grpcUrl) {
     if (s.grpc) out.push(`grpc: only used with a grpc:// or grpcs:// target.url, got ${renderGot(s.grpc)}`);
     return out;
@@ -131,8 +135,10 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
   const url = new URL(s.target.url);
   out.push(...urlProblems(url));
   // Options of the closed-loop HTTP engine (autocannon) that a gRPC run would silently ignore.
-  if (s.load.pipelining !== undefined) out.push(`load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got ${s.load.pipelining}`);
-  if (s.load.workers !== undefined) out.push(`load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got ${s.load.workers}`);
+  if (s.load.pipelining !== undefined)
+    out.push(`load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got ${s.load.pipelining}`);
+  if (s.load.workers !== undefined)
+    out.push(`load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got ${s.load.workers}`);
   if (!s.grpc) {
     out.push(`grpc: required for a ${url.protocol}// target (at least proto, service and method), got nothing`);
     return out;

@@ -8,13 +8,23 @@ export const grpcTlsSchema = z.strictObject({
   ca: z.string().min(1).optional().meta({ description: "PEM file of the certificate authorities to trust. Default: the system's roots." }),
   cert: z.string().min(1).optional().meta({ description: 'PEM client certificate (mutual TLS); needs key. Default: none.' }),
   key: z.string().min(1).optional().meta({ description: 'PEM private key of the client certificate; needs cert. Default: none.' }),
-  serverName: z.string().min(1).optional().meta({ description: "Name to check the server certificate against (and :authority), when it differs from the URL's host. Default: the URL's host." }),
+  serverName: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "Name to check the server certificate against (and :authority), when it differs from the URL's host. Default: the URL's host." }),
   insecureSkipVerify: z.boolean().default(false).meta({ description: 'Accept any server certificate (test setups only).' }),
 });
 
 export const grpcSchema = z.strictObject({
-  proto: z.string().min(1).meta({ description: "The service's .proto file; a relative path is relative to the scenario file's folder (the working directory for a file-less run)." }),
-  includeDirs: z.array(z.string().min(1)).default([]).meta({ description: "Folders searched for the proto's imports (relative to the scenario file's folder)." }),
+  proto: z
+    .string()
+    .min(1)
+    .meta({ description: "The service's .proto file; a relative path is relative to the scenario file's folder (the working directory for a file-less run)." }),
+  includeDirs: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ description: "Folders searched for the proto's imports (relative to the scenario file's folder)." }),
   service: z.string().min(1).meta({ description: 'Fully qualified service name, e.g. loadtarget.Work.' }),
   method: z.string().min(1).meta({ description: 'Method of the service: unary or server-streaming.' }),
   request: z
@@ -26,17 +36,14 @@ export const grpcSchema = z.strictObject({
     .default({})
     .meta({ description: 'Call metadata. Values may contain ${env:NAME}, resolved at run time and never written to outputs.' }),
   deadline: duration.prefault('10s').meta({ description: 'Per-call deadline; DEADLINE_EXCEEDED counts as an error.', unit: 'duration' }),
-  channels: z
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(4)
-    .meta({ description: "HTTP/2 connections (channels) the calls are spread over, round robin; the http2 client opens more when the server's stream limit is reached.", unit: 'connections' }),
-  client: z
-    .enum(['http2', 'grpc-js'])
-    .default('http2')
-    .meta({ description: "The gRPC client: http2 (Node's http2 module with the request encoded once: several times cheaper per call) or grpc-js (@grpc/grpc-js, to cross-check)." }),
+  channels: z.number().int().min(1).max(64).default(4).meta({
+    description: "HTTP/2 connections (channels) the calls are spread over, round robin; the http2 client opens more when the server's stream limit is reached.",
+    unit: 'connections',
+  }),
+  client: z.enum(['http2', 'grpc-js']).default('http2').meta({
+    description:
+      "The gRPC client: http2 (Node's http2 module with the request encoded once: several times cheaper per call) or grpc-js (@grpc/grpc-js, to cross-check).",
+  }),
   stopLatency: z
     .enum(['end-of-stream', 'first-message'])
     .default('end-of-stream')

@@ -121,7 +121,8 @@ export function applySet(data: Record<string, unknown>, assignment: string): str
     } else {
       const next = cur[key];
       if (next === undefined || next === null) cur[key] = {};
-      else if (typeof next !== 'object' || Array.isArray(next)) return `${path.slice(0, i + 1).join('.')}: is not a mapping, cannot set ${path.join('.')}, got ${JSON.stringify(next)}`;
+      else if (typeof next !== 'object' || Array.isArray(next))
+        return `${path.slice(0, i + 1).join('.')}: is not a mapping, cannot set ${path.join('.')}, got ${JSON.stringify(next)}`;
       cur = cur[key] as Record<string, unknown>;
     }
   }
@@ -210,7 +211,8 @@ async function readScenarioBytes(file: string, stdin: ScenarioInput): Promise<Bu
   if (file === STDIN_ARG) {
     if (stdin.isTTY) throw new ScenarioError([`(stdin): is a terminal; pipe a scenario in (critpoint validate - < scenario.yaml), got no input`], 'stdin');
     const { bytes, over } = await readBounded(stdin);
-    if (over) throw new ScenarioError([`(stdin): scenario is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), got more than ${MAX_SCENARIO_BYTES} bytes`], 'stdin');
+    if (over)
+      throw new ScenarioError([`(stdin): scenario is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), got more than ${MAX_SCENARIO_BYTES} bytes`], 'stdin');
     return bytes;
   }
   try {

@@ -24,7 +24,9 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
   problems.push(...modeProblems(s));
   if (load.engine === 'k6') problems.push(...k6Refusals(s));
   if (load.stepDuration < detect.window * detect.confirm) {
-    problems.push(`load.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window (${formatDuration(detect.window)}), got ${formatDuration(load.stepDuration)}`);
+    problems.push(
+      `load.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window (${formatDuration(detect.window)}), got ${formatDuration(load.stepDuration)}`,
+    );
   }
   const perStep = (load.start * load.stepDuration) / 1000;
   if (!closed && perStep < detect.confirm * detect.minRequests) {
@@ -33,7 +35,9 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
     );
   }
   if (load.refine.stepDuration !== undefined && load.refine.stepDuration < detect.window * detect.confirm) {
-    problems.push(`load.refine.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window, got ${formatDuration(load.refine.stepDuration)}`);
+    problems.push(
+      `load.refine.stepDuration: must hold at least detect.confirm (${detect.confirm}) windows of detect.window, got ${formatDuration(load.refine.stepDuration)}`,
+    );
   }
 
   if (load.end >= load.start) {
@@ -71,13 +75,20 @@ function modeProblems(s: Scenario): string[] {
       if (!Number.isInteger(load[key])) out.push(`load.${key}: must be a whole number of connections in load.mode concurrency, got ${load[key]}`);
     }
     // k6 says why itself (k6Refusals), in the words export k6 uses too.
-    if (load.engine !== undefined && load.engine !== 'http-closed' && load.engine !== 'grpc' && load.engine !== 'k6') out.push(`load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got ${renderGot(load.engine)}`);
+    if (load.engine !== undefined && load.engine !== 'http-closed' && load.engine !== 'grpc' && load.engine !== 'k6')
+      out.push(`load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got ${renderGot(load.engine)}`);
     if (load.maxRate !== undefined) out.push(`load.maxRate: applies to load.mode rate only (concurrency steps are connections), got ${load.maxRate}`);
-    if (load.arrival !== 'uniform') out.push(`load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.arrival)}`);
-    if (load.pacing !== 'timer') out.push(`load.pacing: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.pacing)}`);
+    if (load.arrival !== 'uniform')
+      out.push(`load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.arrival)}`);
+    if (load.pacing !== 'timer')
+      out.push(`load.pacing: applies to load.mode rate only (a closed loop sends when the last response arrived), got ${renderGot(load.pacing)}`);
     const inFlight = load.end * (load.pipelining ?? 1);
-    if (inFlight > load.maxInFlight) out.push(`load.end: ${load.end} connections x load.pipelining ${load.pipelining ?? 1} keep ${inFlight} requests in flight, above load.maxInFlight (${load.maxInFlight}), got ${load.end}`);
-    if (http.timeout < 1000) out.push(`http.timeout: must be at least 1s in load.mode concurrency (autocannon's timeout is in seconds), got ${formatDuration(http.timeout)}`);
+    if (inFlight > load.maxInFlight)
+      out.push(
+        `load.end: ${load.end} connections x load.pipelining ${load.pipelining ?? 1} keep ${inFlight} requests in flight, above load.maxInFlight (${load.maxInFlight}), got ${load.end}`,
+      );
+    if (http.timeout < 1000)
+      out.push(`http.timeout: must be at least 1s in load.mode concurrency (autocannon's timeout is in seconds), got ${formatDuration(http.timeout)}`);
   } else {
     if (load.engine === 'http-closed') out.push(`load.engine: http-closed runs load.mode concurrency only, got ${renderGot(load.engine)}`);
     if (load.pipelining !== undefined) out.push(`load.pipelining: applies to load.mode concurrency only, got ${load.pipelining}`);

@@ -39,7 +39,10 @@ export const httpSchema = z.strictObject({
   body: z
     .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown()), z.null()])
     .default(null)
-    .meta({ description: 'Request body: a string sent as it is, or an object/array sent as JSON (content-type application/json unless headers name one). Not with GET or HEAD.' }),
+    .meta({
+      description:
+        'Request body: a string sent as it is, or an object/array sent as JSON (content-type application/json unless headers name one). Not with GET or HEAD.',
+    }),
   timeout: duration.prefault('10s').meta({ description: 'Per-request timeout; a timeout counts as an error.', unit: UNIT.duration }),
   okStatus: z
     .array(z.number().int().min(100).max(599))
@@ -49,7 +52,12 @@ export const httpSchema = z.strictObject({
 
 export const growthSchema = z.union(
   [
-    z.strictObject({ factor: z.number().gt(1, { message: 'must be greater than 1' }).meta({ description: 'Geometric ramp: each step is the previous times factor.', unit: UNIT.ratio }) }),
+    z.strictObject({
+      factor: z
+        .number()
+        .gt(1, { message: 'must be greater than 1' })
+        .meta({ description: 'Geometric ramp: each step is the previous times factor.', unit: UNIT.ratio }),
+    }),
     z.strictObject({ step: positive().meta({ description: 'Linear ramp: each step is the previous plus step.', unit: UNIT.load }) }),
   ],
   { error: 'must be { factor: <number above 1> } or { step: <positive number> }' },
@@ -63,37 +71,59 @@ export const MODE_DEFAULTS = {
 
 export const loadSchema = z
   .strictObject({
-    mode: z
-      .enum(['rate', 'concurrency'])
-      .default('rate')
-      .meta({ description: 'rate = open loop, requests per second on a fixed schedule; concurrency = closed loop, a number of connections each sending its next request when the last answered.' }),
-    engine: z
-      .enum(['http-open', 'http-closed', 'grpc', 'k6'])
+    mode: z.enum(['rate', 'concurrency']).default('rate').meta({
+      description:
+        'rate = open loop, requests per second on a fixed schedule; concurrency = closed loop, a number of connections each sending its next request when the last answered.',
+    }),
+    engine: z.enum(['http-open', 'http-closed', 'grpc', 'k6']).optional().meta({
+      description:
+        'Load engine. Default: http-open (rate) or http-closed (concurrency) for http(s):// targets, grpc for grpc(s):// targets; k6 runs a local k6 binary (PATH or K6_BINARY), one short k6 run per step.',
+    }),
+    start: positive().optional().meta({
+      description: 'First (baseline) step: a load the target handles comfortably. Default 100 req/s (rate) or 1 connection (concurrency).',
+      unit: UNIT.load,
+    }),
+    end: positive()
       .optional()
-      .meta({
-        description:
-          'Load engine. Default: http-open (rate) or http-closed (concurrency) for http(s):// targets, grpc for grpc(s):// targets; k6 runs a local k6 binary (PATH or K6_BINARY), one short k6 run per step.',
-      }),
-    start: positive().optional().meta({ description: 'First (baseline) step: a load the target handles comfortably. Default 100 req/s (rate) or 1 connection (concurrency).', unit: UNIT.load }),
-    end: positive().optional().meta({ description: 'Highest step the ramp may reach. Default 20000 req/s (rate) or 256 connections (concurrency).', unit: UNIT.load }),
-    growth: growthSchema.optional().meta({ description: 'Ramp growth: { factor: 1.5 } (geometric) or { step: 500 } (linear). Default { factor: 1.5 } (rate) or { factor: 2 } (concurrency).' }),
-    pipelining: z.number().int().min(1).optional().meta({ description: 'Concurrency mode: HTTP/1.1 requests each connection keeps in flight (autocannon pipelining). Default 1.', unit: UNIT.requests }),
-    workers: z.number().int().min(0).optional().meta({ description: 'Concurrency mode: worker threads that share the connections (0 = the main thread). Default 0.', unit: UNIT.threads }),
+      .meta({ description: 'Highest step the ramp may reach. Default 20000 req/s (rate) or 256 connections (concurrency).', unit: UNIT.load }),
+    growth: growthSchema.optional().meta({
+      description: 'Ramp growth: { factor: 1.5 } (geometric) or { step: 500 } (linear). Default { factor: 1.5 } (rate) or { factor: 2 } (concurrency).',
+    }),
+    pipelining: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Concurrency mode: HTTP/1.1 requests each connection keeps in flight (autocannon pipelining). Default 1.', unit: UNIT.requests }),
+    workers: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'Concurrency mode: worker threads that share the connections (0 = the main thread). Default 0.', unit: UNIT.threads }),
     stepDuration: duration.prefault('5s').meta({ description: 'Duration of each ramp step.', unit: UNIT.duration }),
     warmup: duration.prefault('3s').meta({ description: 'Discarded time at the start of the baseline step.', unit: UNIT.duration }),
-    baselineWindows: z.number().int().min(5).default(20).meta({ description: 'Windows learned at the baseline load before the ramp starts (>= 20 recommended).', unit: UNIT.windows }),
-    drain: duration.prefault('500ms').meta({ description: 'Pause between steps to let the target drain, after in-flight requests finished.', unit: UNIT.duration }),
-    drainTimeout: duration
-      .prefault('10s')
-      .meta({ description: 'With runtime signals, also wait (at most this long) until they are back under their thresholds before the next step.', unit: UNIT.duration }),
-    arrival: z.enum(['uniform', 'poisson']).default('uniform').meta({ description: 'Send schedule: uniform spacing or poisson arrivals (seeded by load.seed).' }),
-    pacing: z
-      .enum(['timer', 'spin'])
-      .default('timer')
-      .meta({
-        description:
-          'Rate mode: how the pacing loop waits for the next send. timer sleeps on Node timers (send lag up to ~1-2 ms from their millisecond clock, no idle CPU); spin polls the event loop for the last 3 ms before each send (sub-millisecond send lag, one busy core while a step runs).',
-      }),
+    baselineWindows: z
+      .number()
+      .int()
+      .min(5)
+      .default(20)
+      .meta({ description: 'Windows learned at the baseline load before the ramp starts (>= 20 recommended).', unit: UNIT.windows }),
+    drain: duration
+      .prefault('500ms')
+      .meta({ description: 'Pause between steps to let the target drain, after in-flight requests finished.', unit: UNIT.duration }),
+    drainTimeout: duration.prefault('10s').meta({
+      description: 'With runtime signals, also wait (at most this long) until they are back under their thresholds before the next step.',
+      unit: UNIT.duration,
+    }),
+    arrival: z
+      .enum(['uniform', 'poisson'])
+      .default('uniform')
+      .meta({ description: 'Send schedule: uniform spacing or poisson arrivals (seeded by load.seed).' }),
+    pacing: z.enum(['timer', 'spin']).default('timer').meta({
+      description:
+        'Rate mode: how the pacing loop waits for the next send. timer sleeps on Node timers (send lag up to ~1-2 ms from their millisecond clock, no idle CPU); spin polls the event loop for the last 3 ms before each send (sub-millisecond send lag, one busy core while a step runs).',
+    }),
     refine: z
       .strictObject({
         resolution: z
@@ -107,14 +137,14 @@ export const loadSchema = z
       })
       .prefault({})
       .meta({ description: 'Bisection between the last passing and the first breaching step, after the first breach.' }),
-    maxDuration: duration.prefault('10m').meta({ description: "Hard cap on the whole run's wall time; validation refuses a plan that cannot fit.", unit: UNIT.duration }),
+    maxDuration: duration
+      .prefault('10m')
+      .meta({ description: "Hard cap on the whole run's wall time; validation refuses a plan that cannot fit.", unit: UNIT.duration }),
     maxRate: positive().optional().meta({ description: "Hard cap on any step's rate (rate mode). Default: load.end.", unit: UNIT.rate }),
-    maxInFlight: z
-      .number()
-      .int()
-      .positive()
-      .default(1000)
-      .meta({ description: "Most requests in flight; at the cap, scheduled requests are not sent and count as 'in-flight-cap' errors against the target.", unit: UNIT.requests }),
+    maxInFlight: z.number().int().positive().default(1000).meta({
+      description: "Most requests in flight; at the cap, scheduled requests are not sent and count as 'in-flight-cap' errors against the target.",
+      unit: UNIT.requests,
+    }),
     maxRequests: z.number().int().positive().default(10_000_000).meta({ description: 'Hard cap on requests sent over the whole run.', unit: UNIT.requests }),
     seed: z.number().int().default(1).meta({ description: 'Seed of the poisson schedule (load.arrival poisson).', unit: UNIT.none }),
   })
@@ -123,7 +153,11 @@ export const loadSchema = z
     return { ...l, start: l.start ?? d.start, end: l.end ?? d.end, growth: l.growth ?? { ...d.growth } };
   });
 
-const enabled = (what: string) => z.boolean().default(true).meta({ description: `false turns the ${what} stop signal off.` });
+const enabled = (what: string) =>
+  z
+    .boolean()
+    .default(true)
+    .meta({ description: `false turns the ${what} stop signal off.` });
 
 export const detectSchema = z.strictObject({
   window: duration.prefault('1s').meta({ description: 'Measurement window.', unit: UNIT.duration }),
@@ -135,31 +169,46 @@ export const detectSchema = z.strictObject({
     .meta({ description: 'Windows with fewer responses are extended until they have this many (p99 of few requests is noise).', unit: UNIT.requests }),
   k: z.number().positive().default(3).meta({ description: 'Robust threshold: baseline median + k x sigma (sigma from the scaled MAD).', unit: UNIT.sigma }),
   confirm: z.number().int().min(1).default(2).meta({ description: 'Consecutive breaching windows that confirm a breach.', unit: UNIT.windows }),
-  recheck: z
-    .boolean()
-    .default(true)
-    .meta({
-      description:
-        'A coarse-ramp breach on p99 alone is repeated once (after the drain) before the search narrows below it: a breach that does not come back was a passing burst of noise (the machine, a GC pause), and the ramp goes on.',
-    }),
+  recheck: z.boolean().default(true).meta({
+    description:
+      'A coarse-ramp breach on p99 alone is repeated once (after the drain) before the search narrows below it: a breach that does not come back was a passing burst of noise (the machine, a GC pause), and the ramp goes on.',
+  }),
   p99: z
     .strictObject({
-      minRatio: z.number().min(1).default(2).meta({ description: 'Practical floor: a breach also needs p99 >= minRatio x the baseline median p99.', unit: UNIT.ratio }),
-      sigmaFloor: z.number().min(0).default(0.02).meta({ description: 'Floor of sigma on log p99, so a very steady baseline does not make noise a breach.', unit: 'log(ms)' }),
+      minRatio: z
+        .number()
+        .min(1)
+        .default(2)
+        .meta({ description: 'Practical floor: a breach also needs p99 >= minRatio x the baseline median p99.', unit: UNIT.ratio }),
+      sigmaFloor: z
+        .number()
+        .min(0)
+        .default(0.02)
+        .meta({ description: 'Floor of sigma on log p99, so a very steady baseline does not make noise a breach.', unit: 'log(ms)' }),
       enabled: enabled('p99'),
     })
     .prefault({})
     .meta({ description: 'p99 latency stop signal (open loop: measured from the intended send time, judged net of send lag).' }),
   errors: z
     .strictObject({
-      maxRate: z.number().min(0).max(1).default(0.01).meta({ description: 'Practical floor: a breach also needs an error rate above maxRate (0.01 = 1%).', unit: UNIT.ratio }),
+      maxRate: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.01)
+        .meta({ description: 'Practical floor: a breach also needs an error rate above maxRate (0.01 = 1%).', unit: UNIT.ratio }),
       enabled: enabled('error-rate'),
     })
     .prefault({})
     .meta({ description: 'Error-rate stop signal: failed requests (status, timeout, connection error) per window.' }),
   throughput: z
     .strictObject({
-      minRatio: z.number().min(0).max(1).default(0.95).meta({ description: 'Practical floor: a breach also needs the achieved rate below minRatio x the offered rate.', unit: UNIT.ratio }),
+      minRatio: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.95)
+        .meta({ description: 'Practical floor: a breach also needs the achieved rate below minRatio x the offered rate.', unit: UNIT.ratio }),
       enabled: enabled('throughput'),
     })
     .prefault({})
@@ -173,42 +222,29 @@ export const detectSchema = z.strictObject({
         .max(1)
         .default(0.98)
         .meta({ description: '... or when it sent less than this fraction of the schedule while below the in-flight cap.', unit: UNIT.ratio }),
-      maxBusy: z
-        .number()
-        .gt(0)
-        .max(1)
-        .default(0.9)
-        .meta({ description: 'Concurrency mode: ... or when its event loop was busy more than this fraction of a window (responses then wait in the client).', unit: UNIT.ratio }),
-      retries: z
-        .number()
-        .int()
-        .min(0)
-        .max(3)
-        .default(1)
-        .meta({
-          description: "A step where the generator fell behind is repeated (after the drain) this many times before the run stops generator-limited: a busy machine's hiccup is not the generator's limit. 0 stops at once.",
-          unit: UNIT.steps,
-        }),
+      maxBusy: z.number().gt(0).max(1).default(0.9).meta({
+        description: 'Concurrency mode: ... or when its event loop was busy more than this fraction of a window (responses then wait in the client).',
+        unit: UNIT.ratio,
+      }),
+      retries: z.number().int().min(0).max(3).default(1).meta({
+        description:
+          "A step where the generator fell behind is repeated (after the drain) this many times before the run stops generator-limited: a busy machine's hiccup is not the generator's limit. 0 stops at once.",
+        unit: UNIT.steps,
+      }),
     })
     .prefault({})
     .meta({ description: 'When the load generator itself fell behind: such a step is generator-limited, never the critical point.' }),
   plateau: z
     .strictObject({
-      minGain: z
-        .number()
-        .min(0)
-        .max(1)
-        .default(0.05)
-        .meta({ description: "Concurrency mode: a step breaches when its throughput is not above the last passing step's by minGain while its mean latency grows.", unit: UNIT.ratio }),
-      minEfficiency: z
-        .number()
-        .min(0)
-        .max(1)
-        .default(0.5)
-        .meta({
-          description: '... nor by this share of the ideal gain (connections ratio - 1), when larger: 0.5 = throughput grew less than half as fast as the connections. 0 leaves the plain minGain rule.',
-          unit: UNIT.ratio,
-        }),
+      minGain: z.number().min(0).max(1).default(0.05).meta({
+        description: "Concurrency mode: a step breaches when its throughput is not above the last passing step's by minGain while its mean latency grows.",
+        unit: UNIT.ratio,
+      }),
+      minEfficiency: z.number().min(0).max(1).default(0.5).meta({
+        description:
+          '... nor by this share of the ideal gain (connections ratio - 1), when larger: 0.5 = throughput grew less than half as fast as the connections. 0 leaves the plain minGain rule.',
+        unit: UNIT.ratio,
+      }),
       enabled: enabled('throughput-plateau'),
     })
     .prefault({})
@@ -221,7 +257,9 @@ export const reportSchema = z.strictObject({
     .array(z.enum(['json', 'csv', 'html', 'md']))
     .min(1)
     .default(['json', 'csv', 'html', 'md'])
-    .meta({ description: 'Files to write. json = summary.json; csv = windows.csv, steps.csv, runtime.csv; html = report.html (offline, charts); md = summary.md.' }),
+    .meta({
+      description: 'Files to write. json = summary.json; csv = windows.csv, steps.csv, runtime.csv; html = report.html (offline, charts); md = summary.md.',
+    }),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -237,10 +275,14 @@ export const scenarioSchema = z.strictObject({
     })
     .meta({ description: 'The service under test.' }),
   http: httpSchema.prefault({}).meta({ description: 'The HTTP request sent over and over (http:// and https:// targets).' }),
-  grpc: grpcSchema.optional().meta({ description: 'The gRPC call sent over and over: proto, service, method, request (grpc:// and grpcs:// targets). Default: none; required for a gRPC target.' }),
+  grpc: grpcSchema.optional().meta({
+    description: 'The gRPC call sent over and over: proto, service, method, request (grpc:// and grpcs:// targets). Default: none; required for a gRPC target.',
+  }),
   load: loadSchema.prefault({}).meta({ description: 'The load plan: a baseline step, ramp steps until a breach, bisection; and the hard caps.' }),
   detect: detectSchema.prefault({}).meta({ description: 'When the target breaks its baseline: windows, thresholds and the stop signals.' }),
-  runtime: runtimeSchema.optional().meta({ description: "Runtime endpoints of the target sampled next to the load; each is a stop signal too. Default: none." }),
+  runtime: runtimeSchema
+    .optional()
+    .meta({ description: 'Runtime endpoints of the target sampled next to the load; each is a stop signal too. Default: none.' }),
   report: reportSchema.prefault({}).meta({ description: 'What to write and where.' }),
 });
 

@@ -140,7 +140,11 @@ export class SearchController {
     if (this.state !== 'idle') throw new Error('the search has started already');
     this.state = 'baseline';
     const { load } = this.s;
-    return this.propose({ phase: 'baseline', load: load.start, durationMs: load.baselineWindows * baselineWindowMs(this.s), warmupMs: load.warmup }, false, false);
+    return this.propose(
+      { phase: 'baseline', load: load.start, durationMs: load.baselineWindows * baselineWindowMs(this.s), warmupMs: load.warmup },
+      false,
+      false,
+    );
   }
 
   /** The judge for a proposed step, bound to the band and the plateau's reference step. */
@@ -150,7 +154,12 @@ export class SearchController {
 
   /** A judge for any step (the analyzer judges steps k6 ran past the decision with it: reported, never filed). */
   judgeFor(step: Step, evaluate = true): StepJudge {
-    return new StepJudge(step, evaluate, { cfg: this.cfg, baseline: this.learned, reference: this.closedLoop ? this.lastPassStep : null, plateau: this.s.detect.plateau });
+    return new StepJudge(step, evaluate, {
+      cfg: this.cfg,
+      baseline: this.learned,
+      reference: this.closedLoop ? this.lastPassStep : null,
+      plateau: this.s.detect.plateau,
+    });
   }
 
   /**
@@ -174,7 +183,10 @@ export class SearchController {
     this.current = null;
     if (why === CAP_ABORT.duration || why === CAP_ABORT.requests) {
       const cap = why === CAP_ABORT.duration ? 'load.maxDuration' : 'load.maxRequests';
-      const detail = why === CAP_ABORT.requests ? `load.maxRequests (${this.s.load.maxRequests}) reached after ${this.used} scheduled requests` : `load.maxDuration (${this.s.load.maxDuration} ms) reached`;
+      const detail =
+        why === CAP_ABORT.requests
+          ? `load.maxRequests (${this.s.load.maxRequests}) reached after ${this.used} scheduled requests`
+          : `load.maxDuration (${this.s.load.maxDuration} ms) reached`;
       if (this.firstBreach && this.lastPass !== null) {
         this.notes.push(`${cap} ended refinement early: resolution is coarser than load.refine.resolution`);
         return this.stop('breach', `${detail} during refinement; critical point at coarse resolution`);
@@ -196,7 +208,15 @@ export class SearchController {
     if (!(s.load <= this.maxRate)) {
       return this.stop('error', `step ${index} would offer ${s.load} ${this.unit}, above the cap load.maxRate (${this.maxRate}); refused before sending`);
     }
-    const step: Step = { index, phase: s.phase, load: s.load, unit: this.unit, durationMs: s.durationMs, warmupMs: s.warmupMs, maxRequests: this.opts.replay ? Infinity : Math.max(0, this.s.load.maxRequests - this.used) };
+    const step: Step = {
+      index,
+      phase: s.phase,
+      load: s.load,
+      unit: this.unit,
+      durationMs: s.durationMs,
+      warmupMs: s.warmupMs,
+      maxRequests: this.opts.replay ? Infinity : Math.max(0, this.s.load.maxRequests - this.used),
+    };
     this.current = { kind: 'step', step, evaluate, recheckPending };
     return this.current;
   }
@@ -216,7 +236,9 @@ export class SearchController {
     const fb = this.firstBreach;
     const lp = this.lastPass;
     const criticalPoint: CriticalPoint | null =
-      reason === 'breach' && fb && lp !== null ? { value: lp, unit: this.unit, lastPass: lp, firstBreach: fb.load, resolution: gap(lp, fb.load), signals: fb.breaches } : null;
+      reason === 'breach' && fb && lp !== null
+        ? { value: lp, unit: this.unit, lastPass: lp, firstBreach: fb.load, resolution: gap(lp, fb.load), signals: fb.breaches }
+        : null;
     this.state = 'done';
     this.final = { kind: 'stop', reason, detail, ...(signal !== undefined ? { signal } : {}), criticalPoint, lastPass: lp };
     return this.final;
@@ -234,7 +256,11 @@ export class SearchController {
     }
     const windows = [...judged.windows];
     this.learned = learnBaseline(windows, this.cfg, this.s.load.start, this.unit);
-    const check = judgeBaseline(windows, judged.result.stats, this.learned, this.cfg, { start, minRequests: this.s.detect.minRequests, baselineWindows: this.s.load.baselineWindows });
+    const check = judgeBaseline(windows, judged.result.stats, this.learned, this.cfg, {
+      start,
+      minRequests: this.s.detect.minRequests,
+      baselineWindows: this.s.load.baselineWindows,
+    });
     if (check.stop?.reason === 'generator-limited' && this.attempt < this.retries) {
       this.file({ ...judged.result, outcome: 'generator-limited' });
       this.attempt++;
@@ -242,7 +268,11 @@ export class SearchController {
       // The drain before the repeat waits on no band learned from a lagging attempt.
       this.learned = null;
       const { load } = this.s;
-      return this.propose({ phase: 'baseline', load: load.start, durationMs: load.baselineWindows * baselineWindowMs(this.s), warmupMs: load.warmup }, false, false);
+      return this.propose(
+        { phase: 'baseline', load: load.start, durationMs: load.baselineWindows * baselineWindowMs(this.s), warmupMs: load.warmup },
+        false,
+        false,
+      );
     }
     this.notes.push(...check.warnings);
     if (check.stop) {
@@ -271,11 +301,16 @@ export class SearchController {
         // On a shared machine the generator falling behind is often a passing hiccup (another process took
         // the CPU): the step is repeated; the attempt stays in the step table as generator-limited.
         this.attempt++;
-        this.notes.push(`the generator fell behind at ${load} ${this.unit} (${judged.generatorDetail}): step ${result.index} repeated (${this.attempt} of detect.generator.retries ${this.retries})`);
+        this.notes.push(
+          `the generator fell behind at ${load} ${this.unit} (${judged.generatorDetail}): step ${result.index} repeated (${this.attempt} of detect.generator.retries ${this.retries})`,
+        );
         if (interrupt) return this.interrupt(interrupt);
         return this.repeat(p, p.recheckPending);
       }
-      return this.stop('generator-limited', `the load generator could not keep up at ${load} ${this.unit} (${judged.generatorDetail}); the target's critical point is above what this machine can offer`);
+      return this.stop(
+        'generator-limited',
+        `the load generator could not keep up at ${load} ${this.unit} (${judged.generatorDetail}); the target's critical point is above what this machine can offer`,
+      );
     }
     this.attempt = 0;
     if (result.outcome === 'breach') {
@@ -295,7 +330,9 @@ export class SearchController {
     // A pass, or a step the run's stop cut short: only a step that ran is a pass.
     if (interrupt) return this.interrupt(interrupt);
     if (this.rechecking) {
-      this.notes.push(`the breach at ${load} ${this.unit} (${this.rechecking.breaches.map((b) => b.reason).join('; ')}) did not come back when the step was repeated (detect.recheck): taken as noise, the ramp went on`);
+      this.notes.push(
+        `the breach at ${load} ${this.unit} (${this.rechecking.breaches.map((b) => b.reason).join('; ')}) did not come back when the step was repeated (detect.recheck): taken as noise, the ramp went on`,
+      );
       this.rechecking = null;
     }
     this.lastPass = load;

@@ -5,7 +5,14 @@ import type { RuntimeConfig } from '../samplers/types.js';
 import type { DetectConfig, RuntimeSignalDetect } from '../detector/signals.js';
 
 export function runtimeDetect(rt: RuntimeConfig | undefined): RuntimeSignalDetect[] {
-  return (rt?.signals ?? []).map((s) => ({ name: s.name, enabled: s.detect.enabled, minRatio: s.detect.minRatio, rising: s.detect.rising, direction: s.detect.direction, sigmaFloor: 1 }));
+  return (rt?.signals ?? []).map((s) => ({
+    name: s.name,
+    enabled: s.detect.enabled,
+    minRatio: s.detect.minRatio,
+    rising: s.detect.rising,
+    direction: s.detect.direction,
+    sigmaFloor: 1,
+  }));
 }
 
 export function detectConfig(s: Scenario): DetectConfig {

@@ -102,7 +102,10 @@ export class StepJudge {
     const d = dead(w);
     this.deadRun = d.dead ? this.deadRun + 1 : 0;
     if (this.deadRun >= DEAD_WINDOWS) {
-      return { stop: this.decide({ kind: 'unreachable', detail: `no response in ${this.deadRun} consecutive windows (${d.errors} connection errors in the last)` }), budgetSpent };
+      return {
+        stop: this.decide({ kind: 'unreachable', detail: `no response in ${this.deadRun} consecutive windows (${d.errors} connection errors in the last)` }),
+        budgetSpent,
+      };
     }
     if (!this.evaluate || !this.ctx.baseline) return { stop: null, budgetSpent };
     const v = evaluateWindow(this.ctx.baseline, w, this.ctx.cfg, this.state);
@@ -156,7 +159,17 @@ export class StepJudge {
     }
     const { windows: _w, step: _s, inFlightAtEnd: _f, ...rest } = stats;
     const st = this.step;
-    const result: StepResult = { index: st.index, phase: st.phase, load: st.load, unit: st.unit, outcome, breaches, stats: rest, windowCount: this.seen.length, littlesLaw: littlesLaw(this.seen) };
+    const result: StepResult = {
+      index: st.index,
+      phase: st.phase,
+      load: st.load,
+      unit: st.unit,
+      outcome,
+      breaches,
+      stats: rest,
+      windowCount: this.seen.length,
+      littlesLaw: littlesLaw(this.seen),
+    };
     return {
       step: st,
       result,

@@ -33,7 +33,10 @@ export function littlesLaw(windows: WindowStats[], tolerance = LITTLE_TOLERANCE)
 }
 
 /** One line over the steps that have a check. */
-export function littlesLawSummary(steps: { index: number; littlesLaw?: LittlesLawCheck }[], tolerance = LITTLE_TOLERANCE): { steps: number; holding: number; tolerance: number; detail: string } {
+export function littlesLawSummary(
+  steps: { index: number; littlesLaw?: LittlesLawCheck }[],
+  tolerance = LITTLE_TOLERANCE,
+): { steps: number; holding: number; tolerance: number; detail: string } {
   const present = steps.filter((s) => s.littlesLaw !== undefined).map((s) => ({ c: s.littlesLaw as LittlesLawCheck, i: s.index }));
   const holding = present.filter((x) => x.c.holds).length;
   if (present.length === 0) return { steps: 0, holding: 0, tolerance, detail: "Little's law: no step measured in-flight requests" };

@@ -26,12 +26,20 @@ export function uslPeak(sigma: number, kappa: number): number | null {
 
 /** Least squares of y = sigma a + kappa b (no intercept), clamped to >= 0: Gunther's linearization. */
 function linearizedStart(points: UslPoint[], lambda: number): { sigma: number; kappa: number } {
-  let saa = 0, sab = 0, sbb = 0, say = 0, sby = 0;
+  let saa = 0,
+    sab = 0,
+    sbb = 0,
+    say = 0,
+    sby = 0;
   for (const { concurrency: n, throughput: x } of points) {
     const y = (n * lambda) / x - 1;
     const a = n - 1;
     const b = n * (n - 1);
-    saa += a * a; sab += a * b; sbb += b * b; say += a * y; sby += b * y;
+    saa += a * a;
+    sab += a * b;
+    sbb += b * b;
+    say += a * y;
+    sby += b * y;
   }
   const det = saa * sbb - sab * sab;
   if (!(Math.abs(det) > 1e-12)) return { sigma: 0.05, kappa: 1e-3 };
@@ -55,11 +63,16 @@ export function fitUsl(points: UslPoint[]): UslFit | null {
   const y = sorted.map((p) => p.throughput / scale);
   const lambda0 = first.throughput / first.concurrency / scale;
   const lin = linearizedStart(sorted, first.throughput / first.concurrency);
-  const model = ([l, s, k]: number[]) => (n: number) => (l! * n) / (1 + s! * (n - 1) + k! * n * (n - 1));
-  const jacobian = ([l, s, k]: number[]) => (n: number) => {
-    const d = 1 + s! * (n - 1) + k! * n * (n - 1);
-    return [n / d, (-l! * n * (n - 1)) / (d * d), (-l! * n * n * (n - 1)) / (d * d)];
-  };
+  const model =
+    ([l, s, k]: number[]) =>
+    (n: number) =>
+      (l! * n) / (1 + s! * (n - 1) + k! * n * (n - 1));
+  const jacobian =
+    ([l, s, k]: number[]) =>
+    (n: number) => {
+      const d = 1 + s! * (n - 1) + k! * n * (n - 1);
+      return [n / d, (-l! * n * (n - 1)) / (d * d), (-l! * n * n * (n - 1)) / (d * d)];
+    };
   let best: { lambda: number; sigma: number; kappa: number; err: number } | null = null;
   for (const kappa0 of [lin.kappa, 1e-4, 1e-3, 1e-2, 1e-1]) {
     for (const sigma0 of [lin.sigma, 0.05]) {
@@ -100,7 +113,12 @@ export function uslDiagnostic(points: UslPoint[], unit = 'connections'): UslDiag
   const usable = points.filter((p) => p.concurrency > 0 && Number.isFinite(p.throughput) && p.throughput > 0).sort((a, b) => a.concurrency - b.concurrency);
   const distinct = new Set(usable.map((p) => p.concurrency)).size;
   if (distinct < USL_MIN_POINTS) {
-    return { status: 'too-few-points', detail: `USL not fitted: ${distinct} distinct concurrencies measured, at least ${USL_MIN_POINTS} needed`, fit: null, points: usable };
+    return {
+      status: 'too-few-points',
+      detail: `USL not fitted: ${distinct} distinct concurrencies measured, at least ${USL_MIN_POINTS} needed`,
+      fit: null,
+      points: usable,
+    };
   }
   let top = 0;
   usable.forEach((p, i) => {
@@ -109,11 +127,17 @@ export function uslDiagnostic(points: UslPoint[], unit = 'connections'): UslDiag
   const peakPoint = usable[top] as UslPoint;
   const highest = (usable[usable.length - 1] as UslPoint).concurrency;
   if (peakPoint.concurrency >= highest) {
-    return { status: 'peak-not-passed', detail: `USL not fitted: throughput was still highest at the highest concurrency measured (${highest} ${unit}), so the points do not pass the peak`, fit: null, points: usable };
+    return {
+      status: 'peak-not-passed',
+      detail: `USL not fitted: throughput was still highest at the highest concurrency measured (${highest} ${unit}), so the points do not pass the peak`,
+      fit: null,
+      points: usable,
+    };
   }
   const fit = fitUsl(usable);
   if (!fit) return { status: 'fit-failed', detail: 'USL fit failed: the optimizer produced no finite parameters', fit: null, points: usable };
-  const peak = fit.peakConcurrency === null ? 'no predicted peak (kappa 0)' : `predicted peak N* = ${fit.peakConcurrency} ${unit} at ${f(fit.peakThroughput ?? NaN, 4)}/s`;
+  const peak =
+    fit.peakConcurrency === null ? 'no predicted peak (kappa 0)' : `predicted peak N* = ${fit.peakConcurrency} ${unit} at ${f(fit.peakThroughput ?? NaN, 4)}/s`;
   return {
     status: 'fitted',
     detail: `USL fit sigma ${f(fit.sigma, 3)}, kappa ${f(fit.kappa, 3)}, lambda ${f(fit.lambda, 4)}/s: ${peak} (R² ${fit.r2.toFixed(3)}, ${fit.points} points; measured peak ${f(peakPoint.throughput, 4)}/s at ${peakPoint.concurrency} ${unit})`,

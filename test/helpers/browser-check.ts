@@ -20,7 +20,16 @@ export function chromiumAvailable(): boolean {
 }
 
 /** Flags this machine needs: no sandbox as root, and no background traffic to a closed network. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** The few DOM members the page check uses (the project compiles without the DOM lib). */
 interface PageElement {
@@ -77,7 +86,12 @@ export interface ReportBrowser {
 
 export async function openReportBrowser(): Promise<ReportBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'critpoint-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS.filter((a) => a !== '--headless'), headless: true, viewport: { width: 1200, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((a) => a !== '--headless'),
+    headless: true,
+    viewport: { width: 1200, height: 900 },
+  });
   return {
     check: (file, opts = {}) => checkPage(context, file, opts),
     async close() {
@@ -117,7 +131,16 @@ async function checkPage(context: BrowserContext, file: string, opts: CheckOptio
         texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => hit(a.r, b.r) && textOverlaps.push(`"${a.text}" / "${b.text}"`)));
         const breachDots = dots.filter((d) => (d.dataset.series ?? '').includes('breach')).map((d) => d.getBoundingClientRect());
         const markersOnText = texts.filter((t) => breachDots.some((d) => hit(d, t.r))).map((t) => t.text);
-        return { id: svg.dataset.chart ?? '', points: Number(svg.dataset.points), width: box.width, height: box.height, drawnMarks: paths.length + dots.length, drawnSeries, textOverlaps, markersOnText };
+        return {
+          id: svg.dataset.chart ?? '',
+          points: Number(svg.dataset.points),
+          width: box.width,
+          height: box.height,
+          drawnMarks: paths.length + dots.length,
+          drawnSeries,
+          textOverlaps,
+          markersOnText,
+        };
       }),
     );
     const stepsTable = await page.$$eval('table#steps', (tables) => {
@@ -142,6 +165,7 @@ export function browserProblems(c: BrowserCheck): string[] {
     for (const o of ch.textOverlaps) out.push(`chart ${ch.id}: text overlaps ${o}`);
     for (const t of ch.markersOnText) out.push(`chart ${ch.id}: a breach marker sits on "${t}"`);
   }
-  if (c.stepsTable && c.stepsTable.scrollWidth > c.stepsTable.clientWidth) out.push(`the steps table is clipped (${c.stepsTable.scrollWidth} px wide in ${c.stepsTable.clientWidth} px)`);
+  if (c.stepsTable && c.stepsTable.scrollWidth > c.stepsTable.clientWidth)
+    out.push(`the steps table is clipped (${c.stepsTable.scrollWidth} px wide in ${c.stepsTable.clientWidth} px)`);
   return out;
 }

@@ -21,7 +21,10 @@ function newestMtime(dir: string): number {
 /** Builds dist/ when it is missing or older than src/ (npm run build). */
 export function ensureBuilt(): void {
   if (existsSync(CLI_JS) && statSync(CLI_JS).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 
 export interface CliProcess {

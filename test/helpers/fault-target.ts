@@ -62,7 +62,12 @@ export function getText(url: string, timeoutMs = 3_000): Promise<{ status: numbe
 }
 
 export async function startFaultTarget(opts: FaultTargetOptions = {}): Promise<FaultTarget> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FAULT_WORKERS: String(opts.workers ?? 0), FAULT_SERVICE_MS: String(opts.serviceMs ?? 1), FAULT_HANG: opts.hang ? '1' : '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FAULT_WORKERS: String(opts.workers ?? 0),
+    FAULT_SERVICE_MS: String(opts.serviceMs ?? 1),
+    FAULT_HANG: opts.hang ? '1' : '0',
+  };
   if (opts.expectAuth !== undefined) env.FAULT_EXPECT_AUTH = opts.expectAuth;
   const child = spawn(process.execPath, [FAULT_TARGET_JS], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   live.add(child);

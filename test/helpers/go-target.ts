@@ -81,9 +81,7 @@ function parseStartLine(line: string): StartLine {
 
 export async function startGoTarget(opts: GoTargetOptions = {}): Promise<GoTarget> {
   if (!goTargetAvailable()) {
-    throw new Error(
-      `Go target binary not found at ${GO_TARGET_BIN}: run \`bash scripts/build-go-fixture.sh\` first`,
-    );
+    throw new Error(`Go target binary not found at ${GO_TARGET_BIN}: run \`bash scripts/build-go-fixture.sh\` first`);
   }
   const args: string[] = [];
   if (opts.workers !== undefined) args.push('-workers', String(opts.workers));

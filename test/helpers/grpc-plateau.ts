@@ -29,7 +29,17 @@ export async function measureGoPlateau(target: GoTarget, opts: PlateauOptions = 
   if (!address || !/^(127\.0\.0\.1|\[::1\]):\d+$/.test(address)) throw new Error(`refusing to load a non-loopback target: ${address}`);
   const found = findMethod(loadProto(GO_TARGET_PROTO), 'loadtarget.Work', method);
   if (!found.ok) throw new Error(found.problem);
-  const transport = new Http2Transport({ address, tls: null, path: found.method.path, request: found.method.serialize({ payload: 'abc', count }), metadata: {}, deadlineMs: 5_000, stream: method === 'Stream', channels: 4, maxConnections: 4 });
+  const transport = new Http2Transport({
+    address,
+    tls: null,
+    path: found.method.path,
+    request: found.method.serialize({ payload: 'abc', count }),
+    metadata: {},
+    deadlineMs: 5_000,
+    stream: method === 'Stream',
+    channels: 4,
+    maxConnections: 4,
+  });
   try {
     await transport.connect(5_000);
     let stopAt = performance.now() + 500; // warm-up: JIT, HTTP/2 windows

@@ -1,6 +1,12 @@
 // Reading report.html in tests: headline fields, charts and every reference
 // a page could load.
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** Text of the element marked data-field="name", tags stripped, entities decoded. */
 export function field(html: string, name: string): string | null {

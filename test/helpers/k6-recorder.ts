@@ -30,7 +30,13 @@ export interface Recording {
   lines: number;
 }
 
-const TRANSPORT: Record<string, number> = { ECONNREFUSED: 1212, ECONNRESET: 1220, UND_ERR_HEADERS_TIMEOUT: 1050, UND_ERR_BODY_TIMEOUT: 1050, UND_ERR_CONNECT_TIMEOUT: 1211 };
+const TRANSPORT: Record<string, number> = {
+  ECONNREFUSED: 1212,
+  ECONNRESET: 1220,
+  UND_ERR_HEADERS_TIMEOUT: 1050,
+  UND_ERR_BODY_TIMEOUT: 1050,
+  UND_ERR_CONNECT_TIMEOUT: 1211,
+};
 
 export async function recordK6Run(o: RecordOptions): Promise<Recording> {
   const host = new URL(o.origin).hostname;
@@ -76,7 +82,11 @@ export async function recordK6Run(o: RecordOptions): Promise<Recording> {
           write(w.request({ endMs: epoch0 + end, durationMs: end - sentAt, status, errorCode, step: st.index, load: st.load, url: `${o.origin}${o.path}` }));
         };
         pool.request({ origin: o.origin, path: o.path, method: 'GET' }).then(
-          (res) => res.body.dump().then(() => done(res.statusCode), (err: { code?: string }) => done(0, TRANSPORT[err.code ?? ''] ?? 1000)),
+          (res) =>
+            res.body.dump().then(
+              () => done(res.statusCode),
+              (err: { code?: string }) => done(0, TRANSPORT[err.code ?? ''] ?? 1000),
+            ),
           (err: { code?: string }) => done(0, TRANSPORT[err.code ?? ''] ?? 1000),
         );
       },

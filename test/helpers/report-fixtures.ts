@@ -25,11 +25,21 @@ export function withRuntimeSignal(r: RunResult, name = 'goroutines', base = 8): 
     { signal: name, t: w.tEnd - 1, value: w.maxInFlight + base + 1, latencyMs: 1.1 },
   ]);
   const cfg: DetectConfig = {
-    k: 3, confirm: 2, p99: { enabled: false, minRatio: 2, sigmaFloor: 0.02 }, errors: { enabled: false, maxRate: 0.01 }, throughput: { enabled: false, minRatio: 0.95 },
-    generator: { maxSendLag: 5, minSendRatio: 0.98 }, arrival: 'uniform', runtime: [{ name, enabled: true, minRatio: 1.5, rising: true, sigmaFloor: 1, direction: 'up' }],
+    k: 3,
+    confirm: 2,
+    p99: { enabled: false, minRatio: 2, sigmaFloor: 0.02 },
+    errors: { enabled: false, maxRate: 0.01 },
+    throughput: { enabled: false, minRatio: 0.95 },
+    generator: { maxSendLag: 5, minSendRatio: 0.98 },
+    arrival: 'uniform',
+    runtime: [{ name, enabled: true, minRatio: 1.5, rising: true, sigmaFloor: 1, direction: 'up' }],
   };
   const spec = signalSpecs(cfg)[0]!;
-  const learned = learnSignal(spec, windows.filter((w) => w.stepIndex === 0), cfg.k);
+  const learned = learnSignal(
+    spec,
+    windows.filter((w) => w.stepIndex === 0),
+    cfg.k,
+  );
   if (!learned || !r.baseline) throw new Error('the fixture run has no baseline to extend');
   return {
     ...r,
@@ -73,17 +83,45 @@ export async function manyStepRun(): Promise<RunResult> {
     if (breached) breachLoad = load;
     const scaled = ws.map((w) => {
       const f = load / w.offered;
-      return { ...w, stepIndex: index, phase: 'ramp' as const, offered: load, sent: Math.round(w.sent * f), scheduled: Math.round(w.scheduled * f), completed: Math.round(w.completed * f), sendRate: w.sendRate * f, achievedRate: w.achievedRate * f };
+      return {
+        ...w,
+        stepIndex: index,
+        phase: 'ramp' as const,
+        offered: load,
+        sent: Math.round(w.sent * f),
+        scheduled: Math.round(w.scheduled * f),
+        completed: Math.round(w.completed * f),
+        sendRate: w.sendRate * f,
+        achievedRate: w.achievedRate * f,
+      };
     });
     windows.push(...scaled);
     const full = scaled.filter((w) => !w.sparse);
     const worst = full.reduce((a, b) => (b.p99 > a.p99 ? b : a));
     const sum = (k: 'sent' | 'completed' | 'errorTotal') => scaled.reduce((a, w) => a + w[k], 0);
     steps.push({
-      index, phase: 'ramp', load, unit: 'req/s', outcome: breached ? 'breach' : 'pass', breaches: breached ? [breach] : [], windowCount: scaled.length,
+      index,
+      phase: 'ramp',
+      load,
+      unit: 'req/s',
+      outcome: breached ? 'breach' : 'pass',
+      breaches: breached ? [breach] : [],
+      windowCount: scaled.length,
       stats: {
-        sent: sum('sent'), completed: sum('completed'), errors: {}, errorTotal: sum('errorTotal'), achievedRate: worst.achievedRate, p50: worst.p50, p90: worst.p90, p99: worst.p99, max: worst.max, mean: worst.mean,
-        sendLagP99: Math.max(...scaled.map((w) => w.sendLagP99)), maxInFlight: Math.max(...scaled.map((w) => w.maxInFlight)), aborted: false, elapsedMs: scaled.at(-1)!.tEnd - scaled[0]!.tStart,
+        sent: sum('sent'),
+        completed: sum('completed'),
+        errors: {},
+        errorTotal: sum('errorTotal'),
+        achievedRate: worst.achievedRate,
+        p50: worst.p50,
+        p90: worst.p90,
+        p99: worst.p99,
+        max: worst.max,
+        mean: worst.mean,
+        sendLagP99: Math.max(...scaled.map((w) => w.sendLagP99)),
+        maxInFlight: Math.max(...scaled.map((w) => w.maxInFlight)),
+        aborted: false,
+        elapsedMs: scaled.at(-1)!.tEnd - scaled[0]!.tStart,
       },
     });
   });
@@ -95,6 +133,8 @@ export async function manyStepRun(): Promise<RunResult> {
     lastPass: load,
     stopReason: 'completed',
     stopDetail: `no breach up to load.end (${load} req/s): the critical point is above the ramp`,
-    warnings: [`the breach at ${breachLoad} req/s (${breach.reason}) did not come back when the step was repeated (detect.recheck): taken as noise, the ramp went on`],
+    warnings: [
+      `the breach at ${breachLoad} req/s (${breach.reason}) did not come back when the step was repeated (detect.recheck): taken as noise, the ramp went on`,
+    ],
   };
 }

@@ -13,13 +13,32 @@ import { join } from 'node:path';
 const TEST_GENERATOR = { maxSendLag: '25ms', retries: 2 };
 
 /** A short, fast scenario for tests on a 2-core machine: 500 ms windows, 2 s steps. */
-export function fastScenario(url: string, over: { load?: Record<string, unknown>; detect?: Record<string, unknown>; http?: Record<string, unknown>; name?: string } = {}): Scenario {
+export function fastScenario(
+  url: string,
+  over: { load?: Record<string, unknown>; detect?: Record<string, unknown>; http?: Record<string, unknown>; name?: string } = {},
+): Scenario {
   const input = {
     name: over.name ?? 'test',
     target: { url },
     http: { method: 'GET', path: '/work', timeout: '3s', ...over.http },
-    load: { start: 400, end: 3000, growth: { factor: 1.4 }, stepDuration: '2s', warmup: '1s', baselineWindows: 16, drain: '300ms', maxDuration: '2m', maxInFlight: 400, ...over.load },
-    detect: { window: '500ms', minRequests: 150, ...over.detect, generator: { ...TEST_GENERATOR, ...(over.detect?.generator as Record<string, unknown> | undefined) } },
+    load: {
+      start: 400,
+      end: 3000,
+      growth: { factor: 1.4 },
+      stepDuration: '2s',
+      warmup: '1s',
+      baselineWindows: 16,
+      drain: '300ms',
+      maxDuration: '2m',
+      maxInFlight: 400,
+      ...over.load,
+    },
+    detect: {
+      window: '500ms',
+      minRequests: 150,
+      ...over.detect,
+      generator: { ...TEST_GENERATOR, ...(over.detect?.generator as Record<string, unknown> | undefined) },
+    },
     report: { dir: mkdtempSync(join(tmpdir(), 'critpoint-test-')) },
   } as ScenarioInput;
   return resolveScenario(input);
@@ -31,11 +50,17 @@ export function fastScenario(url: string, over: { load?: Record<string, unknown>
  * breach that did not come back (detect.recheck): that is the method absorbing a stall of this VM,
  * not a stop. Returns what went wrong, or null.
  */
-export function falseStop(result: { stopReason: string; stopDetail: string; steps: { load: number; outcome: string; phase: string }[]; warnings: string[] }): string | null {
+export function falseStop(result: {
+  stopReason: string;
+  stopDetail: string;
+  steps: { load: number; outcome: string; phase: string }[];
+  warnings: string[];
+}): string | null {
   if (result.stopReason !== 'completed') return `stopped ${result.stopReason}: ${result.stopDetail}`;
   const last = new Map<number, string>();
   for (const st of result.steps) if (st.phase !== 'baseline') last.set(st.load, st.outcome);
   const failed = [...last].filter(([, outcome]) => outcome !== 'pass');
-  if (failed.length > 0) return `last attempt did not pass at ${failed.map(([load, o]) => `${load} (${o})`).join(', ')}; warnings: ${result.warnings.join(' | ')}`;
+  if (failed.length > 0)
+    return `last attempt did not pass at ${failed.map(([load, o]) => `${load} (${o})`).join(', ')}; warnings: ${result.warnings.join(' | ')}`;
   return null;
 }

@@ -90,7 +90,21 @@ export function drive(s: Scenario, shape: Shape, opts: DriveOptions = {}): Trace
     let stopped = false;
     for (let i = 0; i < count && !stopped; i++) {
       const t = i * s.detect.window;
-      const w = win({ index: index++, stepIndex: p.step.index, phase: p.step.phase, offered: p.step.load, scheduled: p.step.load, sent: p.step.load, completed: p.step.load, sendRate: p.step.load, achievedRate: p.step.load, tStart: t, tEnd: t + s.detect.window, p99: 10 + (i % 3) * 0.3, ...shape(p.step.load, attempt, i, p) });
+      const w = win({
+        index: index++,
+        stepIndex: p.step.index,
+        phase: p.step.phase,
+        offered: p.step.load,
+        scheduled: p.step.load,
+        sent: p.step.load,
+        completed: p.step.load,
+        sendRate: p.step.load,
+        achievedRate: p.step.load,
+        tStart: t,
+        tEnd: t + s.detect.window,
+        p99: 10 + (i % 3) * 0.3,
+        ...shape(p.step.load, attempt, i, p),
+      });
       windows.push(w);
       stopped = judge.window(w).stop !== null;
     }

@@ -29,14 +29,34 @@ afterAll(async () => {
 });
 
 function engine(url: string, over: Partial<HttpClosedConfig> = {}): HttpClosedEngine {
-  return track(new HttpClosedEngine({ url, method: 'GET', path: '/work', headers: {}, body: null, timeoutMs: 5_000, pipelining: 1, workers: 0, windowMs: 500, minRequests: 20, drainTimeoutMs: 2_000, ...over }));
+  return track(
+    new HttpClosedEngine({
+      url,
+      method: 'GET',
+      path: '/work',
+      headers: {},
+      body: null,
+      timeoutMs: 5_000,
+      pipelining: 1,
+      workers: 0,
+      windowMs: 500,
+      minRequests: 20,
+      drainTimeoutMs: 2_000,
+      ...over,
+    }),
+  );
 }
 function track(e: HttpClosedEngine): HttpClosedEngine {
   engines.push(e);
   return e;
 }
 
-async function step(e: HttpClosedEngine, load: number, durationMs: number, abortAfterMs?: number): Promise<{ stats: StepStats; windows: WindowStats[]; returnedAfterAbortMs: number | null }> {
+async function step(
+  e: HttpClosedEngine,
+  load: number,
+  durationMs: number,
+  abortAfterMs?: number,
+): Promise<{ stats: StepStats; windows: WindowStats[]; returnedAfterAbortMs: number | null }> {
   // As the runner does: the preflight starts the worker threads before any step's clock.
   await e.preflight(30_000).catch(() => undefined);
   const t0 = performance.now();
@@ -45,11 +65,17 @@ async function step(e: HttpClosedEngine, load: number, durationMs: number, abort
   const windows: WindowStats[] = [];
   let i = 0;
   let abortedAt: number | null = null;
-  const timer = abortAfterMs === undefined ? undefined : setTimeout(() => {
-    abortedAt = now();
-    ac.abort('breach');
-  }, abortAfterMs);
-  const stats = await e.runStep({ index: 1, phase: 'ramp', load, unit: 'connections', durationMs, warmupMs: 0, maxRequests: 100_000 }, { now, signal: ac.signal, liveness: ignoreLiveness, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++ });
+  const timer =
+    abortAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          abortedAt = now();
+          ac.abort('breach');
+        }, abortAfterMs);
+  const stats = await e.runStep(
+    { index: 1, phase: 'ramp', load, unit: 'connections', durationMs, warmupMs: 0, maxRequests: 100_000 },
+    { now, signal: ac.signal, liveness: ignoreLiveness, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++ },
+  );
   clearTimeout(timer);
   return { stats, windows, returnedAfterAbortMs: abortedAt === null ? null : now() - abortedAt };
 }

@@ -26,7 +26,17 @@ beforeAll(async () => {
     name: 'closed-knee',
     target: { url: target.url },
     http: { path: '/work', timeout: '5s' },
-    load: { mode: 'concurrency', start: 1, end: 2 * W, stepDuration: '2s', warmup: '1s', baselineWindows: 5, drain: '300ms', maxDuration: '90s', maxRequests: 100_000 },
+    load: {
+      mode: 'concurrency',
+      start: 1,
+      end: 2 * W,
+      stepDuration: '2s',
+      warmup: '1s',
+      baselineWindows: 5,
+      drain: '300ms',
+      maxDuration: '90s',
+      maxRequests: 100_000,
+    },
     detect: { window: '1s', minRequests: 30 },
     report: { dir: (resultsDir = await mkdtemp(join(tmpdir(), 'critpoint-closed-'))) },
   });

@@ -27,7 +27,17 @@ const scenario = (url: string, minEfficiency?: number) =>
     name: 'closed-usl',
     target: { url },
     http: { path: '/work', timeout: '5s' },
-    load: { mode: 'concurrency', start: 1, end: 32, stepDuration: '2s', warmup: '1s', baselineWindows: 5, drain: '300ms', maxDuration: '90s', maxRequests: 100_000 },
+    load: {
+      mode: 'concurrency',
+      start: 1,
+      end: 32,
+      stepDuration: '2s',
+      warmup: '1s',
+      baselineWindows: 5,
+      drain: '300ms',
+      maxDuration: '90s',
+      maxRequests: 100_000,
+    },
     detect: { window: '1s', minRequests: 50, ...(minEfficiency === undefined ? {} : { plateau: { minEfficiency } }) },
   });
 

@@ -87,7 +87,14 @@ async function grpcTarget(): Promise<Target> {
 
 const detect = { window: '500ms', minRequests: 5 };
 const httpScenario = (url: string, load: Record<string, unknown>) =>
-  resolveScenario({ name: 'contract', target: { url }, http: { path: '/', timeout: '2s' }, load: { stepDuration: '2s', maxInFlight: 400, ...load }, detect, report: { dir: tmp() } });
+  resolveScenario({
+    name: 'contract',
+    target: { url },
+    http: { path: '/', timeout: '2s' },
+    load: { stepDuration: '2s', maxInFlight: 400, ...load },
+    detect,
+    report: { dir: tmp() },
+  });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'critpoint-contract-'));
 
@@ -96,7 +103,8 @@ function k6Recording(rate: number, seconds: number): string {
   const w = new K6LineWriter();
   const t0 = Date.now();
   let out = '';
-  for (let i = 0; i < rate * seconds; i++) out += w.request({ endMs: t0 + (i * 1000) / rate + 3, durationMs: 3, status: 200, step: 0, load: rate, url: 'http://127.0.0.1:9/' });
+  for (let i = 0; i < rate * seconds; i++)
+    out += w.request({ endMs: t0 + (i * 1000) / rate + 3, durationMs: 3, status: 200, step: 0, load: rate, url: 'http://127.0.0.1:9/' });
   const file = join(tmp(), 'recording.json');
   writeFileSync(file, out);
   return file;
@@ -107,7 +115,14 @@ let k6File: string | null = null;
 
 const cases: EngineCase[] = [
   { name: 'http-open', unit: 'req/s', load: 400, returnAfterAbortMs: 1_000, start: httpTarget, scenario: (t) => httpScenario(t.url, { start: 400, end: 800 }) },
-  { name: 'http-closed', unit: 'connections', load: 4, returnAfterAbortMs: 1_000, start: httpTarget, scenario: (t) => httpScenario(t.url, { mode: 'concurrency', start: 4, end: 8 }) },
+  {
+    name: 'http-closed',
+    unit: 'connections',
+    load: 4,
+    returnAfterAbortMs: 1_000,
+    start: httpTarget,
+    scenario: (t) => httpScenario(t.url, { mode: 'concurrency', start: 4, end: 8 }),
+  },
   {
     name: 'grpc',
     unit: 'req/s',
@@ -134,7 +149,12 @@ const cases: EngineCase[] = [
     scenario: (t) => httpScenario(t.url, { engine: 'k6', start: K6_RATE, end: 2 * K6_RATE }),
     env: ({ deadAfterMs }) => {
       k6File ??= k6Recording(K6_RATE, 3);
-      return { ...process.env, K6_BINARY: REPLAY, K6_REPLAY_FILE: k6File, ...(deadAfterMs === undefined ? {} : { K6_REPLAY_DEAD_AFTER_MS: String(deadAfterMs) }) };
+      return {
+        ...process.env,
+        K6_BINARY: REPLAY,
+        K6_REPLAY_FILE: k6File,
+        ...(deadAfterMs === undefined ? {} : { K6_REPLAY_DEAD_AFTER_MS: String(deadAfterMs) }),
+      };
     },
   },
 ];
@@ -177,14 +197,24 @@ interface StepRun {
   returnedAt: number;
 }
 
-async function runOneStep(engine: Engine, c: EngineCase, opts: { durationMs: number; maxRequests: number; signal?: AbortSignal; liveness?: (now: () => number) => LivenessSink; now?: () => number }): Promise<StepRun> {
+async function runOneStep(
+  engine: Engine,
+  c: EngineCase,
+  opts: { durationMs: number; maxRequests: number; signal?: AbortSignal; liveness?: (now: () => number) => LivenessSink; now?: () => number },
+): Promise<StepRun> {
   const t0 = performance.now();
   const now = opts.now ?? (() => performance.now() - t0);
   const windows: WindowStats[] = [];
   let i = 0;
   const liveness = countingLiveness(now, opts.liveness?.(now));
   const step: Step = { index: 0, phase: 'ramp', load: c.load, unit: c.unit, durationMs: opts.durationMs, warmupMs: 0, maxRequests: opts.maxRequests };
-  const stats = await engine.runStep(step, { now, signal: opts.signal ?? new AbortController().signal, liveness, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++ });
+  const stats = await engine.runStep(step, {
+    now,
+    signal: opts.signal ?? new AbortController().signal,
+    liveness,
+    onWindow: (w) => windows.push(w),
+    nextWindowIndex: () => i++,
+  });
   return { stats, windows, liveness, returnedAt: now() };
 }
 
@@ -215,9 +245,20 @@ describe.each(cases)('engine contract: $name', (c) => {
     const r = await runOneStep(engine, c, { durationMs: 1_500, maxRequests: budget });
     const sent = sum(r.windows, (w) => w.sent);
     const refused = sum(r.windows, (w) => w.capHits);
-    const windows = JSON.stringify(r.windows.map((w) => ({ t: [Math.round(w.tStart), Math.round(w.tEnd)], scheduled: w.scheduled, sent: w.sent, capHits: w.capHits, completed: w.completed })));
+    const windows = JSON.stringify(
+      r.windows.map((w) => ({
+        t: [Math.round(w.tStart), Math.round(w.tEnd)],
+        scheduled: w.scheduled,
+        sent: w.sent,
+        capHits: w.capHits,
+        completed: w.completed,
+      })),
+    );
     // The budget counts scheduled requests: each is sent, or refused at the in-flight cap (a busy machine can fill it).
-    expect(sum(r.windows, (w) => w.scheduled), windows).toBe(budget);
+    expect(
+      sum(r.windows, (w) => w.scheduled),
+      windows,
+    ).toBe(budget);
     expect(sent + refused, windows).toBe(budget);
     expect(r.stats.sent).toBe(sent);
     if (before !== null) {
@@ -270,7 +311,9 @@ describe.each(cases)('engine contract: $name', (c) => {
     // From the kill; for k6, from the first refused request the stand-in wrote (it plays the death on its own clock, after its start-up).
     const diedAt = c.name.startsWith('k6') ? r.liveness.firstFailureAt! : killedAt!;
     const caughtMs = firedAt! - diedAt;
-    console.log(`${c.name}: dead target caught ${caughtMs.toFixed(0)} ms after the kill (${detail}); step returned ${(r.returnedAt - firedAt!).toFixed(0)} ms after that`);
+    console.log(
+      `${c.name}: dead target caught ${caughtMs.toFixed(0)} ms after the kill (${detail}); step returned ${(r.returnedAt - firedAt!).toFixed(0)} ms after that`,
+    );
     expect(detail).toMatch(/only connection errors/);
     expect(caughtMs).toBeLessThan(DEAD_TARGET_BOUND_MS);
     expect(r.stats.aborted).toBe(true);
@@ -297,7 +340,13 @@ describe.each(cases)('engine contract: $name', (c) => {
         setTimeout(() => (receivedSettled = target.received()), ABORT_SETTLE_MS);
       }, abortAfterMs);
     };
-    const r = await runOneStep(engine, c, { durationMs: 5_000, maxRequests: 100_000, signal: ac.signal, now, liveness: () => ({ response: arm, failed: arm }) });
+    const r = await runOneStep(engine, c, {
+      durationMs: 5_000,
+      maxRequests: 100_000,
+      signal: ac.signal,
+      now,
+      liveness: () => ({ response: arm, failed: arm }),
+    });
     clearTimeout(timer);
     expect(abortedAt).toBeGreaterThan(0);
     expect(r.stats.aborted).toBe(true);

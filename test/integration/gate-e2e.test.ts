@@ -48,7 +48,11 @@ async function gateOnce(args: string[]): Promise<{ code: number; json: GateFile;
 async function gate(args: string[]): Promise<{ code: number; json: GateFile; err: string }> {
   const first = await gateOnce(args);
   if (first.json.status !== 'error' || !/generator-limited/.test(first.json.reason)) return first;
-  console.warn(`gate had no verdict, the machine was busy (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}); running it again once: ${first.json.reason}`);
+  console.warn(
+    `gate had no verdict, the machine was busy (load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}); running it again once: ${first.json.reason}`,
+  );
   return gateOnce(args);
 }
 
@@ -83,13 +87,21 @@ describe('gate: one real A/B pair, base 8 x 8 ms (1000 req/s) vs head 6 x 8 ms (
     for (let attempt = 1; attempt <= 2; attempt++) {
       let err = '';
       const baseDir = join(dir, `base-${attempt}`);
-      const runCode = await runCli(['run', SCENARIO, '--target', base.url, '--out', baseDir, '--quiet'], { stdout: () => undefined, stderr: (x) => void (err += x), env: {} });
+      const runCode = await runCli(['run', SCENARIO, '--target', base.url, '--out', baseDir, '--quiet'], {
+        stdout: () => undefined,
+        stderr: (x) => void (err += x),
+        env: {},
+      });
       // <out>/<scenario name>/<timestamp>/summary.json
       const runs = join(baseDir, 'gate-e2e');
       const [runName] = await readdir(runs);
       stored = join(runs, runName as string, 'summary.json');
       if (runCode === EXIT.generatorLimited && attempt === 1) {
-        console.warn(`base run was generator-limited, the machine was busy (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}); running it again once`);
+        console.warn(
+          `base run was generator-limited, the machine was busy (load average ${loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' ')}); running it again once`,
+        );
         continue;
       }
       expect(runCode, err).toBe(EXIT.breach);
@@ -101,7 +113,22 @@ describe('gate: one real A/B pair, base 8 x 8 ms (1000 req/s) vs head 6 x 8 ms (
 
     const summary = join(dir, 'step-summary.md');
     await writeFile(summary, '');
-    const g = await gate(['--baseline', stored, '--head', head.url, '--out', dir, '--junit', join(dir, 'junit.xml'), '--summary-md', summary, '--base-label', 'main', '--head-label', 'slow']);
+    const g = await gate([
+      '--baseline',
+      stored,
+      '--head',
+      head.url,
+      '--out',
+      dir,
+      '--junit',
+      join(dir, 'junit.xml'),
+      '--summary-md',
+      summary,
+      '--base-label',
+      'main',
+      '--head-label',
+      'slow',
+    ]);
     expect(g.code, g.err).toBe(EXIT.gateBlock);
     expect(g.json).toMatchObject({ mode: 'baseline', verdict: 'BLOCK', n: 1 });
     expect(g.json.notes[0]).toMatch(/weaker than interleaving/);

@@ -6,12 +6,7 @@ import { execFileSync } from 'node:child_process';
 import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import {
-  GO_TARGET_BUILD_SCRIPT,
-  goTargetAvailable,
-  startGoTarget,
-  type GoTarget,
-} from '../helpers/go-target.js';
+import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 
 async function getText(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -113,7 +108,7 @@ async function grpcCall(
       stream.on('close', () => {
         const data = Buffer.concat(chunks);
         const replies = [];
-        for (let o = 0; o + 5 <= data.length; ) {
+        for (let o = 0; o + 5 <= data.length;) {
           const len = data.readUInt32BE(o + 1);
           replies.push(decodeWorkReply(data.subarray(o + 5, o + 5 + len)));
           o += 5 + len;
@@ -238,9 +233,7 @@ describe('go-target: other modes and behaviours', () => {
   it('answers 503 beyond workers + queue', async () => {
     const target = await startGoTarget({ workers: 1, serviceTimeMs: 300, extraArgs: ['-queue', '1'] });
     try {
-      const statuses = await Promise.all(
-        Array.from({ length: 5 }, () => getText(`${target.url}/work`).then((r) => r.status)),
-      );
+      const statuses = await Promise.all(Array.from({ length: 5 }, () => getText(`${target.url}/work`).then((r) => r.status)));
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
       expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(2);
       expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);

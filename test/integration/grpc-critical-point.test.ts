@@ -49,7 +49,18 @@ function rampScenario(address: string, grpc: Record<string, unknown> = {}, load:
     name: 'grpc-cp',
     target: { url: `grpc://${address}` },
     grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, channels: 4, deadline: '3s', ...grpc },
-    load: { start: 400, end: 6000, growth: { factor: 1.4 }, stepDuration: '2s', warmup: '1s', baselineWindows: 16, drain: '300ms', maxDuration: '2m', maxInFlight: 400, ...load },
+    load: {
+      start: 400,
+      end: 6000,
+      growth: { factor: 1.4 },
+      stepDuration: '2s',
+      warmup: '1s',
+      baselineWindows: 16,
+      drain: '300ms',
+      maxDuration: '2m',
+      maxInFlight: 400,
+      ...load,
+    },
     detect: { window: '500ms', minRequests: 150, ...detect },
     report: { dir: tmp },
   });
@@ -66,7 +77,9 @@ function expectNearPlateau(result: RunResult, plateau: number, what: string): nu
   const cp = result.criticalPoint!;
   expect(cp.resolution).toBeLessThanOrEqual(0.05 + 1e-9);
   const ratio = cp.value / plateau;
-  console.log(`${what}: plateau ${plateau.toFixed(0)}/s, critical point ${cp.value}/s (${((ratio - 1) * 100).toFixed(1)}%), breached by ${cp.signals.map((s) => s.signal).join(', ')}`);
+  console.log(
+    `${what}: plateau ${plateau.toFixed(0)}/s, critical point ${cp.value}/s (${((ratio - 1) * 100).toFixed(1)}%), breached by ${cp.signals.map((s) => s.signal).join(', ')}`,
+  );
   expect(ratio).toBeGreaterThanOrEqual(0.8);
   expect(ratio).toBeLessThanOrEqual(1.05);
   expect(result.baseline!.windows).toBeGreaterThanOrEqual(16);
@@ -122,7 +135,9 @@ describe('grpc-js and http2 clients agree on the same target (Go fixture, 4 work
     for (const client of ['grpc-js', 'http2']) {
       // grpc-js needs the busy-machine allowance at these rates on two shared cores (issue 14: its own
       // per-call CPU); the point here is that both clients see the same knee.
-      const { result } = await runScenario(rampScenario(target.grpcAddress!, { client }, { start: 250 }, { minRequests: 100, generator: BUSY_VM_GENERATOR }), { env: {} });
+      const { result } = await runScenario(rampScenario(target.grpcAddress!, { client }, { start: 250 }, { minRequests: 100, generator: BUSY_VM_GENERATOR }), {
+        env: {},
+      });
       console.log(`${client}: ${result.stopReason}; steps ${steps(result)}`);
       expect(result.stopReason).toBe('breach');
       cps[client] = result.criticalPoint!.value;
@@ -152,12 +167,23 @@ describe('a server-streaming method (Go fixture, 8 workers x 5 ms, 4 messages a 
       const t0 = performance.now();
       let i = 0;
       // 50 streams/s x 4 messages x 5 ms: one worker in eight busy, little queueing.
-      const r = await engine.runStep({ index: 0, phase: 'ramp', load: 50, unit: 'req/s', durationMs: 2_000, warmupMs: 500, maxRequests: Infinity }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
+      const r = await engine.runStep(
+        { index: 0, phase: 'ramp', load: 50, unit: 'req/s', durationMs: 2_000, warmupMs: 500, maxRequests: Infinity },
+        {
+          now: () => performance.now() - t0,
+          signal: new AbortController().signal,
+          liveness: ignoreLiveness,
+          onWindow: () => undefined,
+          nextWindowIndex: () => i++,
+        },
+      );
       expect(r.errorTotal).toBe(0);
       expect(r.completed).toBeGreaterThan(90);
       const first = r.firstMessage!;
       expect(first).toBeDefined();
-      console.log(`stream: first message p50 ${first.p50.toFixed(1)} ms p99 ${first.p99.toFixed(1)} ms; end of stream p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms`);
+      console.log(
+        `stream: first message p50 ${first.p50.toFixed(1)} ms p99 ${first.p99.toFixed(1)} ms; end of stream p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms`,
+      );
       // One service time to the first message, four to the end (plus the round trip).
       expect(first.p50).toBeGreaterThanOrEqual(4);
       expect(first.p50).toBeLessThan(15);
@@ -175,7 +201,12 @@ describe('a server-streaming method (Go fixture, 8 workers x 5 ms, 4 messages a 
   it('a ramp of streams stops on the end-of-stream latency within -20%/+5% of the stream plateau', async (ctx) => {
     if (machineTooBusy('stream ramp')) return ctx.skip();
     // About streams, not the generator: the busy-machine allowance of the other load tests.
-    const { result, plateau } = await rampNearPlateau(target, rampScenario(target.grpcAddress!, stream, { start: 150, maxInFlight: 200 }, { minRequests: 60, generator: BUSY_VM_GENERATOR }), 'http2 Stream', { concurrency: 32, method: 'Stream', count: 4 });
+    const { result, plateau } = await rampNearPlateau(
+      target,
+      rampScenario(target.grpcAddress!, stream, { start: 150, maxInFlight: 200 }, { minRequests: 60, generator: BUSY_VM_GENERATOR }),
+      'http2 Stream',
+      { concurrency: 32, method: 'Stream', count: 4 },
+    );
     expect(plateau / 400).toBeGreaterThan(0.9);
     expect(result.windows.some((w) => w.firstMessage !== undefined)).toBe(true);
   });

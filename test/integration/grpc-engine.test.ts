@@ -44,7 +44,16 @@ function grpcScenario(url: string, grpc: Record<string, unknown> = {}, load: Rec
 async function oneStep(engine: Engine, load: number, unit: Step['unit'], durationMs = 1_000, warmupMs = 0): Promise<StepStats> {
   const t0 = performance.now();
   let i = 0;
-  return engine.runStep({ index: 0, phase: 'ramp', load, unit, durationMs, warmupMs, maxRequests: Infinity }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
+  return engine.runStep(
+    { index: 0, phase: 'ramp', load, unit, durationMs, warmupMs, maxRequests: Infinity },
+    {
+      now: () => performance.now() - t0,
+      signal: new AbortController().signal,
+      liveness: ignoreLiveness,
+      onWindow: () => undefined,
+      nextWindowIndex: () => i++,
+    },
+  );
 }
 
 describe('validation sends no load', () => {
@@ -58,7 +67,10 @@ describe('validation sends no load', () => {
     const port = (server.address() as net.AddressInfo).port;
     const run = async (method: string) => {
       const file = path.join(tmp, `wrong-${method}.yaml`);
-      writeFileSync(file, `name: wrong\ntarget: { url: "grpc://127.0.0.1:${port}" }\ngrpc: { proto: ${JSON.stringify(GO_TARGET_PROTO)}, service: loadtarget.Work, method: ${method} }\nload: { start: 100, end: 200, stepDuration: 2s, warmup: 0s, baselineWindows: 5 }\ndetect: { minRequests: 20 }\nreport: { dir: ${JSON.stringify(tmp)} }\n`);
+      writeFileSync(
+        file,
+        `name: wrong\ntarget: { url: "grpc://127.0.0.1:${port}" }\ngrpc: { proto: ${JSON.stringify(GO_TARGET_PROTO)}, service: loadtarget.Work, method: ${method} }\nload: { start: 100, end: 200, stepDuration: 2s, warmup: 0s, baselineWindows: 5 }\ndetect: { minRequests: 20 }\nreport: { dir: ${JSON.stringify(tmp)} }\n`,
+      );
       let stderr = '';
       const code = await runCli(['run', file, '--quiet'], { stdout: () => undefined, stderr: (s) => void (stderr += s), env: {} });
       return { code, stderr };
@@ -117,7 +129,10 @@ describe('errors by gRPC status code (Go target: 2 workers x 50 ms, no queue)', 
     const { result, runDir } = await runScenario(s, { env: {} });
     expect(result.stopReason).toBe('breach'); // the target fails already at load.start
     expect(result.steps[0]!.stats.errors['grpc-RESOURCE_EXHAUSTED']).toBeGreaterThan(0);
-    const summary = JSON.parse(readFileSync(path.join(runDir!, 'summary.json'), 'utf8')) as { engine: string; steps: { stats: { errors: Record<string, number> } }[] };
+    const summary = JSON.parse(readFileSync(path.join(runDir!, 'summary.json'), 'utf8')) as {
+      engine: string;
+      steps: { stats: { errors: Record<string, number> } }[];
+    };
     expect(summary.engine).toBe('grpc');
     expect(summary.steps[0]!.stats.errors['grpc-RESOURCE_EXHAUSTED']).toBeGreaterThan(0);
     const header = readFileSync(path.join(runDir!, 'windows.csv'), 'utf8').split('\n')[0]!;
@@ -129,7 +144,28 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
   let target: GrpcTarget;
   const ca = path.join(tmp, 'cert.pem');
   const key = path.join(tmp, 'key.pem');
-  const openssl = (cn: string, keyOut: string, certOut: string) => execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyOut, '-out', certOut, '-days', '1', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn},IP:127.0.0.1`], { stdio: 'ignore' });
+  const openssl = (cn: string, keyOut: string, certOut: string) =>
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyOut,
+        '-out',
+        certOut,
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${cn}`,
+        '-addext',
+        `subjectAltName=DNS:${cn},IP:127.0.0.1`,
+      ],
+      { stdio: 'ignore' },
+    );
   beforeAll(async () => {
     openssl('critpoint-test', key, ca);
     target = await startGrpcTarget({ workers: 8, serviceMs: 2, token: 's3cret', tls: { key: readFileSync(key), cert: readFileSync(ca) } });
@@ -138,7 +174,13 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
 
   it('calls over TLS with the CA, the bearer token from ${env:} and -bin metadata sent as bytes', async () => {
     const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff]);
-    const engine = createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { ca }, metadata: { authorization: 'Bearer ${env:TOKEN}', 'trace-bin': bytes.toString('base64'), 'x-tenant': 'a' } }), { env: { TOKEN: 's3cret' } });
+    const engine = createEngine(
+      grpcScenario(`grpcs://${target.address}`, {
+        tls: { ca },
+        metadata: { authorization: 'Bearer ${env:TOKEN}', 'trace-bin': bytes.toString('base64'), 'x-tenant': 'a' },
+      }),
+      { env: { TOKEN: 's3cret' } },
+    );
     try {
       await engine.preflight(3_000);
       const before = target.received();
@@ -159,7 +201,11 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
     const clientKey = path.join(tmp, 'client-key.pem');
     const clientCert = path.join(tmp, 'client-cert.pem');
     openssl('critpoint-client', clientKey, clientCert);
-    const mtls = await startGrpcTarget({ workers: 4, serviceMs: 1, tls: { key: readFileSync(key), cert: readFileSync(ca), clientCa: readFileSync(clientCert) } });
+    const mtls = await startGrpcTarget({
+      workers: 4,
+      serviceMs: 1,
+      tls: { key: readFileSync(key), cert: readFileSync(ca), clientCa: readFileSync(clientCert) },
+    });
     const withCert = createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca, cert: clientCert, key: clientKey } }), { env: {} });
     const without = createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca } }), { env: {} });
     try {
@@ -190,7 +236,9 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
     const untrusted = createEngine(grpcScenario(`grpcs://${target.address}`, { metadata: { authorization: 'Bearer s3cret' } }), { env: {} });
     await expect(untrusted.preflight(1_500)).rejects.toBeInstanceOf(TargetUnreachableError);
     await untrusted.close();
-    const skip = createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { insecureSkipVerify: true }, metadata: { authorization: 'Bearer s3cret' } }), { env: {} });
+    const skip = createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { insecureSkipVerify: true }, metadata: { authorization: 'Bearer s3cret' } }), {
+      env: {},
+    });
     try {
       await skip.preflight(3_000);
       const r = await oneStep(skip, 50, 'req/s', 500);
@@ -209,7 +257,7 @@ describe('closed loop and an unreachable target (Go target: 4 workers x 10 ms = 
   });
   afterAll(async () => target?.stop());
 
-  it('keeps N calls in flight: throughput at most N / S, W / S once N > W; latency by Little\'s law', async () => {
+  it("keeps N calls in flight: throughput at most N / S, W / S once N > W; latency by Little's law", async () => {
     const engine = createEngine(grpcScenario(`grpc://${target.grpcAddress}`), { env: {} });
     try {
       await engine.preflight(2_000);

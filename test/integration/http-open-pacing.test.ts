@@ -29,14 +29,37 @@ describe.each<PacingMode>(['timer', 'spin'])('http-open engine, %s pacing, again
   });
 
   it('sends the whole schedule and records every response, none faster than the service time', async () => {
-    const engine = new HttpOpenEngine({ url, method: 'GET', path: '/', headers: {}, body: null, timeoutMs: 5_000, maxInFlight: 200, arrival: 'uniform', pacing, seed: 1, windowMs: 500, minRequests: 1, drainTimeoutMs: 2_000 });
+    const engine = new HttpOpenEngine({
+      url,
+      method: 'GET',
+      path: '/',
+      headers: {},
+      body: null,
+      timeoutMs: 5_000,
+      maxInFlight: 200,
+      arrival: 'uniform',
+      pacing,
+      seed: 1,
+      windowMs: 500,
+      minRequests: 1,
+      drainTimeoutMs: 2_000,
+    });
     const t0 = performance.now();
     try {
       const s = await engine.runStep(
         { index: 0, phase: 'ramp', load: 1000, unit: 'req/s', durationMs: 1_000, warmupMs: 500, maxRequests: 10_000 },
-        { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => 0 },
+        {
+          now: () => performance.now() - t0,
+          signal: new AbortController().signal,
+          liveness: ignoreLiveness,
+          onWindow: () => undefined,
+          nextWindowIndex: () => 0,
+        },
       );
-      const all = s.windows.reduce((a, w) => ({ scheduled: a.scheduled + w.scheduled, sent: a.sent + w.sent, completed: a.completed + w.completed, errors: a.errors + w.errorTotal }), { scheduled: 0, sent: 0, completed: 0, errors: 0 });
+      const all = s.windows.reduce(
+        (a, w) => ({ scheduled: a.scheduled + w.scheduled, sent: a.sent + w.sent, completed: a.completed + w.completed, errors: a.errors + w.errorTotal }),
+        { scheduled: 0, sent: 0, completed: 0, errors: 0 },
+      );
       console.log(`${pacing}: sent ${all.sent}, completed ${all.completed}, send-lag p99 ${s.sendLagP99.toFixed(2)} ms, p50 ${s.p50.toFixed(2)} ms`);
       // 1000 req/s for 1.5 s (warm-up included): 1500 intended sends, all sent, all answered.
       expect(all.scheduled).toBe(1500);

@@ -27,7 +27,9 @@ describe('a target of known capacity (8 slots x 8 ms = 1000 req/s, child process
     const cp = result.criticalPoint!;
     expect(cp.resolution).toBeLessThanOrEqual(0.05 + 1e-9);
     const ratio = cp.value / plateau;
-    console.log(`plateau ${plateau.toFixed(0)} req/s, critical point ${cp.value} req/s (${((ratio - 1) * 100).toFixed(1)}%), breached by ${cp.signals.map((s) => s.signal).join(', ')}`);
+    console.log(
+      `plateau ${plateau.toFixed(0)} req/s, critical point ${cp.value} req/s (${((ratio - 1) * 100).toFixed(1)}%), breached by ${cp.signals.map((s) => s.signal).join(', ')}`,
+    );
     expect(ratio).toBeGreaterThanOrEqual(0.8);
     expect(ratio).toBeLessThanOrEqual(1.05);
     // Windows and steps are all there, baseline learned on >= 16 windows.

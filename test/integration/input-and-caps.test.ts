@@ -32,13 +32,28 @@ const requests = async () => (await target.stats()).requests;
 describe('invalid scenario through the CLI', () => {
   it('every problem listed with its dot path, no stack trace, exit 2, not one request', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, `name: "bad name"\ntarget: { url: ${target.url} }\nhttp: { method: FETCH, timeout: soon, headers: { X: 5 } }\nload: { start: -5, strat: 3, growth: { factor: 1 }, maxInFlight: 0 }\ndetect: { k: 0, window: 1h, minRequests: 1.5 }\nreport: { formats: [pdf] }\n`);
+    writeFileSync(
+      file,
+      `name: "bad name"\ntarget: { url: ${target.url} }\nhttp: { method: FETCH, timeout: soon, headers: { X: 5 } }\nload: { start: -5, strat: 3, growth: { factor: 1 }, maxInFlight: 0 }\ndetect: { k: 0, window: 1h, minRequests: 1.5 }\nreport: { formats: [pdf] }\n`,
+    );
     const before = await requests();
     const cli = spawnCli(['run', file]);
     const { code } = await cli.exited;
     const err = cli.stderr();
     expect(code).toBe(EXIT.invalid);
-    for (const p of ['name', 'http.method', 'http.timeout', 'http.headers.X', 'load.start', 'load.strat', 'load.growth.factor', 'load.maxInFlight', 'detect.k', 'detect.minRequests', 'report.formats.0']) {
+    for (const p of [
+      'name',
+      'http.method',
+      'http.timeout',
+      'http.headers.X',
+      'load.start',
+      'load.strat',
+      'load.growth.factor',
+      'load.maxInFlight',
+      'detect.k',
+      'detect.minRequests',
+      'report.formats.0',
+    ]) {
       expect(err).toMatch(new RegExp(`^  ${p.replace(/\./g, '\\.')}: .+, got .+$`, 'm'));
     }
     expect(err).not.toMatch(/^\s+at /m);
@@ -89,12 +104,20 @@ describe('huge or hostile YAML', () => {
   it('an alias bomb ("billion laughs") and a deep nesting are refused with one clear problem each, memory flat', async () => {
     const bomb = join(dir, 'bomb.yaml');
     const lines = ['name: bomb', `target: { url: ${target.url} }`, 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
     writeFileSync(bomb, `${lines.join('\n')}\n`);
     const deep = join(dir, 'deep.yaml');
     writeFileSync(deep, `name: deep\nx: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`);
     const control = await probe('load', join(dir, 'small.yaml'));
-    for (const [file, pattern] of [[bomb, /^\(file\): cannot parse \(Excessive alias count.*\), got invalid YAML$/], [deep, /^\(file\): nested deeper than 64 levels, got about 300001 levels$/]] as const) {
+    for (const [file, pattern] of [
+      [bomb, /^\(file\): cannot parse \(Excessive alias count.*\), got invalid YAML$/],
+      [deep, /^\(file\): nested deeper than 64 levels, got about 300001 levels$/],
+    ] as const) {
       const r = await probe('load', file);
       expect(r.problems).toHaveLength(1);
       expect(r.problems![0]).toMatch(pattern);
@@ -110,7 +133,10 @@ describe('--dry-run and plans over the caps', () => {
   it('--dry-run prints steps, durations, total requests and caps, sends nothing, writes nothing', async () => {
     const file = join(dir, 'plan.yaml');
     const out = join(dir, 'dry-results');
-    writeFileSync(file, `name: plan\ntarget: { url: ${target.url} }\nload: { start: 200, end: 1000, maxRate: 1200, maxInFlight: 300, maxDuration: 5m, maxRequests: 500000 }\nreport: { dir: ${JSON.stringify(out)} }\n`);
+    writeFileSync(
+      file,
+      `name: plan\ntarget: { url: ${target.url} }\nload: { start: 200, end: 1000, maxRate: 1200, maxInFlight: 300, maxDuration: 5m, maxRequests: 500000 }\nreport: { dir: ${JSON.stringify(out)} }\n`,
+    );
     const before = await requests();
     const cli = spawnCli(['run', file, '--dry-run', '--json']);
     const { code } = await cli.exited;
@@ -132,7 +158,18 @@ describe('--dry-run and plans over the caps', () => {
     const file = join(dir, 'over.yaml');
     writeFileSync(file, `name: over\ntarget: { url: ${target.url} }\n`);
     const before = await requests();
-    const cli = spawnCli(['run', file, '--set', 'load.end=5000', '--set', 'load.maxRate=4000', '--set', 'load.maxDuration=30s', '--set', 'load.maxRequests=1000']);
+    const cli = spawnCli([
+      'run',
+      file,
+      '--set',
+      'load.end=5000',
+      '--set',
+      'load.maxRate=4000',
+      '--set',
+      'load.maxDuration=30s',
+      '--set',
+      'load.maxRequests=1000',
+    ]);
     const { code } = await cli.exited;
     expect(code).toBe(EXIT.invalid);
     const err = cli.stderr();
@@ -161,7 +198,9 @@ describe('run-time caps hold when only the refinement would exceed them (target:
     const { result } = await runScenario(s, { dryWrite: true });
     const seen = (await requests()) - before;
     const scheduled = result.windows.reduce((a, w) => a + w.scheduled, 0);
-    console.log(`maxRequests ${maxRequests} (coarse plan ${plan.coarseRequests}): scheduled ${scheduled}, target saw ${seen} (incl. 1 preflight); ${result.stopDetail}`);
+    console.log(
+      `maxRequests ${maxRequests} (coarse plan ${plan.coarseRequests}): scheduled ${scheduled}, target saw ${seen} (incl. 1 preflight); ${result.stopDetail}`,
+    );
     expect(result.stopDetail).toMatch(/load\.maxRequests \(\d+\) reached/);
     expect(result.warnings.join('\n')).toMatch(/load\.maxRequests ended refinement early/);
     expect(result.stopReason).toBe('breach');

@@ -19,7 +19,10 @@ function k6Missing(): string | null {
   }
 }
 const missing = k6Missing() ?? (goTargetAvailable() ? null : 'the Go target is not built (bash scripts/build-go-fixture.sh)');
-if (missing) console.warn(`k6-real.test.ts skipped: ${missing}. No k6 binary can be installed on this machine (no network but npm and Debian, and neither ships k6); test/integration/k6-replay.test.ts covers the streaming and stop path with recorded output.`);
+if (missing)
+  console.warn(
+    `k6-real.test.ts skipped: ${missing}. No k6 binary can be installed on this machine (no network but npm and Debian, and neither ships k6); test/integration/k6-replay.test.ts covers the streaming and stop path with recorded output.`,
+  );
 
 describe.skipIf(missing !== null)('k6 engine with a real k6 binary', () => {
   let target: GoTarget;
@@ -35,7 +38,19 @@ describe.skipIf(missing !== null)('k6 engine with a real k6 binary', () => {
       name: 'k6-real',
       target: { url: target.url },
       http: { path: '/work', timeout: '5s' },
-      load: { engine: 'k6', start: 300, end: 1600, growth: { factor: 1.5 }, stepDuration: '4s', warmup: '2s', baselineWindows: 5, drain: '500ms', refine: { resolution: 0.1, maxSteps: 3 }, maxInFlight: 400, maxDuration: '2m' },
+      load: {
+        engine: 'k6',
+        start: 300,
+        end: 1600,
+        growth: { factor: 1.5 },
+        stepDuration: '4s',
+        warmup: '2s',
+        baselineWindows: 5,
+        drain: '500ms',
+        refine: { resolution: 0.1, maxSteps: 3 },
+        maxInFlight: 400,
+        maxDuration: '2m',
+      },
       detect: { window: '1s', minRequests: 200 },
     });
     const engine = new K6Engine(k6EngineConfig(s, process.env));
@@ -52,6 +67,8 @@ describe.skipIf(missing !== null)('k6 engine with a real k6 binary', () => {
       // The last request k6 finished ended soon after critpoint asked it to stop.
       expect((l.lastEventAt ?? 0) - l.stop.requestedAt!).toBeLessThan(500 + s.http.timeout);
     }
-    console.log(`real k6: critical point ${cp.value} req/s (first breach ${cp.firstBreach}), capacity ${target.capacity}; stops: ${stopped.map((l) => `${l.stop.exitedAt! - l.stop.requestedAt!} ms to exit`).join(', ')}`);
+    console.log(
+      `real k6: critical point ${cp.value} req/s (first breach ${cp.firstBreach}), capacity ${target.capacity}; stops: ${stopped.map((l) => `${l.stop.exitedAt! - l.stop.requestedAt!} ms to exit`).join(', ')}`,
+    );
   });
 });

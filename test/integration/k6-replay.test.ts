@@ -28,7 +28,17 @@ const scenarioFor = (url: string): Scenario =>
     name: 'k6-replay',
     target: { url },
     http: { path: '/work', timeout: '5s' },
-    load: { start: 300, end: 1000, growth: { factor: 1.5 }, stepDuration: '3s', warmup: '1s', baselineWindows: 5, drain: '500ms', refine: { maxSteps: 0 }, maxInFlight: 400 },
+    load: {
+      start: 300,
+      end: 1000,
+      growth: { factor: 1.5 },
+      stepDuration: '3s',
+      warmup: '1s',
+      baselineWindows: 5,
+      drain: '500ms',
+      refine: { maxSteps: 0 },
+      maxInFlight: 400,
+    },
     detect: { window: '1s', minRequests: 200 },
   });
 
@@ -51,7 +61,14 @@ describe.skipIf(!goTargetAvailable())('k6 output recorded from a real run: analy
     target = await startGoTarget({ workers: 8, serviceTimeMs: 10 });
     dir = await mkdtemp(join(tmpdir(), 'k6-replay-'));
     s = scenarioFor(target.url);
-    rec = await recordK6Run({ origin: target.url, path: '/work', plan: scenarioK6Plan(s), out: join(dir, 'run.json'), maxInFlight: s.load.maxInFlight, timeoutMs: 5_000 });
+    rec = await recordK6Run({
+      origin: target.url,
+      path: '/work',
+      plan: scenarioK6Plan(s),
+      out: join(dir, 'run.json'),
+      maxInFlight: s.load.maxInFlight,
+      timeoutMs: 5_000,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -65,7 +82,9 @@ describe.skipIf(!goTargetAvailable())('k6 output recorded from a real run: analy
     const cp = whole.criticalPoint!;
     expect(cp.lastPass).toBeLessThan(target.capacity);
     expect(cp.firstBreach).toBeGreaterThan(cp.lastPass);
-    console.log(`recorded ${rec.requests} requests (${rec.lines} lines, ${rec.dropped} dropped); analyze: critical point ${cp.value} req/s, first breach ${cp.firstBreach} (${cp.signals.map((x) => x.reason).join('; ')}); target capacity ${target.capacity}`);
+    console.log(
+      `recorded ${rec.requests} requests (${rec.lines} lines, ${rec.dropped} dropped); analyze: critical point ${cp.value} req/s, first breach ${cp.firstBreach} (${cp.signals.map((x) => x.reason).join('; ')}); target capacity ${target.capacity}`,
+    );
 
     const lines = (await readFile(rec.file, 'utf8')).split('\n').filter(Boolean);
     const a = join(dir, 'runner-a.json');
@@ -88,7 +107,10 @@ describe.skipIf(!goTargetAvailable())('k6 output recorded from a real run: analy
     expect(result.criticalPoint?.lastPass).toBe(expected.lastPass);
     expect(result.criticalPoint?.firstBreach).toBe(expected.firstBreach);
 
-    const log = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as ReplayLog);
+    const log = (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ReplayLog);
     const breachLoad = expected.firstBreach;
     const stopped = log.find((l) => l.load === breachLoad)!;
     const k6Stop = engine.log.find((l) => l.step === result.steps.find((st) => st.outcome === 'breach')!.index)!;
@@ -99,7 +121,9 @@ describe.skipIf(!goTargetAvailable())('k6 output recorded from a real run: analy
     const stopLatency = stopped.stopReceivedAt! - k6Stop.stop.requestedAt!;
     expect(stopLatency).toBeLessThan(100);
     for (const l of log.filter((x) => x.load !== breachLoad)) expect(l.exitCode).toBe(0);
-    console.log(`replay: stop request reached k6 ${stopLatency} ms after the decision; k6 had replayed ${stopped.linesWritten} of ${stopped.linesTotal} lines of the ${breachLoad} req/s step; late events ${engine.log.map((l) => l.late).join('/')}`);
+    console.log(
+      `replay: stop request reached k6 ${stopLatency} ms after the decision; k6 had replayed ${stopped.linesWritten} of ${stopped.linesTotal} lines of the ${breachLoad} req/s step; late events ${engine.log.map((l) => l.late).join('/')}`,
+    );
   });
 
   it('falls back to SIGTERM when the REST stop does not end k6 (exit 105)', async () => {
@@ -108,7 +132,13 @@ describe.skipIf(!goTargetAvailable())('k6 output recorded from a real run: analy
     await writeFile(script, `const STEPS = [\n  [0, "baseline", ${s.load.start}, 0, 6000],\n];\n`);
     const port = await freePort();
     const out = join(scriptDir, 'out.json');
-    const proc = new K6Process({ binary: REPLAY, port, restGraceMs: 500, env: { ...process.env, K6_REPLAY_FILE: rec.file, K6_REPLAY_IGNORE_REST: '1' }, args: ['run', '--no-usage-report', '--address', `127.0.0.1:${port}`, '--out', `json=${out}`, script] });
+    const proc = new K6Process({
+      binary: REPLAY,
+      port,
+      restGraceMs: 500,
+      env: { ...process.env, K6_REPLAY_FILE: rec.file, K6_REPLAY_IGNORE_REST: '1' },
+      args: ['run', '--no-usage-report', '--address', `127.0.0.1:${port}`, '--out', `json=${out}`, script],
+    });
     await new Promise((r) => setTimeout(r, 800));
     const t = Date.now();
     const exit = await proc.stop();

@@ -49,7 +49,10 @@ describe('live view on a terminal', () => {
     const expected = ['warm-up', 'baseline', 'ramp'];
     if (summary.steps.some((s) => s.phase === 'refine')) expected.push('refine');
     const order = expected.map((p) => seen.indexOf(p));
-    expect(order.every((i) => i >= 0), `phases seen: ${seen.join(' > ')}`).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      `phases seen: ${seen.join(' > ')}`,
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
 
     // Frames show the step, the rate and the p99 against its threshold once the baseline is known.

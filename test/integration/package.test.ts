@@ -13,7 +13,13 @@ import { startDemoTarget, type DemoTarget } from '../../src/demo/demo-target.js'
 
 const run = promisify(execFile);
 const ROOT = resolve('.');
-const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
+const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  bin: Record<string, string>;
+  engines: Record<string, string>;
+};
 
 interface LockEntry {
   dev?: boolean;
@@ -31,7 +37,10 @@ async function newestMtime(dir: string): Promise<number> {
 
 /** `npm pack` ships dist/ as it is (npm test builds it first); build when it is missing or older than src/. */
 async function ensureBuilt(): Promise<void> {
-  const built = await stat(join(ROOT, 'dist/index.js')).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(join(ROOT, 'dist/index.js')).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   if (built < (await newestMtime(join(ROOT, 'src')))) await run('npm', ['run', '--silent', 'build'], { cwd: ROOT });
 }
 
@@ -78,7 +87,8 @@ describe('the packed package', () => {
   });
 
   it("import { runScenario } from 'critpoint' works from the installed tarball", async () => {
-    const code = "import * as c from 'critpoint'; console.log(JSON.stringify([typeof c.runScenario, typeof c.resolveScenario, typeof c.loadScenarioFile, typeof c.compareRuns, typeof c.readRunSummary, c.SUMMARY_SCHEMA_VERSION, c.EXIT.breach]));";
+    const code =
+      "import * as c from 'critpoint'; console.log(JSON.stringify([typeof c.runScenario, typeof c.resolveScenario, typeof c.loadScenarioFile, typeof c.compareRuns, typeof c.readRunSummary, c.SUMMARY_SCHEMA_VERSION, c.EXIT.breach]));";
     const { stdout } = await run('node', ['--input-type=module', '-e', code], { cwd: dir });
     expect(JSON.parse(stdout)).toEqual(['function', 'function', 'function', 'function', 'function', 1, 0]);
   });
@@ -90,16 +100,36 @@ describe('the packed package', () => {
 
   it('TypeScript finds the types: a consumer typechecks, and a misuse is an error', async () => {
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--typeRoots', join(ROOT, 'node_modules/@types'), '--types', 'node'];
-    await writeFile(join(dir, 'ok.ts'), [
-      "import { runScenario, resolveScenario, type RunResult, type StopReason } from 'critpoint';",
-      "const s = resolveScenario({ name: 'x', target: { url: 'http://127.0.0.1:1' } });",
-      'export const done: Promise<RunResult> = runScenario(s, { dryWrite: true }).then((o) => o.result);',
-      "export const reason: StopReason = 'breach';",
-    ].join('\n'));
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--typeRoots',
+      join(ROOT, 'node_modules/@types'),
+      '--types',
+      'node',
+    ];
+    await writeFile(
+      join(dir, 'ok.ts'),
+      [
+        "import { runScenario, resolveScenario, type RunResult, type StopReason } from 'critpoint';",
+        "const s = resolveScenario({ name: 'x', target: { url: 'http://127.0.0.1:1' } });",
+        'export const done: Promise<RunResult> = runScenario(s, { dryWrite: true }).then((o) => o.result);',
+        "export const reason: StopReason = 'breach';",
+      ].join('\n'),
+    );
     await writeFile(join(dir, 'bad.ts'), "import type { StopReason } from 'critpoint';\nexport const reason: StopReason = 'exploded';\n");
     // One compiler run for both files: its only error is the misuse in bad.ts.
-    const out = await run('node', [tsc, ...args, 'ok.ts', 'bad.ts'], { cwd: dir }).then(() => '', (e: { stdout: string }) => e.stdout);
+    const out = await run('node', [tsc, ...args, 'ok.ts', 'bad.ts'], { cwd: dir }).then(
+      () => '',
+      (e: { stdout: string }) => e.stdout,
+    );
     expect(out.trim().split('\n')).toEqual([expect.stringMatching(/^bad\.ts\(2,14\): error TS2322: Type '"exploded"' is not assignable to type/)]);
   });
 

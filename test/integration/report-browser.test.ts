@@ -57,7 +57,9 @@ describe('report.html in headless Chromium', () => {
     expect(c.stepsTable).not.toBeNull();
     for (const id of ['latency-vs-load', 'latency-over-time']) {
       const chart = c.charts.find((ch) => ch.id === id)!;
-      expect(chart.drawnSeries, id).toEqual(expect.arrayContaining([expect.stringContaining(JUDGED_P99), expect.stringContaining(SEND_LAG), 'p99 breach (confirming windows)']));
+      expect(chart.drawnSeries, id).toEqual(
+        expect.arrayContaining([expect.stringContaining(JUDGED_P99), expect.stringContaining(SEND_LAG), 'p99 breach (confirming windows)']),
+      );
     }
     expect((await stat(join(SHOTS, 'report-many-steps.png'))).size).toBeGreaterThan(20_000);
   });
@@ -65,11 +67,16 @@ describe('report.html in headless Chromium', () => {
   it('the check fails on overlapping labels, a marker on a label and a clipped steps table', async () => {
     const page = renderReportHtml(await manyStepRun())
       // Every step label of the time chart moved onto the first one's spot.
-      .replace(/(<svg class="chart" id="chart-latency-over-time".*?<\/svg>)/s, (svg) => svg.replace(/(<text class="vrule-label") x="[^"]*" y="[^"]*"/g, '$1 x="100" y="20"'))
+      .replace(/(<svg class="chart" id="chart-latency-over-time".*?<\/svg>)/s, (svg) =>
+        svg.replace(/(<text class="vrule-label") x="[^"]*" y="[^"]*"/g, '$1 x="100" y="20"'),
+      )
       // The threshold label moved onto the first breach marker.
       .replace(/(<svg class="chart" id="chart-latency-vs-load".*?<\/svg>)/s, (svg) => {
         const dot = /<circle class="dot" data-series="p99 breach[^"]*" cx="([^"]*)" cy="([^"]*)"/.exec(svg)!;
-        return svg.replace(/(<text class="rule-label") x="[^"]*" y="[^"]*" text-anchor="[^"]*"(?=[^>]*>threshold)/, `$1 x="${dot[1]}" y="${dot[2]}" text-anchor="middle"`);
+        return svg.replace(
+          /(<text class="rule-label") x="[^"]*" y="[^"]*" text-anchor="[^"]*"(?=[^>]*>threshold)/,
+          `$1 x="${dot[1]}" y="${dot[2]}" text-anchor="middle"`,
+        );
       })
       .replace('<table id="steps">', '<table id="steps" style="min-width:2000px">');
     const problems = browserProblems(await open('broken-layout', page, { width: 1400 }));
@@ -90,7 +97,10 @@ describe('report.html in headless Chromium', () => {
   });
 
   it('the check fails on an empty chart', async () => {
-    const emptied = html.replace(/(<svg class="chart" id="chart-rate-over-time"[^>]*data-points=")\d+(".*?<\/svg>)/s, (_m, a: string, b: string) => `${a}0${b.replace(/<path class="series"[^>]*\/>|<circle class="dot".*?<\/circle>/gs, '')}`);
+    const emptied = html.replace(
+      /(<svg class="chart" id="chart-rate-over-time"[^>]*data-points=")\d+(".*?<\/svg>)/s,
+      (_m, a: string, b: string) => `${a}0${b.replace(/<path class="series"[^>]*\/>|<circle class="dot".*?<\/circle>/gs, '')}`,
+    );
     const c = await open('empty', emptied);
     expect(browserProblems(c)).toEqual(['chart rate-over-time is empty (0 points, 0 drawn marks)']);
   });

@@ -73,7 +73,8 @@ describe('a real run writes a report that matches its summary', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ dir, files: ['report.html', 'summary.md'] });
     const html2 = await readFile(join(dir, 'report.html'), 'utf8');
-    for (const f of ['critical-point', 'unit', 'stop-reason', 'last-pass', 'first-breach', 'resolution', 'breaching-signal']) expect(field(html2, f), f).toBe(field(html, f));
+    for (const f of ['critical-point', 'unit', 'stop-reason', 'last-pass', 'first-breach', 'resolution', 'breaching-signal'])
+      expect(field(html2, f), f).toBe(field(html, f));
     expect([...html2.matchAll(/data-chart="([^"]+)" data-points="(\d+)"/g)].map((m) => [m[1], Number(m[2])])).toEqual(charts);
   });
 });

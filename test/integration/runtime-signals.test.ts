@@ -78,22 +78,30 @@ describe('runtime signals on the real Go target', () => {
     // sharpness, and a bisection step below the breach runs among goroutines leaked earlier (held 60 s),
     // unrechecked, so one VM stall there (p99 25 ms for a second, seen once) would name p99.
     // drainTimeout 2s: leaked goroutines never come back within a drain; waiting 10 s for them is waste.
-    const s = withRuntime(fastScenario(target.url, { load: { end: 2500, refine: { resolution: 0 }, drainTimeout: '2s' } }), { ...runtime, capture: ['goroutine'] });
+    const s = withRuntime(fastScenario(target.url, { load: { end: 2500, refine: { resolution: 0 }, drainTimeout: '2s' } }), {
+      ...runtime,
+      capture: ['goroutine'],
+    });
     const { result } = await runScenario(s);
     expect(result.stopReason).toBe('breach');
     const signals = result.criticalPoint!.signals.map((b) => b.signal);
-    console.log(`leak: critical point ${result.criticalPoint!.value} req/s on ${signals.join(', ')}; ${result.criticalPoint!.signals.map((b) => b.reason).join('; ')}`);
+    console.log(
+      `leak: critical point ${result.criticalPoint!.value} req/s on ${signals.join(', ')}; ${result.criticalPoint!.signals.map((b) => b.reason).join('; ')}`,
+    );
     expect(signals).toContain('goroutines');
     expect(signals).not.toContain('p99');
     // p99 never breaches: at every load the attempt that counted (the last one; a first attempt's p99
     // breach that did not come back was dismissed by detect.recheck as noise) has no p99 breach.
     const counted = new Map(result.steps.map((st) => [st.load, st]));
-    expect([...counted.values()].flatMap((st) => st.breaches.map((b) => b.signal)), JSON.stringify(result.steps.map((st) => [st.load, st.outcome, st.breaches.map((b) => b.reason)]))).not.toContain('p99');
+    expect(
+      [...counted.values()].flatMap((st) => st.breaches.map((b) => b.signal)),
+      JSON.stringify(result.steps.map((st) => [st.load, st.outcome, st.breaches.map((b) => b.reason)])),
+    ).not.toContain('p99');
   });
 
   it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop)', async () => {
     target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
-    const s = withRuntime(fastScenario(target.url, { load: { end: 1200 }}), runtime);
+    const s = withRuntime(fastScenario(target.url, { load: { end: 1200 } }), runtime);
     const { result, runDir } = await runScenario(s);
     expect(result.stopReason).toBe('completed');
     expect(result.criticalPoint).toBeNull();
@@ -111,7 +119,12 @@ describe('runtime signals on the real Go target', () => {
 
   it('a run whose sampler endpoint is down completes with the gaps reported', async () => {
     target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
-    const rt = { interval: '250ms', timeout: '300ms', signals: [{ name: 'queue', source: { json: 'http://127.0.0.1:9/stats', field: 'queue.depth' } }], capture: [] };
+    const rt = {
+      interval: '250ms',
+      timeout: '300ms',
+      signals: [{ name: 'queue', source: { json: 'http://127.0.0.1:9/stats', field: 'queue.depth' } }],
+      capture: [],
+    };
     const s = withRuntime(fastScenario(target.url, { load: { end: 800 } }), rt);
     const { result } = await runScenario(s);
     expect(result.stopReason).toBe('completed');

@@ -84,7 +84,9 @@ describe('broken runtime endpoints', () => {
       expect(health.ok!.status).not.toBe('failed');
       for (const name of ['down', 'hanging', 'trickle', 'garbage', 'textGarbage']) expect(health[name]!.gaps).toBeGreaterThan(5);
       const measured = result.windows.filter((w) => !w.warmup);
-      expect(measured.every((w) => w.runtime.down === null && w.runtime.garbage === null && w.runtime.textGarbage === null && w.runtime.hanging === null)).toBe(true);
+      expect(measured.every((w) => w.runtime.down === null && w.runtime.garbage === null && w.runtime.textGarbage === null && w.runtime.hanging === null)).toBe(
+        true,
+      );
       expect(measured.filter((w) => typeof w.runtime.ok === 'number').length / measured.length).toBeGreaterThan(0.8);
       const csv = readFileSync(join(runDir!, 'runtime.csv'), 'utf8');
       expect(csv).toContain('connection refused');
@@ -100,7 +102,9 @@ describe('broken runtime endpoints', () => {
     const without = runs.filter((r) => !r.withSamplers).map((r) => lagOf(r.result));
     const withS = runs.filter((r) => r.withSamplers).map((r) => lagOf(r.result));
     const worst = (r: RunResult) => Math.max(...r.windows.filter((w) => !w.warmup && w.sent > 0).map((w) => w.sendLagP99));
-    console.log(`send lag p99 (median over windows), ms: without samplers ${without.map((x) => x.toFixed(2)).join(', ')}; with broken samplers ${withS.map((x) => x.toFixed(2)).join(', ')}; worst window ${runs.map((r) => `${r.withSamplers ? 'with' : 'without'} ${worst(r.result).toFixed(1)}`).join(', ')}`);
+    console.log(
+      `send lag p99 (median over windows), ms: without samplers ${without.map((x) => x.toFixed(2)).join(', ')}; with broken samplers ${withS.map((x) => x.toFixed(2)).join(', ')}; worst window ${runs.map((r) => `${r.withSamplers ? 'with' : 'without'} ${worst(r.result).toFixed(1)}`).join(', ')}`,
+    );
     expect(median(withS)).toBeLessThan(median(without) + 5);
     for (const r of runs) expect(falseStop(r.result)).toBeNull();
   });

@@ -84,7 +84,10 @@ describe('secrets in headers', () => {
 
   it('--dry-run --json, validate --json and a failed run leak nothing either', async () => {
     const file = scenario('secret-dry', target.url);
-    for (const args of [['run', file, '--dry-run', '--json'], ['validate', file, '--json']]) {
+    for (const args of [
+      ['run', file, '--dry-run', '--json'],
+      ['validate', file, '--json'],
+    ]) {
       const cli = spawnCli(args, { env: env() });
       expect((await cli.exited).code).toBe(0);
       expect(cli.stdout()).toContain('${env:CP_TEST_TOKEN}');

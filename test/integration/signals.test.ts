@@ -30,7 +30,10 @@ function scenarioFile(url: string, name: string, extra = ''): { file: string; di
 }
 
 describe('signals during a run', () => {
-  for (const [sig, code] of [['SIGINT', EXIT.sigint], ['SIGTERM', EXIT.sigterm]] as const) {
+  for (const [sig, code] of [
+    ['SIGINT', EXIT.sigint],
+    ['SIGTERM', EXIT.sigterm],
+  ] as const) {
     it(`${sig}: load stops, a partial report is written, exit ${code}`, async () => {
       target = await startFaultTarget({ serviceMs: 2 });
       const { file, dir } = scenarioFile(target.url, `sig-${sig.toLowerCase()}`);
@@ -96,7 +99,15 @@ describe('no child process and no open port left behind by `critpoint demo`', ()
   }
 
   it('after a run that completes', async () => {
-    const sets = ['load.start=300', 'load.end=450', 'load.stepDuration=2s', 'load.warmup=1s', 'load.baselineWindows=5', 'detect.minRequests=150', 'detect.generator.maxSendLag=100ms'].flatMap((s) => ['--set', s]);
+    const sets = [
+      'load.start=300',
+      'load.end=450',
+      'load.stepDuration=2s',
+      'load.warmup=1s',
+      'load.baselineWindows=5',
+      'detect.minRequests=150',
+      'detect.generator.maxSendLag=100ms',
+    ].flatMap((s) => ['--set', s]);
     const { c, url, child, out } = await startDemo(sets);
     const { code } = await c.exited;
     expect(code).toBe(EXIT.completed);

@@ -36,7 +36,10 @@ describe('target refuses connections at start', () => {
     const url = await closedPortUrl();
     const dir = mkdtempSync(join(tmpdir(), 'critpoint-refused-'));
     const file = join(dir, 's.yaml');
-    writeFileSync(file, `name: refused\ntarget: { url: ${url} }\nhttp: { path: /work }\nload: { start: 400, end: 800, stepDuration: 2s, warmup: 1s, baselineWindows: 8 }\ndetect: { window: 500ms, minRequests: 150 }\nreport: { dir: ${JSON.stringify(dir)} }\n`);
+    writeFileSync(
+      file,
+      `name: refused\ntarget: { url: ${url} }\nhttp: { path: /work }\nload: { start: 400, end: 800, stepDuration: 2s, warmup: 1s, baselineWindows: 8 }\ndetect: { window: 500ms, minRequests: 150 }\nreport: { dir: ${JSON.stringify(dir)} }\n`,
+    );
     const cli = spawnCli(['run', file]);
     const { code, ms } = await cli.exited;
     const runDir = onlyRunDir(dir, 'refused');
@@ -84,7 +87,10 @@ describe('target answers 403 to every request (a wrong path, a missing token)', 
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const dir = mkdtempSync(join(tmpdir(), 'critpoint-403-'));
       const file = join(dir, 's.yaml');
-      writeFileSync(file, `name: forbidden\ntarget: { url: ${url} }\nhttp: { path: /work }\nload: { start: 200, end: 800, stepDuration: 2s, warmup: 500ms, baselineWindows: 5 }\ndetect: { window: 500ms, minRequests: 50 }\nreport: { dir: ${JSON.stringify(dir)} }\n`);
+      writeFileSync(
+        file,
+        `name: forbidden\ntarget: { url: ${url} }\nhttp: { path: /work }\nload: { start: 200, end: 800, stepDuration: 2s, warmup: 500ms, baselineWindows: 5 }\ndetect: { window: 500ms, minRequests: 50 }\nreport: { dir: ${JSON.stringify(dir)} }\n`,
+      );
       const cli = spawnCli(['run', file]);
       const { code } = await cli.exited;
       const err = cli.stderr();
@@ -114,7 +120,11 @@ describe('target dies mid-run (process killed)', () => {
     target = await startFaultTarget({ serviceMs: 2 });
     const t = target;
     // 1 s windows: two dead windows would take 2-3 s; the watchdog must tell within ~1 s.
-    const s = fastScenario(t.url, { name: 'killed', load: { start: 400, end: 3000, baselineWindows: 5, stepDuration: '3s' }, detect: { window: '1s', generator: BUSY_MACHINE_GENERATOR } });
+    const s = fastScenario(t.url, {
+      name: 'killed',
+      load: { start: 400, end: 3000, baselineWindows: 5, stepDuration: '3s' },
+      detect: { window: '1s', generator: BUSY_MACHINE_GENERATOR },
+    });
     let killedAt = 0;
     let stoppedAt = 0;
     const onProgress = (e: ProgressEvent) => {
@@ -166,7 +176,12 @@ describe('target hangs mid-run (accepts, never answers)', () => {
     const t = target;
     const handlesBefore = openTcpHandles();
     const maxDuration = 60_000;
-    const s = fastScenario(t.url, { name: 'hang', http: { timeout: '1s' }, load: { start: 400, end: 3000, baselineWindows: 8, maxInFlight: 120, maxDuration: `${maxDuration}ms` }, detect: { generator: BUSY_MACHINE_GENERATOR } });
+    const s = fastScenario(t.url, {
+      name: 'hang',
+      http: { timeout: '1s' },
+      load: { start: 400, end: 3000, baselineWindows: 8, maxInFlight: 120, maxDuration: `${maxDuration}ms` },
+      detect: { generator: BUSY_MACHINE_GENERATOR },
+    });
     let toggled = false;
     const onProgress = (e: ProgressEvent) => {
       if (e.type === 'step-start' && e.step.phase === 'ramp' && !toggled) {
@@ -200,7 +215,12 @@ describe('target hangs mid-run, its timeouts due after the step and its drain (t
   it('the step is not a pass: judged on its totals, a throughput breach, within maxDuration', async () => {
     target = await startFaultTarget({ serviceMs: 2 });
     const t = target;
-    const s = fastScenario(t.url, { name: 'hang-late', http: { timeout: '10s' }, load: { start: 400, end: 3000, baselineWindows: 6, maxInFlight: 5000, maxDuration: '45s', refine: { maxSteps: 1 } }, detect: { generator: BUSY_MACHINE_GENERATOR } });
+    const s = fastScenario(t.url, {
+      name: 'hang-late',
+      http: { timeout: '10s' },
+      load: { start: 400, end: 3000, baselineWindows: 6, maxInFlight: 5000, maxDuration: '45s', refine: { maxSteps: 1 } },
+      detect: { generator: BUSY_MACHINE_GENERATOR },
+    });
     let toggled = false;
     const onProgress = (e: ProgressEvent) => {
       if (e.type === 'step-start' && e.step.phase === 'ramp' && !toggled) {

@@ -13,7 +13,12 @@ import { MAX_SCENARIO_BYTES, type ScenarioInput } from '../../src/scenario/load.
 async function cli(argv: string[], opts: { stdin?: ScenarioInput; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: opts.env ?? {}, stdin: opts.stdin ?? Readable.from([]) });
+  const code = await runCli(argv, {
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
+    env: opts.env ?? {},
+    stdin: opts.stdin ?? Readable.from([]),
+  });
   return { code, out, err };
 }
 
@@ -39,12 +44,32 @@ describe('bad scenario input: one line, exit 2, for validate and run', () => {
     ['a missing file', async () => join(dir, 'nope.yaml'), /: \(file\): no such file, got ".*nope\.yaml"/],
     ['an empty file', async () => write('empty.yaml', ''), /: \(file\): is empty, got nothing/],
     ['a file of blank lines', async () => write('blank.yaml', '\n  \n\t\n'), /: \(file\): is empty, got only whitespace/],
-    ['a file of comments', async () => write('comments.yaml', '# nothing here\n---\n'), /: \(file\): holds no fields \(only comments, or an empty document\), got nothing/],
-    ['a binary file (NUL bytes)', async () => write('bin.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x41, 0x3a, 0x0a])), /: \(file\): not a text file \(a NUL byte at offset 7; .*\), got binary data/],
+    [
+      'a file of comments',
+      async () => write('comments.yaml', '# nothing here\n---\n'),
+      /: \(file\): holds no fields \(only comments, or an empty document\), got nothing/,
+    ],
+    [
+      'a binary file (NUL bytes)',
+      async () => write('bin.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x41, 0x3a, 0x0a])),
+      /: \(file\): not a text file \(a NUL byte at offset 7; .*\), got binary data/,
+    ],
     ['invalid UTF-8', async () => write('latin1.yaml', Buffer.from('name: caf\xe9\n', 'latin1')), /: \(file\): not UTF-8 text .*, got binary data/],
-    ['UTF-16 text', async () => write('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name: x\n', 'utf16le')])), /: \(file\): is UTF-16 text; save the scenario as UTF-8, got a UTF-16 byte-order mark/],
-    ['a file over 1 MiB', async () => write('huge.yaml', `# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n`), new RegExp(`: \\(file\\): scenario is larger than ${MAX_SCENARIO_BYTES} bytes \\(1 MiB\\), got ${MAX_SCENARIO_BYTES + 3} bytes`)],
-    ['garbage text', async () => write('garbage.yaml', 'a: b: c\n: : :\n{{{{\n- - x\n  ]]\n'.repeat(50)), /: \(file\): .* \(first of \d+ YAML errors\), got invalid YAML/],
+    [
+      'UTF-16 text',
+      async () => write('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name: x\n', 'utf16le')])),
+      /: \(file\): is UTF-16 text; save the scenario as UTF-8, got a UTF-16 byte-order mark/,
+    ],
+    [
+      'a file over 1 MiB',
+      async () => write('huge.yaml', `# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n`),
+      new RegExp(`: \\(file\\): scenario is larger than ${MAX_SCENARIO_BYTES} bytes \\(1 MiB\\), got ${MAX_SCENARIO_BYTES + 3} bytes`),
+    ],
+    [
+      'garbage text',
+      async () => write('garbage.yaml', 'a: b: c\n: : :\n{{{{\n- - x\n  ]]\n'.repeat(50)),
+      /: \(file\): .* \(first of \d+ YAML errors\), got invalid YAML/,
+    ],
   ];
   async function write(name: string, content: string | Buffer): Promise<string> {
     const f = join(dir, name);
@@ -87,7 +112,10 @@ describe('- reads the scenario from stdin', () => {
   it('binary and oversized stdin are one line each; a terminal is refused without waiting', async () => {
     expectOneLine(await cli(['validate', '-'], { stdin: Readable.from([Buffer.from([0x00, 0x01])]) }), /^error: stdin: \(file\): not a text file/);
     const chunk = Buffer.alloc(256 * 1024, 0x61);
-    expectOneLine(await cli(['run', '-'], { stdin: Readable.from(Array.from({ length: 5 }, () => chunk)) }), /^error: stdin: \(stdin\): scenario is larger than 1048576 bytes \(1 MiB\), got more than 1048576 bytes/);
+    expectOneLine(
+      await cli(['run', '-'], { stdin: Readable.from(Array.from({ length: 5 }, () => chunk)) }),
+      /^error: stdin: \(stdin\): scenario is larger than 1048576 bytes \(1 MiB\), got more than 1048576 bytes/,
+    );
     const tty = Object.assign(Readable.from([]), { isTTY: true });
     expectOneLine(await cli(['validate', '-'], { stdin: tty }), /^error: stdin: \(stdin\): is a terminal; pipe a scenario in/);
     expectOneLine(await cli(['validate', '-'], { stdin: Readable.from([]) }), /^error: stdin: \(file\): is empty, got nothing/);
@@ -147,7 +175,10 @@ describe('the plan prints every duration in one style', () => {
   });
   it('a long plan: hours and minutes, not 4014.5s or 67m', async () => {
     const f = join(dir, 'long.yaml');
-    await writeFile(f, 'name: long\ntarget: { url: http://127.0.0.1:9 }\nload: { start: 100, end: 3000, growth: { step: 100 }, stepDuration: 2m, drain: 500ms, maxDuration: 3h, maxRequests: 100000000 }\n');
+    await writeFile(
+      f,
+      'name: long\ntarget: { url: http://127.0.0.1:9 }\nload: { start: 100, end: 3000, growth: { step: 100 }, stepDuration: 2m, drain: 500ms, maxDuration: 3h, maxRequests: 100000000 }\n',
+    );
     const r = await cli(['validate', f]);
     expect(r.code).toBe(0);
     expect(r.err).toContain('duration: at least 58m57.5s before refinement, at most 1h11m0.5s (cap load.maxDuration 3h)');

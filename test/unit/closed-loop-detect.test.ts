@@ -20,7 +20,8 @@ const closed: DetectConfig = {
 };
 
 // 8 connections answering 800/s: offered is a connection count, achieved a rate.
-const closedWin = (over = {}) => win({ offered: 8, scheduled: 0, sent: 800, completed: 800, sendRate: 800, achievedRate: 800, sendLagP99: 0, generatorBusy: 0.2, ...over });
+const closedWin = (over = {}) =>
+  win({ offered: 8, scheduled: 0, sent: 800, completed: 800, sendRate: 800, achievedRate: 800, sendLagP99: 0, generatorBusy: 0.2, ...over });
 const base = Array.from({ length: 20 }, (_, i) => closedWin({ phase: 'baseline', p99: 9.5 + (i % 5) * 0.25 }));
 
 describe('closed-loop detection', () => {

@@ -3,7 +3,14 @@
 // uses autocannon's own per-connection request limit.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { RequestBudget, splitProportionally, stopClient, tapClient, type AutocannonClient, type ClosedLoopSink } from '../../src/engines/http-closed/closed-loop-driver.js';
+import {
+  RequestBudget,
+  splitProportionally,
+  stopClient,
+  tapClient,
+  type AutocannonClient,
+  type ClosedLoopSink,
+} from '../../src/engines/http-closed/closed-loop-driver.js';
 
 function fakeClient() {
   const e = new EventEmitter() as EventEmitter & AutocannonClient;
@@ -44,7 +51,7 @@ describe('tapClient', () => {
     client.emit('timeout');
     expect(log).toEqual(['sent', 'failed TIMEOUT']);
   });
-  it('a connection error fails everything in flight on it and clears autocannon\'s stale queue', () => {
+  it("a connection error fails everything in flight on it and clears autocannon's stale queue", () => {
     const { client, cleared } = fakeClient();
     const { sink, log } = recordingSink();
     tapClient(client, sink);
@@ -100,7 +107,12 @@ function sendingClient() {
 
 describe('RequestBudget', () => {
   it('holds any number of clients to the budget exactly, including clients added after it is spent', () => {
-    for (const [budget, clients, rounds] of [[7, 3, 10], [2, 5, 3], [100, 8, 50], [1, 1, 4]] as const) {
+    for (const [budget, clients, rounds] of [
+      [7, 3, 10],
+      [2, 5, 3],
+      [100, 8, 50],
+      [1, 1, 4],
+    ] as const) {
       const b = new RequestBudget(budget);
       const cs = Array.from({ length: clients }, () => sendingClient());
       cs.forEach((c) => b.add(c.client));
@@ -129,10 +141,37 @@ describe('worker batches', () => {
     const { sink, log } = recordingSink();
     let inFlight = 0;
     let max = 0;
-    const counting = { ...sink, sent: (ago?: number) => { sink.sent(ago); max = Math.max(max, ++inFlight); }, response: (s: number, ms: number) => { sink.response(s, ms); inFlight--; }, failed: (c: string) => { sink.failed(c); inFlight--; }, abandoned: (n: number) => { sink.abandoned(n); inFlight -= n; } };
+    const counting = {
+      ...sink,
+      sent: (ago?: number) => {
+        sink.sent(ago);
+        max = Math.max(max, ++inFlight);
+      },
+      response: (s: number, ms: number) => {
+        sink.response(s, ms);
+        inFlight--;
+      },
+      failed: (c: string) => {
+        sink.failed(c);
+        inFlight--;
+      },
+      abandoned: (n: number) => {
+        sink.abandoned(n);
+        inFlight -= n;
+      },
+    };
     // One connection: sent, answered, sent again, answered, sent, then a failure, then the driver abandons one.
     const events = Uint8Array.from([EVENT.sent, EVENT.response, EVENT.sent, EVENT.response, EVENT.sent, EVENT.failure, EVENT.sent, EVENT.abandoned]);
-    replay({ events, latencies: Float64Array.from([3, 4]), statuses: Uint16Array.from([200, 503]), codes: ['ECONNRESET'], lastSentAbs: performance.timeOrigin + performance.now() }, counting);
+    replay(
+      {
+        events,
+        latencies: Float64Array.from([3, 4]),
+        statuses: Uint16Array.from([200, 503]),
+        codes: ['ECONNRESET'],
+        lastSentAbs: performance.timeOrigin + performance.now(),
+      },
+      counting,
+    );
     expect(log).toEqual(['sent', 'response 200 3', 'sent', 'response 503 4', 'sent', 'failed ECONNRESET', 'sent', 'abandoned 1']);
     expect(max).toBe(1);
     expect(inFlight).toBe(0);

@@ -66,7 +66,15 @@ describe('runClosedLoop', () => {
 
   it('survives requests that settle synchronously (no recursion) and honours maxRequests', async () => {
     let started = 0;
-    const aborted = await runClosedLoop({ concurrency: 2, startAt: now(), durationMs: 2_000, now, signal: new AbortController().signal, maxRequests: 20_000, start: (done) => (started++, done()) });
+    const aborted = await runClosedLoop({
+      concurrency: 2,
+      startAt: now(),
+      durationMs: 2_000,
+      now,
+      signal: new AbortController().signal,
+      maxRequests: 20_000,
+      start: (done) => (started++, done()),
+    });
     expect(aborted).toBe(false);
     expect(started).toBe(20_000);
   });

@@ -46,7 +46,9 @@ describe('readRunSummary', () => {
   });
   it('names the path of a bad field', () => {
     const data = { ...JSON.parse('{}'), schemaVersion: 1 };
-    expect(() => parseRunSummary(JSON.stringify(data), 'x.json')).toThrow(/^x\.json is not a usable critpoint summary\.json \(\d+ problems\):\n {2}runId: expected string, got nothing/);
+    expect(() => parseRunSummary(JSON.stringify(data), 'x.json')).toThrow(
+      /^x\.json is not a usable critpoint summary\.json \(\d+ problems\):\n {2}runId: expected string, got nothing/,
+    );
   });
 });
 

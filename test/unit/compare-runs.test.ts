@@ -33,8 +33,16 @@ function scenario(overrides: { load?: Record<string, unknown>; http?: Record<str
 
 function signalBaseline(signal: string, medianValue: number): SignalBaseline {
   return {
-    signal, statistic: 'value', direction: 'up', median: medianValue, sigma: 1, robustThreshold: medianValue + 3,
-    practicalThreshold: medianValue * 2, threshold: medianValue * 2, medianValue, windows: 20,
+    signal,
+    statistic: 'value',
+    direction: 'up',
+    median: medianValue,
+    sigma: 1,
+    robustThreshold: medianValue + 3,
+    practicalThreshold: medianValue * 2,
+    threshold: medianValue * 2,
+    medianValue,
+    windows: 20,
   };
 }
 
@@ -43,39 +51,108 @@ function makeRun(o: RunOpts = {}): RunResult {
   const cpValue = o.cp === undefined ? 1000 : o.cp;
   const firstBreach = o.firstBreach ?? (cpValue === null ? 0 : cpValue * 1.04);
   const baselineStep: StepResult = {
-    index: 0, phase: 'baseline', load: 100, unit: 'req/s', outcome: 'pass', breaches: [], windowCount: 20,
+    index: 0,
+    phase: 'baseline',
+    load: 100,
+    unit: 'req/s',
+    outcome: 'pass',
+    breaches: [],
+    windowCount: 20,
     stats: {
-      sent: 2000, completed: 2000, errors: {}, errorTotal: 0, achievedRate: 100, p50: o.p50 ?? 9.5, p90: 12,
-      p99: o.p99 ?? 18, max: 30, mean: 10, sendLagP99: 0.4, maxInFlight: 3, aborted: false, elapsedMs: 23000,
+      sent: 2000,
+      completed: 2000,
+      errors: {},
+      errorTotal: 0,
+      achievedRate: 100,
+      p50: o.p50 ?? 9.5,
+      p90: 12,
+      p99: o.p99 ?? 18,
+      max: 30,
+      mean: 10,
+      sendLagP99: 0.4,
+      maxInFlight: 3,
+      aborted: false,
+      elapsedMs: 23000,
     },
   };
   return {
-    schemaVersion: 1, runId: o.runId ?? 'run-1', name: 'checkout', startedAt: '2025-01-01T00:00:00.000Z',
-    endedAt: '2025-01-01T00:02:00.000Z', durationMs: 120000, stopReason, stopDetail: `stopped: ${stopReason}`,
-    exitCode: 0, engine: 'http-open', target: 'http://127.0.0.1:8080', scenario: o.scenario ?? scenario(),
-    environment: { node: 'v20.19.0', platform: 'linux', arch: 'x64', cpus: o.cpus ?? 2, cpuModel: 'Xeon', totalMemoryMb: 4096, loadAverage: [0.1, 0.1, 0.1], critpoint: '0.1.0' },
+    schemaVersion: 1,
+    runId: o.runId ?? 'run-1',
+    name: 'checkout',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    endedAt: '2025-01-01T00:02:00.000Z',
+    durationMs: 120000,
+    stopReason,
+    stopDetail: `stopped: ${stopReason}`,
+    exitCode: 0,
+    engine: 'http-open',
+    target: 'http://127.0.0.1:8080',
+    scenario: o.scenario ?? scenario(),
+    environment: {
+      node: 'v20.19.0',
+      platform: 'linux',
+      arch: 'x64',
+      cpus: o.cpus ?? 2,
+      cpuModel: 'Xeon',
+      totalMemoryMb: 4096,
+      loadAverage: [0.1, 0.1, 0.1],
+      critpoint: '0.1.0',
+    },
     baseline: {
-      load: 100, unit: 'req/s', windows: 20,
+      load: 100,
+      unit: 'req/s',
+      windows: 20,
       signals: { p99: signalBaseline('p99', o.p99 ?? 18), goroutines: signalBaseline('goroutines', o.goroutines ?? 40) },
     },
     steps: [baselineStep],
-    windows: [], runtimeSamples: [], samplers: [],
-    criticalPoint: cpValue === null ? null : {
-      value: cpValue, unit: 'req/s', lastPass: cpValue, firstBreach, resolution: (firstBreach - cpValue) / cpValue,
-      signals: [{ signal: 'p99', values: [41.2, 45], windowIndexes: [80, 81], baselineMedian: 18, sigma: 0.05, threshold: 36, reason: 'p99 41.2 ms > threshold 36.0 ms (2x baseline 18.0 ms) in 2 consecutive windows' }],
-    },
+    windows: [],
+    runtimeSamples: [],
+    samplers: [],
+    criticalPoint:
+      cpValue === null
+        ? null
+        : {
+            value: cpValue,
+            unit: 'req/s',
+            lastPass: cpValue,
+            firstBreach,
+            resolution: (firstBreach - cpValue) / cpValue,
+            signals: [
+              {
+                signal: 'p99',
+                values: [41.2, 45],
+                windowIndexes: [80, 81],
+                baselineMedian: 18,
+                sigma: 0.05,
+                threshold: 36,
+                reason: 'p99 41.2 ms > threshold 36.0 ms (2x baseline 18.0 ms) in 2 consecutive windows',
+              },
+            ],
+          },
     lastPass: o.lastPass === undefined ? cpValue : o.lastPass,
-    evidence: [], files: [], warnings: [],
+    evidence: [],
+    files: [],
+    warnings: [],
   };
 }
 
 describe('compareRuns: shift and verdict', () => {
   const cases: [string, RunResult, RunResult, Partial<Comparison>][] = [
-    ['10% improvement beyond 8% combined resolution', makeRun({ cp: 1000 }), makeRun({ cp: 1100 }), { change: 'improvement', noMeasurableChange: false, shiftBound: 'exact' }],
+    [
+      '10% improvement beyond 8% combined resolution',
+      makeRun({ cp: 1000 }),
+      makeRun({ cp: 1100 }),
+      { change: 'improvement', noMeasurableChange: false, shiftBound: 'exact' },
+    ],
     ['20% regression', makeRun({ cp: 1000 }), makeRun({ cp: 800 }), { change: 'regression', noMeasurableChange: false }],
     ['3% shift within 8% combined resolution', makeRun({ cp: 1000 }), makeRun({ cp: 1030 }), { change: 'no-measurable-change', noMeasurableChange: true }],
     ['identical critical points', makeRun({ cp: 1000 }), makeRun({ cp: 1000 }), { change: 'no-measurable-change', noMeasurableChange: true, shift: 0 }],
-    ['shift exactly at the combined resolution is no change', makeRun({ cp: 1000, firstBreach: 1050 }), makeRun({ cp: 1100, firstBreach: 1155 }), { change: 'no-measurable-change' }],
+    [
+      'shift exactly at the combined resolution is no change',
+      makeRun({ cp: 1000, firstBreach: 1050 }),
+      makeRun({ cp: 1100, firstBreach: 1155 }),
+      { change: 'no-measurable-change' },
+    ],
   ];
   it.each(cases)('%s', (_name, base, head, expected) => {
     const c = compareRuns(base, head);
@@ -106,11 +183,17 @@ describe('compareRuns: shift and verdict', () => {
     ['longer steps and another growth', { load: { stepDuration: 5000 } }, { load: { stepDuration: 10000, growth: 2 } }, 'load.stepDuration, load.growth'],
     ['same detect in another key order', { detect: { k: 3, confirm: 2 } }, { detect: { confirm: 2, k: 3 } }, null],
   ] as const)('notes settings that define the critical point differently: %s', (_name, b, h, fields) => {
-    const withSettings = (o: { detect?: object; load?: object }) => ({ ...scenario({ load: o.load as Record<string, unknown> }), ...(o.detect ? { detect: o.detect } : {}) });
+    const withSettings = (o: { detect?: object; load?: object }) => ({
+      ...scenario({ load: o.load as Record<string, unknown> }),
+      ...(o.detect ? { detect: o.detect } : {}),
+    });
     const c = compareRuns(makeRun({ scenario: withSettings(b) }), makeRun({ scenario: withSettings(h) }));
     const note = c.notes.find((n) => n.includes('different settings'));
     if (fields === null) expect(note).toBeUndefined();
-    else expect(note).toBe(`The runs found their critical points with different settings (${fields}): part of the shift may come from the settings, not the code.`);
+    else
+      expect(note).toBe(
+        `The runs found their critical points with different settings (${fields}): part of the shift may come from the settings, not the code.`,
+      );
   });
 });
 
@@ -150,7 +233,12 @@ describe('compareRuns: refusals', () => {
     ['http method and path', makeRun(), makeRun({ scenario: scenario({ http: { method: 'GET', path: '/health' } }) }), ['http.method', 'http.path']],
     ['http body', makeRun(), makeRun({ scenario: scenario({ http: { body: { item: 2, qty: 2 } } }) }), ['http.body']],
     ['http vs grpc', makeRun(), makeRun({ scenario: scenario({ grpc: { service: 'shop.Orders', method: 'Create' } }) }), ['protocol']],
-    ['grpc method', makeRun({ scenario: scenario({ grpc: { service: 'shop.Orders', method: 'Create' } }) }), makeRun({ scenario: scenario({ grpc: { service: 'shop.Orders', method: 'List' } }) }), ['grpc.method']],
+    [
+      'grpc method',
+      makeRun({ scenario: scenario({ grpc: { service: 'shop.Orders', method: 'Create' } }) }),
+      makeRun({ scenario: scenario({ grpc: { service: 'shop.Orders', method: 'List' } }) }),
+      ['grpc.method'],
+    ],
   ];
   it.each(cases)('%s', (_name, base, head, fields) => {
     let err: unknown;
@@ -234,9 +322,25 @@ describe('every row has its unit', () => {
     ['p99', undefined, 'ms'],
     ['errors', undefined, 'share of requests'],
     ['throughput', undefined, 'achieved/offered'],
-    ['goroutines', { runtime: { signals: [{ name: 'goroutines', source: { kind: 'pprof-goroutine', endpoint: 'http://h/debug/pprof/goroutine?debug=1' } }] } }, 'goroutines'],
-    ['heap', { runtime: { signals: [{ name: 'heap', source: { kind: 'expvar', endpoint: 'http://h/debug/vars', field: 'memstats.HeapAlloc' } }] } }, 'memstats.HeapAlloc'],
-    ['inflight', { runtime: { signals: [{ name: 'inflight', source: { kind: 'prometheus', endpoint: 'http://h/metrics', metric: 'http_inflight_requests', labels: {} } }] } }, 'http_inflight_requests'],
+    [
+      'goroutines',
+      { runtime: { signals: [{ name: 'goroutines', source: { kind: 'pprof-goroutine', endpoint: 'http://h/debug/pprof/goroutine?debug=1' } }] } },
+      'goroutines',
+    ],
+    [
+      'heap',
+      { runtime: { signals: [{ name: 'heap', source: { kind: 'expvar', endpoint: 'http://h/debug/vars', field: 'memstats.HeapAlloc' } }] } },
+      'memstats.HeapAlloc',
+    ],
+    [
+      'inflight',
+      {
+        runtime: {
+          signals: [{ name: 'inflight', source: { kind: 'prometheus', endpoint: 'http://h/metrics', metric: 'http_inflight_requests', labels: {} } }],
+        },
+      },
+      'http_inflight_requests',
+    ],
     ['queue', { runtime: { signals: [{ name: 'queue', source: { kind: 'json', endpoint: 'http://h/stats', field: 'queue.depth' } }] } }, 'queue.depth'],
     ['unknown', {}, 'as sampled'],
   ])('%s -> %s', (name, scenario, unit) => {
@@ -248,7 +352,10 @@ describe('every row has its unit', () => {
     const withErrors = (r: RunResult, errors: number, throughput: number): RunResult => ({
       ...r,
       scenario: { ...r.scenario, runtime },
-      baseline: { ...r.baseline!, signals: { ...r.baseline!.signals, errors: signalBaseline('errors', errors), throughput: signalBaseline('throughput', throughput) } },
+      baseline: {
+        ...r.baseline!,
+        signals: { ...r.baseline!.signals, errors: signalBaseline('errors', errors), throughput: signalBaseline('throughput', throughput) },
+      },
     });
     const c = compareRuns(withErrors(makeRun({ runId: 'a', cp: 1000 }), 0.0012, 1.002), withErrors(makeRun({ runId: 'b', cp: 800 }), 0, 0.998));
     const text = formatComparison(c, 'text');
@@ -257,7 +364,10 @@ describe('every row has its unit', () => {
     expect(text).toMatch(/^goroutines at baseline \(median, goroutines\) +40 +40 +\+0\.0%$/m);
     expect(text).toMatch(/^p99 at breach \(ms\) +41\.2, 45 +41\.2, 45$/m);
     // Every row whose cells are numbers names a unit in its label (resolution is a percentage).
-    const rows = text.split('\n').slice(2).filter((l) => /^\S.*\s{2,}\S/.test(l) && !l.startsWith('note:'));
+    const rows = text
+      .split('\n')
+      .slice(2)
+      .filter((l) => /^\S.*\s{2,}\S/.test(l) && !l.startsWith('note:'));
     for (const row of rows) {
       const label = row.split(/\s{2,}/)[0] as string;
       if (/^(stop reason|breaching signals|resolution)$/.test(label)) continue;

@@ -52,13 +52,58 @@ describe('evaluateWindow: breach rules', () => {
     { name: 'p99 at 1.8x: robust test passes, practical floor does not', windows: [{ p99: 18 }, { p99: 18 }, { p99: 18 }], confirmed: [], breachingLast: [] },
     { name: 'error rate 2% confirms', windows: [{ errorRate: 0.02 }, { errorRate: 0.02 }], confirmed: ['errors'], breachingLast: ['errors'] },
     { name: 'error rate 0.5% is under the 1% floor', windows: [{ errorRate: 0.005 }, { errorRate: 0.005 }], confirmed: [], breachingLast: [] },
-    { name: 'achieved 90% of offered confirms throughput', windows: [{ achievedRate: 450 }, { achievedRate: 450 }], confirmed: ['throughput'], breachingLast: ['throughput'] },
+    {
+      name: 'achieved 90% of offered confirms throughput',
+      windows: [{ achievedRate: 450 }, { achievedRate: 450 }],
+      confirmed: ['throughput'],
+      breachingLast: ['throughput'],
+    },
     { name: 'achieved 97% of offered passes', windows: [{ achievedRate: 485 }, { achievedRate: 485 }], confirmed: [], breachingLast: [] },
-    { name: 'goroutines 1.6x and rising confirm', windows: [{ tEnd: 1000, runtime: { goroutines: 150 } }, { tEnd: 2000, runtime: { goroutines: 160 } }, { tEnd: 3000, runtime: { goroutines: 175 } }], confirmed: ['goroutines'], breachingLast: ['goroutines'] },
-    { name: 'goroutines high with jitter only do not confirm', windows: [{ tEnd: 1000, runtime: { goroutines: 170 } }, { tEnd: 2000, runtime: { goroutines: 171 } }, { tEnd: 3000, runtime: { goroutines: 172 } }], confirmed: [], breachingLast: [] },
-    { name: 'goroutines high but flat do not confirm', windows: [{ tEnd: 1000, runtime: { goroutines: 170 } }, { tEnd: 2000, runtime: { goroutines: 170 } }, { tEnd: 3000, runtime: { goroutines: 170 } }], confirmed: [], breachingLast: [] },
-    { name: 'a gap in a runtime signal neither confirms nor resets', windows: [{ p99: 25 }, { p99: NaN, completed: 0 }, { p99: 25 }], confirmed: ['p99'], breachingLast: ['p99'] },
-    { name: 'sparse windows are not evaluated', windows: [{ p99: 25, sparse: true }, { p99: 25, sparse: true }], confirmed: [], breachingLast: [] },
+    {
+      name: 'goroutines 1.6x and rising confirm',
+      windows: [
+        { tEnd: 1000, runtime: { goroutines: 150 } },
+        { tEnd: 2000, runtime: { goroutines: 160 } },
+        { tEnd: 3000, runtime: { goroutines: 175 } },
+      ],
+      confirmed: ['goroutines'],
+      breachingLast: ['goroutines'],
+    },
+    {
+      name: 'goroutines high with jitter only do not confirm',
+      windows: [
+        { tEnd: 1000, runtime: { goroutines: 170 } },
+        { tEnd: 2000, runtime: { goroutines: 171 } },
+        { tEnd: 3000, runtime: { goroutines: 172 } },
+      ],
+      confirmed: [],
+      breachingLast: [],
+    },
+    {
+      name: 'goroutines high but flat do not confirm',
+      windows: [
+        { tEnd: 1000, runtime: { goroutines: 170 } },
+        { tEnd: 2000, runtime: { goroutines: 170 } },
+        { tEnd: 3000, runtime: { goroutines: 170 } },
+      ],
+      confirmed: [],
+      breachingLast: [],
+    },
+    {
+      name: 'a gap in a runtime signal neither confirms nor resets',
+      windows: [{ p99: 25 }, { p99: NaN, completed: 0 }, { p99: 25 }],
+      confirmed: ['p99'],
+      breachingLast: ['p99'],
+    },
+    {
+      name: 'sparse windows are not evaluated',
+      windows: [
+        { p99: 25, sparse: true },
+        { p99: 25, sparse: true },
+      ],
+      confirmed: [],
+      breachingLast: [],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -128,11 +173,39 @@ describe('generator-limited', () => {
 describe('rising', () => {
   it('needs two points and a positive slope', () => {
     expect(rising([[0, 1]])).toBe(false);
-    expect(rising([[0, 1], [1, 2]])).toBe(true);
-    expect(rising([[0, 2], [1, 1]])).toBe(false);
+    expect(
+      rising([
+        [0, 1],
+        [1, 2],
+      ]),
+    ).toBe(true);
+    expect(
+      rising([
+        [0, 2],
+        [1, 1],
+      ]),
+    ).toBe(false);
   });
   it('a flat count with jitter is not rising when a minimum rise is asked', () => {
-    expect(rising([[0, 134], [1, 135], [2, 135]], 4)).toBe(false);
-    expect(rising([[0, 134], [1, 150], [2, 170]], 4)).toBe(true);
+    expect(
+      rising(
+        [
+          [0, 134],
+          [1, 135],
+          [2, 135],
+        ],
+        4,
+      ),
+    ).toBe(false);
+    expect(
+      rising(
+        [
+          [0, 134],
+          [1, 150],
+          [2, 170],
+        ],
+        4,
+      ),
+    ).toBe(true);
   });
 });

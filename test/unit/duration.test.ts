@@ -29,7 +29,27 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBeCloseTo(ms, 9);
   });
 
-  it.each([['soon'], [''], ['  '], ['5'], ['-5s'], ['5x'], ['1m30'], ['m'], ['1..5s'], ['1e3ms'], ['5s,'], ['1h-2m'], ['NaN'], [-1], [Infinity], [NaN], [null], [true], [{}]])('%j is not a duration', (input) => {
+  it.each([
+    ['soon'],
+    [''],
+    ['  '],
+    ['5'],
+    ['-5s'],
+    ['5x'],
+    ['1m30'],
+    ['m'],
+    ['1..5s'],
+    ['1e3ms'],
+    ['5s,'],
+    ['1h-2m'],
+    ['NaN'],
+    [-1],
+    [Infinity],
+    [NaN],
+    [null],
+    [true],
+    [{}],
+  ])('%j is not a duration', (input) => {
     expect(parseDuration(input)).toBeUndefined();
   });
 

@@ -44,11 +44,26 @@ describe('critpoint gate: refused before any load', () => {
 
   it('unreachable targets: no verdict (exit 12), no load, and every file says why', async () => {
     const out = await mkdtemp(join(tmpdir(), 'critpoint-gate-cmd-'));
-    const r = await cli(['gate', SCENARIO, '--base', 'http://127.0.0.1:1', '--head', 'http://127.0.0.1:2', '--out', out, '--json', '--quiet', '--junit', join(out, 'j.xml')]);
+    const r = await cli([
+      'gate',
+      SCENARIO,
+      '--base',
+      'http://127.0.0.1:1',
+      '--head',
+      'http://127.0.0.1:2',
+      '--out',
+      out,
+      '--json',
+      '--quiet',
+      '--junit',
+      join(out, 'j.xml'),
+    ]);
     expect(r.code).toBe(EXIT.gateError);
     const j = JSON.parse(r.out) as { verdict: string; reason: string; runs: unknown[]; exitCode: number };
     expect(j).toMatchObject({ verdict: 'ERROR', exitCode: 12, runs: [] });
-    expect(j.reason).toMatch(/^no load sent: base: target http:\/\/127\.0\.0\.1:1\/work is unreachable: .*; head: target http:\/\/127\.0\.0\.1:2\/work is unreachable/);
+    expect(j.reason).toMatch(
+      /^no load sent: base: target http:\/\/127\.0\.0\.1:1\/work is unreachable: .*; head: target http:\/\/127\.0\.0\.1:2\/work is unreachable/,
+    );
     const [stamp] = await readdir(join(out, 'gate-e2e', 'gate'));
     expect((await readdir(join(out, 'gate-e2e', 'gate', stamp!))).sort()).toEqual(['gate.json', 'gate.md', 'gate.xml']);
     expect(await readFile(join(out, 'j.xml'), 'utf8')).toContain('errors="1"');

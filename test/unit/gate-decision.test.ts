@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decideGate,
-  minimalDetectableEffect,
-  shouldAddPair,
-  type GatePair,
-  type GateVerdict,
-} from '../../src/compare/gate-decision.js';
+import { decideGate, minimalDetectableEffect, shouldAddPair, type GatePair, type GateVerdict } from '../../src/compare/gate-decision.js';
 
 /** Pairs with base 1000 and head 1000 * ratio, alternating order. */
 function pairsOf(ratios: number[], base = 1000): GatePair[] {
@@ -30,7 +24,13 @@ describe('decideGate: verdicts', () => {
     ['INCONCLUSIVE: interval spans the floor', pairsOf([0.8, 0.95, 0.85, 0.9, 0.88]), 0.15, 'INCONCLUSIVE', /spans the 85\.0% floor/],
     ['INCONCLUSIVE: big drop but too noisy', pairsOf([0.5, 1.1, 0.6, 1.05, 0.7]), 0.15, 'INCONCLUSIVE', /still reaches 100%/],
     ['PASS: a sure 12% drop, surely within maxDrop 15%', pairsOf([0.88, 0.9, 0.86, 0.89, 0.87]), 0.15, 'PASS', /^PASS/],
-    ['INCONCLUSIVE: a 14% drop, close to the floor', pairsOf([0.84, 0.88, 0.85, 0.87, 0.86]), 0.15, 'INCONCLUSIVE', /spans the 85\.0% floor .*\(a drop is sure, its size is not\)/],
+    [
+      'INCONCLUSIVE: a 14% drop, close to the floor',
+      pairsOf([0.84, 0.88, 0.85, 0.87, 0.86]),
+      0.15,
+      'INCONCLUSIVE',
+      /spans the 85\.0% floor .*\(a drop is sure, its size is not\)/,
+    ],
     ['PASS: improvement', pairsOf([1.3, 1.25, 1.35, 1.28, 1.32]), 0.15, 'PASS', /^PASS/],
   ];
   it.each(cases)('%s', (_name, pairs, maxDrop, verdict, reason) => {
@@ -51,7 +51,10 @@ describe('decideGate: verdicts', () => {
   it('swapping base and head inverts the ratio and the interval', () => {
     const pairs = pairsOf([0.8, 0.95, 0.85, 0.9, 0.88]);
     const d = decideGate(pairs, 0.15);
-    const s = decideGate(pairs.map((p) => ({ ...p, base: p.head, head: p.base })), 0.15);
+    const s = decideGate(
+      pairs.map((p) => ({ ...p, base: p.head, head: p.base })),
+      0.15,
+    );
     expect(s.ratio).toBeCloseTo(1 / d.ratio, 12);
     expect(s.lower).toBeCloseTo(1 / d.upper, 12);
     expect(s.upper).toBeCloseTo(1 / d.lower, 12);
@@ -118,8 +121,8 @@ describe('minimalDetectableEffect', () => {
   });
   it.each([
     ['no noise', 0, 5, 0],
-    ['n = 10', 0.05, 10, 1 - Math.exp(-(2.262 + 0.883) * 0.05 / Math.sqrt(10))],
-    ['n = 2', 0.05, 2, 1 - Math.exp(-(12.706 + 1.376) * 0.05 / Math.sqrt(2))],
+    ['n = 10', 0.05, 10, 1 - Math.exp((-(2.262 + 0.883) * 0.05) / Math.sqrt(10))],
+    ['n = 2', 0.05, 2, 1 - Math.exp((-(12.706 + 1.376) * 0.05) / Math.sqrt(2))],
   ])('%s', (_name, sd, n, expected) => {
     expect(minimalDetectableEffect(sd, n)).toBeCloseTo(expected, 10);
   });
@@ -184,7 +187,10 @@ describe('decideGate: properties', () => {
     fc.assert(
       fc.property(fc.array(pairArb, { minLength: 2, maxLength: 8 }), fc.double({ min: 0.1, max: 10, noNaN: true }), (pairs, k) => {
         const a = decideGate(pairs, 0.15);
-        const b = decideGate(pairs.map((p) => ({ ...p, base: p.base * k, head: p.head * k })), 0.15);
+        const b = decideGate(
+          pairs.map((p) => ({ ...p, base: p.base * k, head: p.head * k })),
+          0.15,
+        );
         for (const key of ['ratio', 'lower', 'upper'] as const) {
           expect(Math.abs(b[key] / a[key] - 1)).toBeLessThan(1e-9);
         }
@@ -197,20 +203,34 @@ describe('decideGate: properties', () => {
 /** Pairs with the same base and head in every pair, as a deterministic ramp gives on a quiet machine. */
 function quantized(base: number, head: number, n: number, baseResolution?: number, headResolution?: number): GatePair[] {
   return Array.from({ length: n }, (_v, i) => ({
-    base, head, order: i % 2 === 0 ? ('base-first' as const) : ('head-first' as const),
+    base,
+    head,
+    order: i % 2 === 0 ? ('base-first' as const) : ('head-first' as const),
     ...(baseResolution === undefined ? {} : { baseResolution }),
     ...(headResolution === undefined ? {} : { headResolution }),
   }));
 }
 
-describe('decideGate: widening by the runs\' resolutions', () => {
+describe("decideGate: widening by the runs' resolutions", () => {
   const cases: [string, GatePair[], GateVerdict, number, number][] = [
     // Every run lands on the same bisection load: without resolutions the interval is a point.
     ['no resolutions: zero-width interval, PASS at 86.0% (true drop could be more than 15%)', quantized(977, 840, 5), 'PASS', 840 / 977, 840 / 977],
-    ['base 3.4% / head 3.0%: the interval covers the bracket, INCONCLUSIVE', quantized(977, 840, 5, 0.034, 0.03), 'INCONCLUSIVE', 840 / 977 / 1.034, (840 / 977) * 1.03],
+    [
+      'base 3.4% / head 3.0%: the interval covers the bracket, INCONCLUSIVE',
+      quantized(977, 840, 5, 0.034, 0.03),
+      'INCONCLUSIVE',
+      840 / 977 / 1.034,
+      (840 / 977) * 1.03,
+    ],
     ['A/A with identical quantized runs and 3.4% resolution still PASSes', quantized(977, 977, 5, 0.034, 0.034), 'PASS', 1 / 1.034, 1.034],
     ['1000 vs 750 capacity (977 vs 762): BLOCK survives the widening', quantized(977, 762, 3, 0.034, 0.025), 'BLOCK', 762 / 977 / 1.034, (762 / 977) * 1.025],
-    ['a 20% drop with a coarse head (resolution 30%): U = 0.8 x 1.3 = 1.04, not surely a drop, INCONCLUSIVE', quantized(1000, 800, 5, 0, 0.3), 'INCONCLUSIVE', 0.8, 0.8 * 1.3],
+    [
+      'a 20% drop with a coarse head (resolution 30%): U = 0.8 x 1.3 = 1.04, not surely a drop, INCONCLUSIVE',
+      quantized(1000, 800, 5, 0, 0.3),
+      'INCONCLUSIVE',
+      0.8,
+      0.8 * 1.3,
+    ],
   ];
   it.each(cases)('%s', (_name, pairs, verdict, lower, upper) => {
     const d = decideGate(pairs, 0.15);

@@ -32,8 +32,15 @@ describe('parseGateOptions: valid', () => {
     const r = parseGateOptions({ base: 'http://127.0.0.1:8081', head: 'http://127.0.0.1:8082' }, { GITHUB_SHA: 'abc123' });
     expect(r.problems).toEqual([]);
     expect(r.options).toEqual({
-      mode: 'interleaved', baseUrl: 'http://127.0.0.1:8081', headUrl: 'http://127.0.0.1:8082', maxDrop: 0.15,
-      pairs: 5, maxPairs: 10, seed: seedFromString('abc123'), seedText: 'abc123', cooldownMs: 2000,
+      mode: 'interleaved',
+      baseUrl: 'http://127.0.0.1:8081',
+      headUrl: 'http://127.0.0.1:8082',
+      maxDrop: 0.15,
+      pairs: 5,
+      maxPairs: 10,
+      seed: seedFromString('abc123'),
+      seedText: 'abc123',
+      cooldownMs: 2000,
     });
   });
   it('interleaved with every option', () => {
@@ -50,11 +57,19 @@ describe('parseGateOptions: valid', () => {
   });
   it('baseline: head defaults to the scenario target (null here), noise 5%', () => {
     expect(parseGateOptions({ baseline: 'results/x/summary.json', maxDrop: '20%' }).options).toEqual({
-      mode: 'baseline', baselineFile: 'results/x/summary.json', headUrl: null, maxDrop: 0.2, noise: 0.05, cooldownMs: 2000,
+      mode: 'baseline',
+      baselineFile: 'results/x/summary.json',
+      headUrl: null,
+      maxDrop: 0.2,
+      noise: 0.05,
+      cooldownMs: 2000,
     });
   });
   it('baseline with --head and --noise 0%', () => {
-    expect(parseGateOptions({ baseline: 'b.json', head: 'http://127.0.0.1:9', noise: '0%' }).options).toMatchObject({ headUrl: 'http://127.0.0.1:9', noise: 0 });
+    expect(parseGateOptions({ baseline: 'b.json', head: 'http://127.0.0.1:9', noise: '0%' }).options).toMatchObject({
+      headUrl: 'http://127.0.0.1:9',
+      noise: 0,
+    });
   });
 });
 
@@ -77,7 +92,11 @@ describe('parseGateOptions: every problem at once, as `<option>: <what>, got <va
       ],
     ],
     ['max-pairs below pairs', { base: 'http://a', head: 'http://b', pairs: '6', maxPairs: '5' }, ['--max-pairs: must be at least --pairs (6), got "5"']],
-    ['too many pairs', { base: 'http://a', head: 'http://b', pairs: '31' }, ['--pairs: must be a whole number from 2 (a confidence interval needs 2) to 30, got "31"']],
+    [
+      'too many pairs',
+      { base: 'http://a', head: 'http://b', pairs: '31' },
+      ['--pairs: must be a whole number from 2 (a confidence interval needs 2) to 30, got "31"'],
+    ],
     [
       'baseline with interleaved-only options',
       { baseline: 'b.json', base: 'http://a', pairs: '5', maxPairs: '6', seed: 'x', noise: '200%' },

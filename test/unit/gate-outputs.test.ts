@@ -9,30 +9,79 @@ import type { GateOutcome, GateRunRecord } from '../../src/compare/gate-outcome.
 
 function run(pair: number, side: 'base' | 'head', cp: number | null, stopReason: GateRunRecord['stopReason'] = 'breach'): GateRunRecord {
   return {
-    pair, side, order: 'base-first', target: `http://127.0.0.1:${side === 'base' ? 8081 : 8082}/`, runId: `r${pair}${side}`,
-    runDir: `/g/pair-${pair}-${side}/n/t`, stopReason, stopDetail: `stopped: ${stopReason}`, criticalPoint: cp, unit: 'req/s', lastPass: cp,
-    firstBreach: cp === null ? null : cp * 1.03, resolution: cp === null ? null : 0.03, durationMs: 20_000, stored: false,
+    pair,
+    side,
+    order: 'base-first',
+    target: `http://127.0.0.1:${side === 'base' ? 8081 : 8082}/`,
+    runId: `r${pair}${side}`,
+    runDir: `/g/pair-${pair}-${side}/n/t`,
+    stopReason,
+    stopDetail: `stopped: ${stopReason}`,
+    criticalPoint: cp,
+    unit: 'req/s',
+    lastPass: cp,
+    firstBreach: cp === null ? null : cp * 1.03,
+    resolution: cp === null ? null : 0.03,
+    durationMs: 20_000,
+    stored: false,
   };
 }
 
 function outcome(extra: Partial<GateOutcome>): GateOutcome {
   return {
-    mode: 'interleaved', status: 'decided', decision: null, error: null, signal: null, scenario: 'checkout', unit: 'req/s',
-    maxDrop: 0.15, pairsPlanned: 2, maxPairs: 10, seed: 7, base: { label: 'main', target: 'http://127.0.0.1:8081/' },
-    head: { label: 'pr-42', target: 'http://127.0.0.1:8082/' }, runs: [], notes: [], startedAt: 's', endedAt: 'e', dir: '/g', ...extra,
+    mode: 'interleaved',
+    status: 'decided',
+    decision: null,
+    error: null,
+    signal: null,
+    scenario: 'checkout',
+    unit: 'req/s',
+    maxDrop: 0.15,
+    pairsPlanned: 2,
+    maxPairs: 10,
+    seed: 7,
+    base: { label: 'main', target: 'http://127.0.0.1:8081/' },
+    head: { label: 'pr-42', target: 'http://127.0.0.1:8082/' },
+    runs: [],
+    notes: [],
+    startedAt: 's',
+    endedAt: 'e',
+    dir: '/g',
+    ...extra,
   };
 }
 
 const blocked = outcome({
-  decision: decideGate([{ base: 1000, head: 750, order: 'base-first', baseResolution: 0.03, headResolution: 0.03 }, { base: 1000, head: 740, order: 'head-first', baseResolution: 0.03, headResolution: 0.03 }], 0.15),
+  decision: decideGate(
+    [
+      { base: 1000, head: 750, order: 'base-first', baseResolution: 0.03, headResolution: 0.03 },
+      { base: 1000, head: 740, order: 'head-first', baseResolution: 0.03, headResolution: 0.03 },
+    ],
+    0.15,
+  ),
   runs: [run(1, 'base', 1000), run(1, 'head', 750), run(2, 'head', 740), run(2, 'base', 1000)],
 });
-const failed = outcome({ status: 'error', error: 'head run of pair 1 (r1head) was generator-limited: at 700 req/s & <more>', runs: [run(1, 'base', 1000), run(1, 'head', null, 'generator-limited')] });
+const failed = outcome({
+  status: 'error',
+  error: 'head run of pair 1 (r1head) was generator-limited: at 700 req/s & <more>',
+  runs: [run(1, 'base', 1000), run(1, 'head', null, 'generator-limited')],
+});
 
 describe('gate outputs', () => {
   it('gate.json of a verdict: the decision plus the context', () => {
     const j = gateFile(blocked);
-    expect(j).toMatchObject({ kind: 'critpoint-gate', verdict: 'BLOCK', exitCode: 10, mode: 'interleaved', status: 'decided', seed: 7, base: 'main', head: 'pr-42', n: 2, error: null });
+    expect(j).toMatchObject({
+      kind: 'critpoint-gate',
+      verdict: 'BLOCK',
+      exitCode: 10,
+      mode: 'interleaved',
+      status: 'decided',
+      seed: 7,
+      base: 'main',
+      head: 'pr-42',
+      n: 2,
+      error: null,
+    });
     expect(j.runs).toHaveLength(4);
     expect(j.targets).toEqual({ base: 'http://127.0.0.1:8081/', head: 'http://127.0.0.1:8082/' });
   });
@@ -54,7 +103,9 @@ describe('gate outputs', () => {
   });
   it('markdown of a baseline gate shows the stored run and the weaker-mode note', () => {
     const o = outcome({
-      mode: 'baseline', seed: null, base: { label: null, target: 'results/main/summary.json' },
+      mode: 'baseline',
+      seed: null,
+      base: { label: null, target: 'results/main/summary.json' },
       decision: decideBaselineGate({ criticalPoint: 1000, resolution: 0.03 }, { criticalPoint: 990, resolution: 0.03 }, 0.15),
       runs: [{ ...run(0, 'base', 1000), stored: true, target: 'results/main/summary.json', runDir: null }, run(1, 'head', 990)],
       notes: ['Baseline mode ... weaker than interleaving'],

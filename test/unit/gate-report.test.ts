@@ -116,14 +116,20 @@ describe('gateJson', () => {
 
 describe('resolution widening in the reports', () => {
   const widened = decideGate(
-    [0, 1, 2].map((i) => ({ base: 977, head: 762, order: i % 2 === 0 ? ('base-first' as const) : ('head-first' as const), baseResolution: 0.034, headResolution: 0.025 })),
+    [0, 1, 2].map((i) => ({
+      base: 977,
+      head: 762,
+      order: i % 2 === 0 ? ('base-first' as const) : ('head-first' as const),
+      baseResolution: 0.034,
+      headResolution: 0.025,
+    })),
     0.15,
   );
   it('markdown shows the widening factors only when the interval was widened', () => {
     expect(renderGateMarkdown(widened)).toMatch(/\| interval widened for resolution \| x0\.9671 \/ x1\.025 \|/);
     expect(renderGateMarkdown(decisions[0]![1])).not.toMatch(/widened/);
   });
-  it('gate.json carries the widening and each pair\'s resolutions', () => {
+  it("gate.json carries the widening and each pair's resolutions", () => {
     const j = gateJson(widened);
     expect(j.widening.lower).toBeCloseTo(1 / 1.034, 12);
     expect(j.widening.upper).toBeCloseTo(1.025, 12);

@@ -31,12 +31,29 @@ const scenario = (): Scenario => resolveScenario({ name: 'unit-gate', target: { 
 
 function result(stopReason: StopReason, cp: number | null, resolution = 0.03): RunResult {
   return {
-    schemaVersion: 1, runId: `run-${Math.random()}`, name: 'unit-gate', startedAt: '', endedAt: '', durationMs: 1000, stopReason,
-    stopDetail: `scripted ${stopReason}`, exitCode: 0, engine: 'http-open', target: '', scenario: { name: 'unit-gate', target: { url: '' }, load: { mode: 'rate', start: 100, end: 1000 } },
+    schemaVersion: 1,
+    runId: `run-${Math.random()}`,
+    name: 'unit-gate',
+    startedAt: '',
+    endedAt: '',
+    durationMs: 1000,
+    stopReason,
+    stopDetail: `scripted ${stopReason}`,
+    exitCode: 0,
+    engine: 'http-open',
+    target: '',
+    scenario: { name: 'unit-gate', target: { url: '' }, load: { mode: 'rate', start: 100, end: 1000 } },
     environment: { node: '', platform: '', arch: '', cpus: 2, cpuModel: '', totalMemoryMb: 0, loadAverage: [], critpoint: '' },
-    baseline: null, steps: [], windows: [], runtimeSamples: [], samplers: [],
+    baseline: null,
+    steps: [],
+    windows: [],
+    runtimeSamples: [],
+    samplers: [],
     criticalPoint: cp === null ? null : { value: cp, unit: 'req/s', lastPass: cp, firstBreach: cp * (1 + resolution), resolution, signals: [] },
-    lastPass: cp, evidence: [], files: [], warnings: [],
+    lastPass: cp,
+    evidence: [],
+    files: [],
+    warnings: [],
   };
 }
 
@@ -55,7 +72,19 @@ function scripted(script: Record<'base' | 'head', RunResult[]>) {
 }
 
 function options(run: InterleavedGateOptions['run'], extra: Partial<InterleavedGateOptions> = {}): InterleavedGateOptions {
-  return { scenario: scenario(), baseUrl: base, headUrl: head, maxDrop: 0.15, pairs: 3, maxPairs: 5, seed: 42, cooldownMs: 0, dir: '/tmp/critpoint-unit-gate', run, ...extra };
+  return {
+    scenario: scenario(),
+    baseUrl: base,
+    headUrl: head,
+    maxDrop: 0.15,
+    pairs: 3,
+    maxPairs: 5,
+    seed: 42,
+    cooldownMs: 0,
+    dir: '/tmp/critpoint-unit-gate',
+    run,
+    ...extra,
+  };
 }
 
 const repeat = (n: number, f: () => RunResult) => Array.from({ length: n }, f);
@@ -86,7 +115,9 @@ describe('runInterleavedGate', () => {
     const heads = [1000, 800, 950, 820, 900].map((v) => result('breach', v));
     const s = scripted({ base: repeat(5, () => result('breach', 1000)), head: heads });
     const events: string[] = [];
-    const o = await runInterleavedGate(options(s.run, { onEvent: (e) => e.type === 'decision' && events.push(`${e.decision.n}:${e.decision.verdict}:${e.final}`) }));
+    const o = await runInterleavedGate(
+      options(s.run, { onEvent: (e) => e.type === 'decision' && events.push(`${e.decision.n}:${e.decision.verdict}:${e.final}`) }),
+    );
     expect(events).toEqual(['3:INCONCLUSIVE:false', '4:INCONCLUSIVE:false', '5:INCONCLUSIVE:true']);
     expect(o.decision?.n).toBe(5);
     expect(o.decision?.reason).toMatch(/detect drops of \d+\.\d% or more/);
@@ -118,7 +149,7 @@ describe('runInterleavedGate', () => {
     expect(s.calls).toEqual([]);
   });
 
-  it('an interrupt stops the gate with the signal\'s exit code', async () => {
+  it("an interrupt stops the gate with the signal's exit code", async () => {
     const ctl = new AbortController();
     const s = scripted({ base: repeat(3, () => result('breach', 1000)), head: repeat(3, () => result('breach', 1000)) });
     const run: InterleavedGateOptions['run'] = async (sc, o) => {

@@ -64,7 +64,9 @@ function simulate(opts: { trueRatio: number; runSd: number; sequential: boolean;
 
 function show(name: string, f: Figures): void {
   const p = (x: number): string => `${(x * 100).toFixed(1)}%`;
-  console.log(`${name}: coverage ${p(f.coverage)}, BLOCK ${p(f.block)}, PASS ${p(f.pass)}, INCONCLUSIVE ${p(f.inconclusive)}, mean pairs ${f.meanPairs.toFixed(2)}`);
+  console.log(
+    `${name}: coverage ${p(f.coverage)}, BLOCK ${p(f.block)}, PASS ${p(f.pass)}, INCONCLUSIVE ${p(f.inconclusive)}, mean pairs ${f.meanPairs.toFixed(2)}`,
+  );
 }
 
 describe.each([
@@ -133,7 +135,12 @@ describe('gate simulation with quantized critical points (5% grid, 0.3% per-run 
         const drift = 0.003 * normal(rand);
         const base = quantize(level * Math.exp(drift + 0.003 * normal(rand)));
         const head = quantize(level * trueRatio * Math.exp(drift + 0.003 * normal(rand)));
-        pairs.push({ base, head, order: i % 2 === 0 ? 'base-first' : 'head-first', ...(withResolution ? { baseResolution: GRID - 1, headResolution: GRID - 1 } : {}) });
+        pairs.push({
+          base,
+          head,
+          order: i % 2 === 0 ? 'base-first' : 'head-first',
+          ...(withResolution ? { baseResolution: GRID - 1, headResolution: GRID - 1 } : {}),
+        });
       }
       const d = decideGate(pairs, MAX_DROP);
       if (d.lower <= trueRatio && trueRatio <= d.upper) cover++;

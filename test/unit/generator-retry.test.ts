@@ -35,17 +35,48 @@ class ScriptedEngine implements Engine {
     for (let i = 0; i < n && !ctx.signal.aborted; i++) {
       await new Promise((r) => setTimeout(r, this.windowDelayMs));
       ctx.liveness?.response(ctx.now());
-      const w = win({ index: ctx.nextWindowIndex(), stepIndex: step.index, phase: step.phase, offered: step.load, tStart: ctx.now(), tEnd: ctx.now() + 500, p99: 10 + (i % 3) * 0.3, ...this.shape(step.load, attempt) });
+      const w = win({
+        index: ctx.nextWindowIndex(),
+        stepIndex: step.index,
+        phase: step.phase,
+        offered: step.load,
+        tStart: ctx.now(),
+        tEnd: ctx.now() + 500,
+        p99: 10 + (i % 3) * 0.3,
+        ...this.shape(step.load, attempt),
+      });
       windows.push(w);
       ctx.onWindow(w);
     }
     const last = windows[windows.length - 1]!;
     this.current = null;
-    return { step, windows, sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: step.load, p50: 5, p90: 8, p99: last.p99, max: last.max, mean: 5.5, sendLagP99: last.sendLagP99, maxInFlight: 5, aborted: ctx.signal.aborted, elapsedMs: 1, inFlightAtEnd: 0 };
+    return {
+      step,
+      windows,
+      sent: 0,
+      completed: 0,
+      errors: {},
+      errorTotal: 0,
+      achievedRate: step.load,
+      p50: 5,
+      p90: 8,
+      p99: last.p99,
+      max: last.max,
+      mean: 5.5,
+      sendLagP99: last.sendLagP99,
+      maxInFlight: 5,
+      aborted: ctx.signal.aborted,
+      elapsedMs: 1,
+      inFlightAtEnd: 0,
+    };
   }
 }
 
-const scenario = (retries?: number, detect: Record<string, unknown> = {}) => fastScenario('http://127.0.0.1:1', { load: { start: 400, end: 1200, growth: { factor: 1.5 }, drain: '1ms', warmup: '0s' }, detect: { ...detect, generator: { maxSendLag: '5ms', ...(retries === undefined ? { retries: 1 } : { retries }) } } });
+const scenario = (retries?: number, detect: Record<string, unknown> = {}) =>
+  fastScenario('http://127.0.0.1:1', {
+    load: { start: 400, end: 1200, growth: { factor: 1.5 }, drain: '1ms', warmup: '0s' },
+    detect: { ...detect, generator: { maxSendLag: '5ms', ...(retries === undefined ? { retries: 1 } : { retries }) } },
+  });
 
 describe('a step where the generator fell behind', () => {
   it('is repeated once (retries 1, the schema default); a clean repeat lets the ramp go on, and the lagging attempt stays in the step table', async () => {
@@ -97,7 +128,7 @@ describe('a baseline where the generator fell behind', () => {
   });
 });
 
-describe('the coarse ramp\'s first breach (detect.recheck)', () => {
+describe("the coarse ramp's first breach (detect.recheck)", () => {
   it('is repeated: one that does not come back is taken as noise and the ramp goes on', async () => {
     // A noisy burst at 600 on the first attempt only; the real knee is at 900.
     const engine = new ScriptedEngine((load, attempt) => ((load === 600 && attempt === 1) || load >= 900 ? { p99: 60 } : {}));
@@ -149,7 +180,10 @@ describe('evidence (runtime.capture) and detect.recheck', () => {
       const { runtime: _none, ...base } = scenario();
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const s = resolveScenario({ ...structuredClone(base), target: { url }, runtime: { capture: ['goroutine'] } });
-      const { result } = await runScenario(s, { engine, onProgress: (e) => void (e.type === 'step-start' && stepStarts.push({ load: e.step.load, at: performance.now() })) });
+      const { result } = await runScenario(s, {
+        engine,
+        onProgress: (e) => void (e.type === 'step-start' && stepStarts.push({ load: e.step.load, at: performance.now() })),
+      });
       expect(result.stopReason).toBe('breach');
       expect(result.evidence.map((e) => e.kind)).toEqual(['goroutine']);
       expect(fetchedAt).toHaveLength(1);

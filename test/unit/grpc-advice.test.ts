@@ -11,7 +11,13 @@ import { GO_TARGET_PROTO } from '../helpers/go-target.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 
 function engine(port: number, grpc: Record<string, unknown> = {}, load: Record<string, unknown> = {}) {
-  const s = resolveScenario({ name: 'a', target: { url: `grpc://127.0.0.1:${port}` }, grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', deadline: '200ms', ...grpc }, load: { start: 100, end: 200, ...load }, detect: { window: '100ms', minRequests: 1 } });
+  const s = resolveScenario({
+    name: 'a',
+    target: { url: `grpc://127.0.0.1:${port}` },
+    grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', deadline: '200ms', ...grpc },
+    load: { start: 100, end: 200, ...load },
+    detect: { window: '100ms', minRequests: 1 },
+  });
   return new GrpcEngine(grpcEngineConfig(s, {}));
 }
 
@@ -27,7 +33,16 @@ describe('GrpcEngine.generatorAdvice', () => {
       expect(e.generatorAdvice()).toMatch(/^no step finished; for more load try load\.pacing: spin/);
       const t0 = performance.now();
       let i = 0;
-      const r = await e.runStep({ index: 0, phase: 'ramp', load: 200, unit: 'req/s', durationMs: 300, warmupMs: 0, maxRequests: Infinity }, { now: () => performance.now() - t0, signal: new AbortController().signal, liveness: ignoreLiveness, onWindow: () => undefined, nextWindowIndex: () => i++ });
+      const r = await e.runStep(
+        { index: 0, phase: 'ramp', load: 200, unit: 'req/s', durationMs: 300, warmupMs: 0, maxRequests: Infinity },
+        {
+          now: () => performance.now() - t0,
+          signal: new AbortController().signal,
+          liveness: ignoreLiveness,
+          onWindow: () => undefined,
+          nextWindowIndex: () => i++,
+        },
+      );
       expect(r.sent).toBeGreaterThan(40);
       expect(r.errors).toEqual({ 'grpc-UNAVAILABLE': r.sent });
       const advice = e.generatorAdvice();

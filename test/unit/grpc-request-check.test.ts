@@ -44,14 +44,32 @@ describe('scalarProblem: a JSON value against a proto scalar type', () => {
 
 describe('checkMessage', () => {
   it('accepts a request using every kind of field', () => {
-    const ok = { payload: 'p', sizeHint: 16, ids: [1, '2'], byName: { k: { someName: 'n' } }, color: 'GREEN', inner: { someName: 'x' }, a: 'one', at: { seconds: 1, nanos: 2 }, nested: { flag: true }, blob: 'aGk=', big: '18446744073709551615', byId: { '7': 'seven' }, ratio: 0.5 };
+    const ok = {
+      payload: 'p',
+      sizeHint: 16,
+      ids: [1, '2'],
+      byName: { k: { someName: 'n' } },
+      color: 'GREEN',
+      inner: { someName: 'x' },
+      a: 'one',
+      at: { seconds: 1, nanos: 2 },
+      nested: { flag: true },
+      blob: 'aGk=',
+      big: '18446744073709551615',
+      byId: { '7': 'seven' },
+      ratio: 0.5,
+    };
     expect(check(ok)).toEqual([]);
   });
   it('accepts null (unset) and an enum by number', () => {
     expect(check({ inner: null, color: 1 })).toEqual([]);
   });
   const cases: { name: string; value: unknown; want: string }[] = [
-    { name: 'unknown field with a camelCase twin', value: { size_hint: 3 }, want: 'grpc.request.size_hint: no field size_hint in rich.v1.Req (fields: payload, sizeHint, ids, byName, color, inner, a, b, at, nested, blob, big, byId, ratio; did you mean sizeHint?), got 3' },
+    {
+      name: 'unknown field with a camelCase twin',
+      value: { size_hint: 3 },
+      want: 'grpc.request.size_hint: no field size_hint in rich.v1.Req (fields: payload, sizeHint, ids, byName, color, inner, a, b, at, nested, blob, big, byId, ratio; did you mean sizeHint?), got 3',
+    },
     { name: 'wrong scalar', value: { sizeHint: 'big' }, want: 'grpc.request.sizeHint: expected int32 (an integer), got "big"' },
     { name: 'element of a repeated field', value: { ids: [1, 'x'] }, want: 'grpc.request.ids.1: expected int64 (an integer or a string of digits), got "x"' },
     { name: 'repeated given a scalar', value: { ids: 3 }, want: 'grpc.request.ids: expected a list (repeated int64), got 3' },
@@ -61,7 +79,11 @@ describe('checkMessage', () => {
     { name: 'message given a scalar', value: { inner: 'x' }, want: 'grpc.request.inner: expected a shared.Inner message (a mapping of fields), got "x"' },
     { name: 'nested type', value: { nested: { flag: 'yes' } }, want: 'grpc.request.nested.flag: expected bool (true or false), got "yes"' },
     { name: 'two members of a oneof', value: { a: 'x', b: 2 }, want: 'grpc.request.b: oneof pick takes one field and a is set too, got 2' },
-    { name: 'well-known type field', value: { at: { secs: 1 } }, want: 'grpc.request.at.secs: no field secs in google.protobuf.Timestamp (fields: seconds, nanos), got 1' },
+    {
+      name: 'well-known type field',
+      value: { at: { secs: 1 } },
+      want: 'grpc.request.at.secs: no field secs in google.protobuf.Timestamp (fields: seconds, nanos), got 1',
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -90,9 +112,17 @@ describe('grpc-proto', () => {
     ]);
   });
   it('names what exists when the service or method is wrong', () => {
-    expect(findMethod(proto, 'rich.v1.Rch', 'Get')).toEqual({ ok: false, field: 'service', problem: 'no service rich.v1.Rch in rich.proto (services: rich.v1.Rich)' });
+    expect(findMethod(proto, 'rich.v1.Rch', 'Get')).toEqual({
+      ok: false,
+      field: 'service',
+      problem: 'no service rich.v1.Rch in rich.proto (services: rich.v1.Rich)',
+    });
     expect(findMethod(proto, 'rich.v1.Req', 'Get')).toMatchObject({ ok: false, field: 'service' });
-    expect(findMethod(proto, 'rich.v1.Rich', 'get')).toEqual({ ok: false, field: 'method', problem: 'no method get in service rich.v1.Rich (methods: Get, Watch, Upload, Chat)' });
+    expect(findMethod(proto, 'rich.v1.Rich', 'get')).toEqual({
+      ok: false,
+      field: 'method',
+      problem: 'no method get in service rich.v1.Rich (methods: Get, Watch, Upload, Chat)',
+    });
   });
   it('encodes the JSON request through the proto (proto-loader serializer), int64 strings and enums included', () => {
     const r = findMethod(proto, 'rich.v1.Rich', 'Get');

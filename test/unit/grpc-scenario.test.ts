@@ -35,9 +35,20 @@ describe('gRPC scenario defaults and engine choice', () => {
     expect(grpcAddress('grpc://[::1]:50051')).toBe('[::1]:50051');
   });
   it('the engine config encodes the request once and resolves ${env:} in metadata', () => {
-    const s = resolveScenario({ ...base, grpc: { ...work, request: { payload: 'abc', sizeHint: 16 }, metadata: { authorization: 'Bearer ${env:TOKEN}' }, deadline: '2s' } });
+    const s = resolveScenario({
+      ...base,
+      grpc: { ...work, request: { payload: 'abc', sizeHint: 16 }, metadata: { authorization: 'Bearer ${env:TOKEN}' }, deadline: '2s' },
+    });
     const cfg = grpcEngineConfig(s, { TOKEN: 't0k' });
-    expect(cfg).toMatchObject({ address: '127.0.0.1:9090', path: '/loadtarget.Work/Do', kind: 'unary', stream: false, deadlineMs: 2000, metadata: { authorization: 'Bearer t0k' }, tls: null });
+    expect(cfg).toMatchObject({
+      address: '127.0.0.1:9090',
+      path: '/loadtarget.Work/Do',
+      kind: 'unary',
+      stream: false,
+      deadlineMs: 2000,
+      metadata: { authorization: 'Bearer t0k' },
+      tls: null,
+    });
     // payload=1 "abc", size_hint=2 16 on the wire
     expect([...cfg.request]).toEqual([0x0a, 3, 0x61, 0x62, 0x63, 0x10, 16]);
   });
@@ -49,27 +60,107 @@ describe('gRPC scenario defaults and engine choice', () => {
 
 describe('gRPC scenario problems, before any load', () => {
   const cases: { name: string; data: unknown; opts?: object; want: string[] }[] = [
-    { name: 'wrong method name', data: { ...base, grpc: { ...work, method: 'Foo' } }, want: ['grpc.method: no method Foo in service loadtarget.Work (methods: Do, Stream), got "Foo"'] },
-    { name: 'wrong service name', data: { ...base, grpc: { ...work, service: 'loadtarget.Wrk' } }, want: ['grpc.service: no service loadtarget.Wrk in work.proto (services: loadtarget.Work), got "loadtarget.Wrk"'] },
-    { name: 'unknown request field', data: { ...base, grpc: { ...work, request: { payloads: 'x' } } }, want: ['grpc.request.payloads: no field payloads in loadtarget.WorkRequest (fields: payload, sizeHint, count), got "x"'] },
-    { name: 'missing proto file', data: { ...base, grpc: { ...work, proto: '/nonexistent/x.proto' } }, want: ["grpc.proto: cannot load (ENOENT: no such file or directory, open '/nonexistent/x.proto'), got \"/nonexistent/x.proto\""] },
-    { name: 'client-streaming method', data: { ...base, grpc: { proto: 'test/fixtures/grpc/rich.proto', includeDirs: ['test/fixtures/grpc/include'], service: 'rich.v1.Rich', method: 'Upload' } }, want: ['grpc.method: Upload is a client-streaming method; critpoint drives unary and server-streaming methods, got "Upload"'] },
-    { name: 'first-message stop on a unary method', data: { ...base, grpc: { ...work, stopLatency: 'first-message' } }, want: ['grpc.stopLatency: first-message applies to server-streaming methods only (Do is unary), got "first-message"'] },
-    { name: 'grpc target without a grpc section', data: { name: 'g', target: { url: 'grpc://127.0.0.1:9090' } }, want: ['grpc: required for a grpc:// target (at least proto, service and method), got nothing'] },
-    { name: 'grpc section on an HTTP target', data: { ...base, target: { url: 'http://127.0.0.1:1' } }, want: ['grpc: only used with a grpc:// or grpcs:// target.url, got {"proto":'] },
-    { name: 'path in a gRPC URL', data: { ...base, target: { url: 'grpc://127.0.0.1:9090/loadtarget.Work/Do' } }, want: ['target.url: a gRPC URL is host:port only (the method comes from grpc.service and grpc.method), got "grpc://127.0.0.1:9090/loadtarget.Work/Do"'] },
-    { name: 'unknown scheme', data: { ...base, target: { url: 'grpcx://127.0.0.1:9090' } }, want: ['target.url: must be an http://, https://, grpc:// or grpcs:// URL, got "grpcx://127.0.0.1:9090"'] },
-    { name: 'http engine on a gRPC target', data: { ...base, load: { engine: 'http-open' } }, want: ['load.engine: http-open cannot drive a gRPC target (use grpc or leave it out), got "http-open"'] },
-    { name: 'tls on plain grpc://', data: { ...base, grpc: { ...work, tls: { insecureSkipVerify: true } } }, want: ['grpc.tls: only used with a grpcs:// target.url, got {"insecureSkipVerify":true}'] },
-    { name: 'unreadable CA file', data: { ...base, target: { url: 'grpcs://127.0.0.1:9090' }, grpc: { ...work, tls: { ca: '/nonexistent/ca.pem' } } }, want: ['grpc.tls.ca: cannot read the file (ENOENT), got "/nonexistent/ca.pem"'] },
-    { name: 'client cert without key', data: { ...base, target: { url: 'grpcs://127.0.0.1:9090' }, grpc: { ...work, tls: { cert: GO_TARGET_PROTO } } }, want: ['grpc.tls.key: needed with grpc.tls.cert (mutual TLS), got nothing', `grpc.tls.cert: not a PEM file, got "${GO_TARGET_PROTO}"`] },
-    { name: 'reserved metadata key', data: { ...base, grpc: { ...work, metadata: { 'grpc-timeout': '1S' } } }, want: ['grpc.metadata.grpc-timeout: keys starting with grpc- are reserved for the gRPC library, got "grpc-timeout"'] },
-    { name: 'connection-specific metadata key', data: { ...base, grpc: { ...work, metadata: { Connection: 'close' } } }, want: ['grpc.metadata.Connection: a connection-specific header, which HTTP/2 (and so gRPC) does not allow, got "Connection"'] },
+    {
+      name: 'wrong method name',
+      data: { ...base, grpc: { ...work, method: 'Foo' } },
+      want: ['grpc.method: no method Foo in service loadtarget.Work (methods: Do, Stream), got "Foo"'],
+    },
+    {
+      name: 'wrong service name',
+      data: { ...base, grpc: { ...work, service: 'loadtarget.Wrk' } },
+      want: ['grpc.service: no service loadtarget.Wrk in work.proto (services: loadtarget.Work), got "loadtarget.Wrk"'],
+    },
+    {
+      name: 'unknown request field',
+      data: { ...base, grpc: { ...work, request: { payloads: 'x' } } },
+      want: ['grpc.request.payloads: no field payloads in loadtarget.WorkRequest (fields: payload, sizeHint, count), got "x"'],
+    },
+    {
+      name: 'missing proto file',
+      data: { ...base, grpc: { ...work, proto: '/nonexistent/x.proto' } },
+      want: ['grpc.proto: cannot load (ENOENT: no such file or directory, open \'/nonexistent/x.proto\'), got "/nonexistent/x.proto"'],
+    },
+    {
+      name: 'client-streaming method',
+      data: {
+        ...base,
+        grpc: { proto: 'test/fixtures/grpc/rich.proto', includeDirs: ['test/fixtures/grpc/include'], service: 'rich.v1.Rich', method: 'Upload' },
+      },
+      want: ['grpc.method: Upload is a client-streaming method; critpoint drives unary and server-streaming methods, got "Upload"'],
+    },
+    {
+      name: 'first-message stop on a unary method',
+      data: { ...base, grpc: { ...work, stopLatency: 'first-message' } },
+      want: ['grpc.stopLatency: first-message applies to server-streaming methods only (Do is unary), got "first-message"'],
+    },
+    {
+      name: 'grpc target without a grpc section',
+      data: { name: 'g', target: { url: 'grpc://127.0.0.1:9090' } },
+      want: ['grpc: required for a grpc:// target (at least proto, service and method), got nothing'],
+    },
+    {
+      name: 'grpc section on an HTTP target',
+      data: { ...base, target: { url: 'http://127.0.0.1:1' } },
+      want: ['grpc: only used with a grpc:// or grpcs:// target.url, got {"proto":'],
+    },
+    {
+      name: 'path in a gRPC URL',
+      data: { ...base, target: { url: 'grpc://127.0.0.1:9090/loadtarget.Work/Do' } },
+      want: ['target.url: a gRPC URL is host:port only (the method comes from grpc.service and grpc.method), got "grpc://127.0.0.1:9090/loadtarget.Work/Do"'],
+    },
+    {
+      name: 'unknown scheme',
+      data: { ...base, target: { url: 'grpcx://127.0.0.1:9090' } },
+      want: ['target.url: must be an http://, https://, grpc:// or grpcs:// URL, got "grpcx://127.0.0.1:9090"'],
+    },
+    {
+      name: 'http engine on a gRPC target',
+      data: { ...base, load: { engine: 'http-open' } },
+      want: ['load.engine: http-open cannot drive a gRPC target (use grpc or leave it out), got "http-open"'],
+    },
+    {
+      name: 'tls on plain grpc://',
+      data: { ...base, grpc: { ...work, tls: { insecureSkipVerify: true } } },
+      want: ['grpc.tls: only used with a grpcs:// target.url, got {"insecureSkipVerify":true}'],
+    },
+    {
+      name: 'unreadable CA file',
+      data: { ...base, target: { url: 'grpcs://127.0.0.1:9090' }, grpc: { ...work, tls: { ca: '/nonexistent/ca.pem' } } },
+      want: ['grpc.tls.ca: cannot read the file (ENOENT), got "/nonexistent/ca.pem"'],
+    },
+    {
+      name: 'client cert without key',
+      data: { ...base, target: { url: 'grpcs://127.0.0.1:9090' }, grpc: { ...work, tls: { cert: GO_TARGET_PROTO } } },
+      want: ['grpc.tls.key: needed with grpc.tls.cert (mutual TLS), got nothing', `grpc.tls.cert: not a PEM file, got "${GO_TARGET_PROTO}"`],
+    },
+    {
+      name: 'reserved metadata key',
+      data: { ...base, grpc: { ...work, metadata: { 'grpc-timeout': '1S' } } },
+      want: ['grpc.metadata.grpc-timeout: keys starting with grpc- are reserved for the gRPC library, got "grpc-timeout"'],
+    },
+    {
+      name: 'connection-specific metadata key',
+      data: { ...base, grpc: { ...work, metadata: { Connection: 'close' } } },
+      want: ['grpc.metadata.Connection: a connection-specific header, which HTTP/2 (and so gRPC) does not allow, got "Connection"'],
+    },
     { name: 'unknown grpc client', data: { ...base, grpc: { ...work, client: 'grpc-go' } }, want: ['grpc.client: '] },
-    { name: 'metadata env var not set (run)', data: { ...base, grpc: { ...work, metadata: { authorization: 'Bearer ${env:NOPE_TOKEN}' } } }, opts: { env: {} }, want: ['grpc.metadata.authorization: environment variable NOPE_TOKEN is not set, got "Bearer ${env:NOPE_TOKEN}"'] },
+    {
+      name: 'metadata env var not set (run)',
+      data: { ...base, grpc: { ...work, metadata: { authorization: 'Bearer ${env:NOPE_TOKEN}' } } },
+      opts: { env: {} },
+      want: ['grpc.metadata.authorization: environment variable NOPE_TOKEN is not set, got "Bearer ${env:NOPE_TOKEN}"'],
+    },
     { name: 'channels out of range', data: { ...base, grpc: { ...work, channels: 0 } }, want: ['grpc.channels: must be at least 1, got 0'] },
-    { name: 'autocannon pipelining on a gRPC target', data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, pipelining: 4 } }, want: ['load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got 4'] },
-    { name: 'worker threads on a gRPC target', data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, workers: 2 } }, want: ['load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got 2'] },
+    {
+      name: 'autocannon pipelining on a gRPC target',
+      data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, pipelining: 4 } },
+      want: ['load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got 4'],
+    },
+    {
+      name: 'worker threads on a gRPC target',
+      data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, workers: 2 } },
+      want: ['load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got 2'],
+    },
     { name: 'unknown grpc field', data: { ...base, grpc: { ...work, deadlne: '1s' } }, want: ['grpc.deadlne: unknown field, got "1s"'] },
   ];
   for (const c of cases) {

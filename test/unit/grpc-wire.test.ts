@@ -3,7 +3,19 @@
 // and stream resets (mapped as @grpc/grpc-js maps them).
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
-import { callDetails, callStatus, closedWithoutStatus, decodeGrpcMessage, encodeFrame, FirstMessage, formatGrpcTimeout, httpStatusToGrpc, metadataHeaders, parseGrpcStatus, requestHeaders } from '../../src/engines/grpc/grpc-wire.js';
+import {
+  callDetails,
+  callStatus,
+  closedWithoutStatus,
+  decodeGrpcMessage,
+  encodeFrame,
+  FirstMessage,
+  formatGrpcTimeout,
+  httpStatusToGrpc,
+  metadataHeaders,
+  parseGrpcStatus,
+  requestHeaders,
+} from '../../src/engines/grpc/grpc-wire.js';
 
 describe('encodeFrame', () => {
   it('prefixes the message with a zero flag and its big-endian length', () => {
@@ -37,12 +49,33 @@ describe('formatGrpcTimeout', () => {
 
 describe('request headers', () => {
   it('lower-cases metadata keys and sends -bin values as unpadded base64 of their bytes', () => {
-    expect(metadataHeaders({ Authorization: 'Bearer x', 'Trace-Bin': 'AQID', 'x-id-bin': 'AQ==' })).toEqual({ authorization: 'Bearer x', 'trace-bin': 'AQID', 'x-id-bin': 'AQ' });
+    expect(metadataHeaders({ Authorization: 'Bearer x', 'Trace-Bin': 'AQID', 'x-id-bin': 'AQ==' })).toEqual({
+      authorization: 'Bearer x',
+      'trace-bin': 'AQID',
+      'x-id-bin': 'AQ',
+    });
   });
 
   it('has the gRPC headers, and metadata cannot replace them', () => {
-    const h = requestHeaders({ path: '/loadtarget.Work/Do', authority: '127.0.0.1:9090', secure: false, deadlineMs: 2_000, metadata: { 'content-type': 'text/plain', te: 'gzip', k: 'v' }, userAgent: 'ua' });
-    expect(h).toEqual({ ':method': 'POST', ':scheme': 'http', ':path': '/loadtarget.Work/Do', ':authority': '127.0.0.1:9090', 'user-agent': 'ua', k: 'v', 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '2000000u' });
+    const h = requestHeaders({
+      path: '/loadtarget.Work/Do',
+      authority: '127.0.0.1:9090',
+      secure: false,
+      deadlineMs: 2_000,
+      metadata: { 'content-type': 'text/plain', te: 'gzip', k: 'v' },
+      userAgent: 'ua',
+    });
+    expect(h).toEqual({
+      ':method': 'POST',
+      ':scheme': 'http',
+      ':path': '/loadtarget.Work/Do',
+      ':authority': '127.0.0.1:9090',
+      'user-agent': 'ua',
+      k: 'v',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': '2000000u',
+    });
     expect(requestHeaders({ path: '/p', authority: 'a', secure: true, deadlineMs: 1, metadata: {}, userAgent: 'ua' })[':scheme']).toBe('https');
   });
 });
@@ -68,7 +101,17 @@ describe('call status', () => {
     expect(callStatus(503, { 'grpc-status': '0' })).toBe(status.UNAVAILABLE);
     expect(callDetails(404, {})).toBe('Received HTTP status code 404');
     const mapped = Object.fromEntries([400, 401, 403, 404, 429, 500, 502, 503, 504].map((s) => [s, httpStatusToGrpc(s)]));
-    expect(mapped).toEqual({ 400: status.INTERNAL, 401: status.UNAUTHENTICATED, 403: status.PERMISSION_DENIED, 404: status.UNIMPLEMENTED, 429: status.UNAVAILABLE, 500: status.UNKNOWN, 502: status.UNAVAILABLE, 503: status.UNAVAILABLE, 504: status.UNAVAILABLE });
+    expect(mapped).toEqual({
+      400: status.INTERNAL,
+      401: status.UNAUTHENTICATED,
+      403: status.PERMISSION_DENIED,
+      404: status.UNIMPLEMENTED,
+      429: status.UNAVAILABLE,
+      500: status.UNKNOWN,
+      502: status.UNAVAILABLE,
+      503: status.UNAVAILABLE,
+      504: status.UNAVAILABLE,
+    });
   });
 
   it('a stream closed without status: by its reset code, UNAVAILABLE when the connection went away', () => {

@@ -87,7 +87,11 @@ describe('critpoint init', () => {
     const text = withRuntime(await readFile(starterTemplatePath(true), 'utf8'));
     const runtime = resolveScenario(parseScenarioText(text, 'g.yaml'), { sets: sets.filter((_, i) => i % 2 === 1) }).runtime;
     expect(runtime?.signals[0]?.source).toMatchObject({ kind: 'pprof-goroutine', endpoint: 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=1' });
-    const defaults = resolveScenario({ name: s.name, target: { url: 'grpc://127.0.0.1:9090' }, grpc: { proto: PROTO, service: 'loadtarget.Work', method: 'Do' } });
+    const defaults = resolveScenario({
+      name: s.name,
+      target: { url: 'grpc://127.0.0.1:9090' },
+      grpc: { proto: PROTO, service: 'loadtarget.Work', method: 'Do' },
+    });
     expect({ ...s, target: defaults.target }).toEqual(JSON.parse(JSON.stringify(defaults)));
   });
 });

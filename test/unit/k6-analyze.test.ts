@@ -128,10 +128,12 @@ describe('critpoint analyze on k6 output', () => {
     const aborted = (await analyzeK6([file], low, { dryWrite: true, k6Exit: { code: 99, stderr } })).result;
     expect(aborted.stopReason).toBe('breach');
     expect(aborted.criticalPoint).toMatchObject({ lastPass: 100, firstBreach: 150 });
-    expect(aborted.criticalPoint?.signals[0]?.reason).toContain("k6 thresholds on checks, http_req_failed were crossed (exit 99)");
+    expect(aborted.criticalPoint?.signals[0]?.reason).toContain('k6 thresholds on checks, http_req_failed were crossed (exit 99)');
     const summary = JSON.parse(await readFile(new URL('../fixtures/k6/summary-export.abort.json', import.meta.url), 'utf8')) as unknown;
     const fromSummary = (await analyzeK6([file], low, { dryWrite: true, k6Exit: { code: 99, crossed: crossedThresholds(summary) } })).result;
-    expect(fromSummary.criticalPoint?.signals[0]?.reason).toContain('k6 thresholds (checks: rate>0.9; http_req_failed: rate<0.5) were crossed (exit 99) during the 150 req/s step');
+    expect(fromSummary.criticalPoint?.signals[0]?.reason).toContain(
+      'k6 thresholds (checks: rate>0.9; http_req_failed: rate<0.5) were crossed (exit 99) during the 150 req/s step',
+    );
     const stopped = (await analyzeK6([file], low, { dryWrite: true, k6Exit: { code: 105 } })).result;
     expect(stopped.stopReason).toBe('interrupted');
   });
@@ -145,11 +147,15 @@ describe('critpoint analyze on k6 output', () => {
     const plain = join(d, 'plain.json');
     await writeFile(plain, await readFile(new URL('../fixtures/k6/out-json.first40.jsonl', import.meta.url)));
     const e2 = (await analyzeK6([plain], s, { dryWrite: true }).catch((e: unknown) => e)) as ScenarioError;
-    expect(e2.problems).toEqual([`${plain}: no request carries a critpoint_step tag: analyze reads output of scripts made by \`critpoint export k6\`, got 2 untagged requests`]);
+    expect(e2.problems).toEqual([
+      `${plain}: no request carries a critpoint_step tag: analyze reads output of scripts made by \`critpoint export k6\`, got 2 untagged requests`,
+    ]);
     const csv = join(d, 'out.csv');
     await writeFile(csv, await readFile(new URL('../fixtures/k6/out.header-plus10.csv', import.meta.url)));
     const e3 = (await analyzeK6([csv, plain], s, { dryWrite: true }).catch((e: unknown) => e)) as ScenarioError;
     expect(e3.problems).toHaveLength(2);
-    expect(e3.problems[0]).toBe(`${csv}: this is k6 CSV output (--out csv); analyze reads k6 JSON output (--out json=file.json.gz), got the header "metric_name,timestamp,metric_value,check"...`);
+    expect(e3.problems[0]).toBe(
+      `${csv}: this is k6 CSV output (--out csv); analyze reads k6 JSON output (--out json=file.json.gz), got the header "metric_name,timestamp,metric_value,check"...`,
+    );
   });
 });

@@ -12,7 +12,10 @@ import { resolveScenario } from '../../src/scenario/load.js';
 
 async function scenarioFile(dir: string): Promise<string> {
   const f = join(dir, 's.yaml');
-  await writeFile(f, `name: k6-cli\ntarget: { url: http://127.0.0.1:9 }\nhttp: { path: /work, headers: { X-Api-Key: literal-key } }\nload: { start: 100, end: 200, stepDuration: 3s, warmup: 1s, baselineWindows: 5 }\ndetect: { minRequests: 50 }\nreport: { dir: ${join(dir, 'results')} }\n`);
+  await writeFile(
+    f,
+    `name: k6-cli\ntarget: { url: http://127.0.0.1:9 }\nhttp: { path: /work, headers: { X-Api-Key: literal-key } }\nload: { start: 100, end: 200, stepDuration: 3s, warmup: 1s, baselineWindows: 5 }\ndetect: { minRequests: 50 }\nreport: { dir: ${join(dir, 'results')} }\n`,
+  );
   return f;
 }
 

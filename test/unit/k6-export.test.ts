@@ -20,7 +20,12 @@ const scenario = (over: Record<string, unknown> = {}): Scenario =>
   resolveScenario({
     name: 'orders.api_v2',
     target: { url: 'http://127.0.0.1:8080/api' },
-    http: { method: 'POST', path: '/orders', headers: { Authorization: 'Bearer ${env:API_TOKEN}', 'X-Api-Key': 'sk-live-123456', 'X-Trace': 'k6-${env:RUN_ID}-x' }, body: { item: 42 } },
+    http: {
+      method: 'POST',
+      path: '/orders',
+      headers: { Authorization: 'Bearer ${env:API_TOKEN}', 'X-Api-Key': 'sk-live-123456', 'X-Trace': 'k6-${env:RUN_ID}-x' },
+      body: { item: 42 },
+    },
     load: { start: 200, end: 700, growth: { factor: 1.5 }, stepDuration: '4s', warmup: '2s', baselineWindows: 5, drain: '500ms' },
     ...over,
   });
@@ -30,7 +35,11 @@ const ENV = { API_TOKEN: 'tok-abc', RUN_ID: '77', CRITPOINT_HEADER_X_API_KEY: 'k
 function scriptOf(s: Scenario, abortErrorRate = 0) {
   const plan = scenarioK6Plan(s);
   const req = k6RequestFromScenario(s);
-  return { plan, req, src: renderK6Script({ plan, request: req.request, maxVUs: 100, preAllocatedVUs: 20, gracefulStopMs: 5000, abortErrorRate, header: ['test'] }) };
+  return {
+    plan,
+    req,
+    src: renderK6Script({ plan, request: req.request, maxVUs: 100, preAllocatedVUs: 20, gracefulStopMs: 5000, abortErrorRate, header: ['test'] }),
+  };
 }
 
 describe('k6 plan', () => {
@@ -95,7 +104,12 @@ describe('exported script', () => {
     }
     const r = box.iterate(10);
     expect(r).toMatchObject({ method: 'POST', url: 'http://127.0.0.1:8080/api/orders', body: '{"item":42}' });
-    expect(r.params.headers).toEqual({ Authorization: 'Bearer tok-abc', 'X-Api-Key': 'key-from-env', 'X-Trace': 'k6-77-x', 'content-type': 'application/json' });
+    expect(r.params.headers).toEqual({
+      Authorization: 'Bearer tok-abc',
+      'X-Api-Key': 'key-from-env',
+      'X-Trace': 'k6-77-x',
+      'content-type': 'application/json',
+    });
     expect(r.params.timeout).toBe('10s');
   });
 
@@ -120,7 +134,19 @@ describe('exported script', () => {
 
   it('renders a gRPC scenario (the grpc section of the gRPC engine) as k6/net/grpc calls', () => {
     const base = scenario({ http: undefined });
-    const s = { ...base, target: { url: 'grpc://127.0.0.1:50051' }, grpc: { proto: 'work.proto', includeDirs: [], service: 'loadtarget.Work', method: 'Do', request: { n: 1 }, metadata: { authorization: 'Bearer ${env:API_TOKEN}' }, deadline: 2000 } } as unknown as Scenario;
+    const s = {
+      ...base,
+      target: { url: 'grpc://127.0.0.1:50051' },
+      grpc: {
+        proto: 'work.proto',
+        includeDirs: [],
+        service: 'loadtarget.Work',
+        method: 'Do',
+        request: { n: 1 },
+        metadata: { authorization: 'Bearer ${env:API_TOKEN}' },
+        deadline: 2000,
+      },
+    } as unknown as Scenario;
     const { src, req } = scriptOf(s);
     expect(req.problems).toEqual([]);
     expect(src).toContain("import grpc from 'k6/net/grpc';");
@@ -136,14 +162,26 @@ describe('exported script', () => {
 describe('export k6 command body', () => {
   it('writes the script, the TestRun manifest and a how-to; secrets come from a Secret', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'k6-export-'));
-    const res = await exportK6(scenario(), { outDir: dir, parallelism: 4, outputs: ['json', 'prometheus'], prometheusUrl: 'http://prom:9090/api/v1/write', abortErrorRate: 0.1, scenarioFile: 'orders.yaml' });
+    const res = await exportK6(scenario(), {
+      outDir: dir,
+      parallelism: 4,
+      outputs: ['json', 'prometheus'],
+      prometheusUrl: 'http://prom:9090/api/v1/write',
+      abortErrorRate: 0.1,
+      scenarioFile: 'orders.yaml',
+    });
     expect((await readdir(dir)).sort()).toEqual(['HOWTO.md', 'script.js', 'testrun.yaml']);
     expect(res.files).toEqual(['script.js', 'testrun.yaml', 'HOWTO.md']);
     const manifest = await readFile(join(dir, 'testrun.yaml'), 'utf8');
     expect(manifest).not.toContain('sk-live-123456');
     type Doc = { spec: { arguments: string; runner: { env: { name: string; value?: string; valueFrom?: unknown }[] } } };
     const [testRun, pvc] = parseAllDocuments(manifest).map((d) => d.toJS() as Doc);
-    expect(testRun).toMatchObject({ apiVersion: 'k6.io/v1alpha1', kind: 'TestRun', metadata: { name: 'orders-api-v2' }, spec: { parallelism: 4, script: { configMap: { name: 'orders-api-v2-script', file: 'script.js' } } } });
+    expect(testRun).toMatchObject({
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      metadata: { name: 'orders-api-v2' },
+      spec: { parallelism: 4, script: { configMap: { name: 'orders-api-v2-script', file: 'script.js' } } },
+    });
     const args: string = testRun!.spec.arguments;
     expect(args).toContain('--no-usage-report');
     expect(args).toContain('--out json=/results/$(POD_NAME).json.gz');
@@ -162,12 +200,16 @@ describe('export k6 command body', () => {
   it('reports every problem at once and writes nothing', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'k6-export-bad-')), 'out');
     const s = scenario({ target: { url: 'http://user:pw@127.0.0.1:8080' } });
-    const err = await exportK6(s, { outDir: dir, parallelism: 0, outputs: [], prometheusUrl: '', abortErrorRate: 1.5, scenarioFile: 'x.yaml' }).catch((e: unknown) => e);
+    const err = await exportK6(s, { outDir: dir, parallelism: 0, outputs: [], prometheusUrl: '', abortErrorRate: 1.5, scenarioFile: 'x.yaml' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ScenarioError);
     const problems = (err as ScenarioError).problems;
     expect(problems).toHaveLength(4);
     expect(problems[0]).toBe('--parallelism: must be a whole number from 1 to 1000, got 0');
-    expect(problems[3]).toMatch(/^target\.url: credentials in the URL would be written into the k6 script.*got "http:\/\/user:\[redacted\]@127\.0\.0\.1:8080\/"$/);
+    expect(problems[3]).toMatch(
+      /^target\.url: credentials in the URL would be written into the k6 script.*got "http:\/\/user:\[redacted\]@127\.0\.0\.1:8080\/"$/,
+    );
     await expect(readdir(dir)).rejects.toThrow();
   });
 });
@@ -180,8 +222,16 @@ describe('export k6 refuses what the k6 engine refuses, in the same words', () =
     return { code, out, err };
   }
   it.each([
-    ['load.mode concurrency', 'load: { mode: concurrency, end: 16 }', 'load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got "concurrency"'],
-    ['load.pacing spin', 'load: { end: 1000, pacing: spin }', 'load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got "spin"'],
+    [
+      'load.mode concurrency',
+      'load: { mode: concurrency, end: 16 }',
+      'load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got "concurrency"',
+    ],
+    [
+      'load.pacing spin',
+      'load: { end: 1000, pacing: spin }',
+      'load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got "spin"',
+    ],
   ])('%s: export k6 and run --engine k6 print one identical problem, exit 2, write nothing', async (_name, load, problem) => {
     const dir = await mkdtemp(join(tmpdir(), 'k6-refuse-'));
     const file = join(dir, 's.yaml');
@@ -195,7 +245,11 @@ describe('export k6 refuses what the k6 engine refuses, in the same words', () =
     expect(exported.out).toBe('');
     await expect(readdir(join(dir, 'out'))).rejects.toThrow();
     // The engine's own config refuses it too (a scenario built without the rules' engine field).
-    const s = resolveScenario({ name: 's', target: { url: 'http://127.0.0.1:9' }, load: /concurrency/.test(load) ? { mode: 'concurrency', end: 16 } : { end: 1000, pacing: 'spin' } });
+    const s = resolveScenario({
+      name: 's',
+      target: { url: 'http://127.0.0.1:9' },
+      load: /concurrency/.test(load) ? { mode: 'concurrency', end: 16 } : { end: 1000, pacing: 'spin' },
+    });
     expect(() => k6EngineConfig(s, { K6_BINARY: process.execPath })).toThrow(problem);
   });
 });

@@ -80,9 +80,21 @@ describe('k6 JSON lines (real v0.48 output)', () => {
   it('tolerates metadata, unknown metrics, other key orders, blank and malformed lines', async () => {
     const base = JSON.parse((await fixture('out-json.first40.jsonl')).split('\n')[3]!) as { data: Record<string, unknown> };
     const withMeta = JSON.stringify({ metric: 'http_req_duration', type: 'Point', data: { ...base.data, metadata: { trace_id: 'abc' } } });
-    const reordered = JSON.stringify({ type: 'Point', data: { ...base.data, tags: { ...(base.data.tags as object), critpoint_step: '3', critpoint_load: '450' } }, metric: 'http_req_duration' });
+    const reordered = JSON.stringify({
+      type: 'Point',
+      data: { ...base.data, tags: { ...(base.data.tags as object), critpoint_step: '3', critpoint_load: '450' } },
+      metric: 'http_req_duration',
+    });
     const unknown = '{"metric":"my_custom_trend","type":"Point","data":{"time":"2026-11-22T06:14:02.667103814Z","value":3,"tags":null}}';
-    const { stats, events } = await eventsOf([withMeta, reordered, unknown, '', '{"type":"Something"}', 'not json', '{"metric":"http_req_duration","type":"Point","data":{"value":1}}']);
+    const { stats, events } = await eventsOf([
+      withMeta,
+      reordered,
+      unknown,
+      '',
+      '{"type":"Something"}',
+      'not json',
+      '{"metric":"http_req_duration","type":"Point","data":{"value":1}}',
+    ]);
     expect(events).toHaveLength(2);
     expect(events[1]).toMatchObject({ step: 3, load: 450 });
     expect(stats.malformed).toBe(2);
@@ -122,7 +134,8 @@ describe('merging real output split between two runners', () => {
     const b = await cellsOf(lines.filter((_, i) => i % 2 === 1));
     const merged: WindowCell[] = [];
     for (const part of [a, b]) part.forEach((c, i) => (merged[i] ??= new WindowCell()).merge(c));
-    const view = (cs: WindowCell[]) => cs.map((c, i) => c && [i, c.completed, c.ok, c.latency.totalCount, c.latency.maxValue, c.latency.getValueAtPercentile(99)]).filter(Boolean);
+    const view = (cs: WindowCell[]) =>
+      cs.map((c, i) => c && [i, c.completed, c.ok, c.latency.totalCount, c.latency.maxValue, c.latency.getValueAtPercentile(99)]).filter(Boolean);
     expect(view(merged)).toEqual(view(whole));
     expect(view(whole).length).toBe(2); // the HTTP second and the gRPC second
   });

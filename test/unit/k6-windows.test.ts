@@ -58,7 +58,15 @@ describe('k6 step windows', () => {
       cells[1]!.add(ev({ type: 'vus', t: T0 + 1000, value: 60, runner: '1' }));
     });
     const w = windows[1]!;
-    expect(w).toMatchObject({ scheduled: 200, sent: 150, capHits: 50, completed: 150, errorTotal: 51, errors: { 'in-flight-cap': 50, timeout: 1 }, maxInFlight: 100 });
+    expect(w).toMatchObject({
+      scheduled: 200,
+      sent: 150,
+      capHits: 50,
+      completed: 150,
+      errorTotal: 51,
+      errors: { 'in-flight-cap': 50, timeout: 1 },
+      maxInFlight: 100,
+    });
     expect(w.errorRate).toBeCloseTo(51 / 201, 10);
     expect(w.sendLagP99).toBeNaN();
     expect(windows[0]).toMatchObject({ scheduled: 200, sent: 200, capHits: 0, errorRate: 0, achievedRate: 150 });

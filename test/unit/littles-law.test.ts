@@ -2,12 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { littlesLaw, littlesLawSummary } from '../../src/stats/littles-law.js';
 import { win } from '../helpers/windows.js';
 
-describe("littlesLaw (in-flight ~ throughput x mean latency)", () => {
+describe('littlesLaw (in-flight ~ throughput x mean latency)', () => {
   const cases = [
     { name: '8 in flight, 800/s at 10 ms: holds exactly', windows: [{ meanInFlight: 8, completed: 800, mean: 10 }], ratio: 1, holds: true },
     { name: '8 in flight, 800/s at 10.5 ms: within 10%', windows: [{ meanInFlight: 8, completed: 800, mean: 10.5 }], ratio: 1.05, holds: true },
     { name: '8 in flight, 800/s at 12 ms: 20% off', windows: [{ meanInFlight: 8, completed: 800, mean: 12 }], ratio: 1.2, holds: false },
-    { name: 'weights windows by duration and latency by completions', windows: [{ meanInFlight: 4, completed: 400, mean: 10 }, { meanInFlight: 12, completed: 1200, mean: 10 }], ratio: 1, holds: true },
+    {
+      name: 'weights windows by duration and latency by completions',
+      windows: [
+        { meanInFlight: 4, completed: 400, mean: 10 },
+        { meanInFlight: 12, completed: 1200, mean: 10 },
+      ],
+      ratio: 1,
+      holds: true,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -18,7 +26,10 @@ describe("littlesLaw (in-flight ~ throughput x mean latency)", () => {
   }
   it('warm-up windows and windows without in-flight data are left out', () => {
     expect(littlesLaw([win({ warmup: true, meanInFlight: 8 }), win({ meanInFlight: undefined })])).toBeUndefined();
-    const r = littlesLaw([win({ warmup: true, meanInFlight: 100, completed: 10, mean: 1 }), win({ tStart: 1000, tEnd: 2000, meanInFlight: 5, completed: 500, mean: 10 })])!;
+    const r = littlesLaw([
+      win({ warmup: true, meanInFlight: 100, completed: 10, mean: 1 }),
+      win({ tStart: 1000, tEnd: 2000, meanInFlight: 5, completed: 500, mean: 10 }),
+    ])!;
     expect(r.inFlight).toBe(5);
     expect(r.throughput).toBe(500);
     expect(r.predicted).toBeCloseTo(5, 9);

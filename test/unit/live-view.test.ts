@@ -14,18 +14,83 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ESC = String.fromCharCode(27);
-const step = (over: Partial<Step>): Step => ({ index: 0, phase: 'baseline', load: 100, unit: 'req/s', durationMs: 5000, warmupMs: 1000, maxRequests: Infinity, ...over });
+const step = (over: Partial<Step>): Step => ({
+  index: 0,
+  phase: 'baseline',
+  load: 100,
+  unit: 'req/s',
+  durationMs: 5000,
+  warmupMs: 1000,
+  maxRequests: Infinity,
+  ...over,
+});
 const result = (over: Partial<StepResult>): StepResult => ({
-  index: 0, phase: 'ramp', load: 100, unit: 'req/s', outcome: 'pass', breaches: [], windowCount: 5,
-  stats: { sent: 500, completed: 500, errors: {}, errorTotal: 0, achievedRate: 100, p50: 5, p90: 8, p99: 10, max: 12, mean: 5.5, sendLagP99: 0.5, maxInFlight: 3, aborted: false, elapsedMs: 5000 },
+  index: 0,
+  phase: 'ramp',
+  load: 100,
+  unit: 'req/s',
+  outcome: 'pass',
+  breaches: [],
+  windowCount: 5,
+  stats: {
+    sent: 500,
+    completed: 500,
+    errors: {},
+    errorTotal: 0,
+    achievedRate: 100,
+    p50: 5,
+    p90: 8,
+    p99: 10,
+    max: 12,
+    mean: 5.5,
+    sendLagP99: 0.5,
+    maxInFlight: 3,
+    aborted: false,
+    elapsedMs: 5000,
+  },
   ...over,
 });
 const baseline: Baseline = {
-  load: 100, unit: 'req/s', windows: 20,
+  load: 100,
+  unit: 'req/s',
+  windows: 20,
   signals: {
-    p99: { signal: 'p99', statistic: 'log-p99', direction: 'up', median: Math.log(10), sigma: 0.05, robustThreshold: Math.log(10) + 0.15, practicalThreshold: 20, threshold: 20, medianValue: 10, windows: 20 },
-    errors: { signal: 'errors', statistic: 'rate', direction: 'up', median: 0, sigma: 0.001, robustThreshold: 0.003, practicalThreshold: 0.01, threshold: 0.01, medianValue: 0, windows: 20 },
-    goroutines: { signal: 'goroutines', statistic: 'value', direction: 'up', median: 12, sigma: 1, robustThreshold: 15, practicalThreshold: 18, threshold: 18, medianValue: 12, windows: 20 },
+    p99: {
+      signal: 'p99',
+      statistic: 'log-p99',
+      direction: 'up',
+      median: Math.log(10),
+      sigma: 0.05,
+      robustThreshold: Math.log(10) + 0.15,
+      practicalThreshold: 20,
+      threshold: 20,
+      medianValue: 10,
+      windows: 20,
+    },
+    errors: {
+      signal: 'errors',
+      statistic: 'rate',
+      direction: 'up',
+      median: 0,
+      sigma: 0.001,
+      robustThreshold: 0.003,
+      practicalThreshold: 0.01,
+      threshold: 0.01,
+      medianValue: 0,
+      windows: 20,
+    },
+    goroutines: {
+      signal: 'goroutines',
+      statistic: 'value',
+      direction: 'up',
+      median: 12,
+      sigma: 1,
+      robustThreshold: 15,
+      practicalThreshold: 18,
+      threshold: 18,
+      medianValue: 12,
+      windows: 20,
+    },
   },
 };
 const ctx = (now: number, columns = 100): FrameContext => ({ now, budgetMs: 60_000, rampLoads: [150, 225, 340], refineSteps: 3, columns, color: false });
@@ -70,7 +135,15 @@ describe('live frame', () => {
   s = reduceLive(s, { type: 'phase', phase: 'ramp' }, 0);
   s = reduceLive(s, { type: 'step-end', result: result({ index: 1, load: 150, outcome: 'pass' }) }, 0);
   s = reduceLive(s, { type: 'step-start', step: step({ index: 2, phase: 'ramp', load: 225, warmupMs: 0, durationMs: 4000 }) }, 1000);
-  s = reduceLive(s, { type: 'window', window: win({ offered: 225, achievedRate: 220, p99: 31.5, p50: 7, errorRate: 0.002, runtime: { goroutines: 25, heap_mb: null } }), baseline }, 2000);
+  s = reduceLive(
+    s,
+    {
+      type: 'window',
+      window: win({ offered: 225, achievedRate: 220, p99: 31.5, p50: 7, errorRate: 0.002, runtime: { goroutines: 25, heap_mb: null } }),
+      baseline,
+    },
+    2000,
+  );
 
   it('shows the step, its rates, p99 and every runtime signal against their thresholds', () => {
     const text = liveFrame(s, ctx(3000)).join('\n');
@@ -158,7 +231,15 @@ describe('progress mode', () => {
 });
 
 describe('--quiet and --json on a run that sends nothing (unreachable target)', () => {
-  const args = async (...extra: string[]) => ['run', 'test/fixtures/scenarios/live-short.yaml', '--target', 'http://127.0.0.1:1', '--out', await mkdtemp(join(tmpdir(), 'critpoint-quiet-')), ...extra];
+  const args = async (...extra: string[]) => [
+    'run',
+    'test/fixtures/scenarios/live-short.yaml',
+    '--target',
+    'http://127.0.0.1:1',
+    '--out',
+    await mkdtemp(join(tmpdir(), 'critpoint-quiet-')),
+    ...extra,
+  ];
   it('--quiet writes nothing on stderr; --json one object on stdout', async () => {
     const out: string[] = [];
     const err: string[] = [];
@@ -181,4 +262,3 @@ describe('--quiet and --json on a run that sends nothing (unreachable target)', 
     expect(text).not.toMatch(/diagnostics/);
   });
 });
-

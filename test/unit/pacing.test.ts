@@ -70,7 +70,16 @@ describe.each(modes)('runPacing (%s)', (mode) => {
   it('ends at maxRequests', async () => {
     const now = clock();
     let sent = 0;
-    const aborted = await runPacing({ pacer: uniformPacer(2000), startAt: now(), durationMs: 10_000, now, signal: new AbortController().signal, maxRequests: 25, mode, send: () => sent++ });
+    const aborted = await runPacing({
+      pacer: uniformPacer(2000),
+      startAt: now(),
+      durationMs: 10_000,
+      now,
+      signal: new AbortController().signal,
+      maxRequests: 25,
+      mode,
+      send: () => sent++,
+    });
     expect(aborted).toBe(false);
     expect(sent).toBe(25);
   });
@@ -80,7 +89,16 @@ describe.each(modes)('runPacing (%s)', (mode) => {
     const ac = new AbortController();
     ac.abort();
     let sent = 0;
-    const aborted = await runPacing({ pacer: uniformPacer(1000), startAt: now(), durationMs: 1_000, now, signal: ac.signal, maxRequests: 100, mode, send: () => sent++ });
+    const aborted = await runPacing({
+      pacer: uniformPacer(1000),
+      startAt: now(),
+      durationMs: 1_000,
+      now,
+      signal: ac.signal,
+      maxRequests: 100,
+      mode,
+      send: () => sent++,
+    });
     expect(aborted).toBe(true);
     expect(sent).toBe(0);
   });

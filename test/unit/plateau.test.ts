@@ -32,7 +32,11 @@ describe('plateauBreach: throughput stopped growing while latency grew', () => {
     });
   }
   it('required gains: half the ideal gain for a doubling, minGain capped at half the ideal for close steps', () => {
-    expect(requiredGain({ load: 8, throughput: 1, meanLatencyMs: 1 }, { load: 16, throughput: 1, meanLatencyMs: 1 }, cfg)).toEqual({ throughput: 0.5, latency: 0.05, ideal: 1 });
+    expect(requiredGain({ load: 8, throughput: 1, meanLatencyMs: 1 }, { load: 16, throughput: 1, meanLatencyMs: 1 }, cfg)).toEqual({
+      throughput: 0.5,
+      latency: 0.05,
+      ideal: 1,
+    });
     const close = requiredGain({ load: 100, throughput: 1, meanLatencyMs: 1 }, { load: 104, throughput: 1, meanLatencyMs: 1 }, plain);
     expect(close.throughput).toBeCloseTo(0.02, 9);
     expect(close.latency).toBeCloseTo(0.02, 9);

@@ -11,7 +11,9 @@ import { runCli } from '../../src/cli/program.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const DOCS = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f));
+const DOCS = readdirSync(join(ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => join('docs', f));
 
 /** Subcommands that put load on a target: never run here unless the line asks for a plan or help only. */
 const SENDS_LOAD = new Set(['run', 'demo', 'gate']);
@@ -110,7 +112,11 @@ export function sendsLoad(args: string[]): boolean {
 describe('README commands', () => {
   const commands = readmeCommands(README);
   const runnable = commands.filter((c) => !sendsLoad(c.args));
-  const docsRunnable = DOCS.flatMap((page) => readmeCommands(readFileSync(join(ROOT, page), 'utf8')).filter((c) => !sendsLoad(c.args)).map((c) => ({ ...c, line: `${page}: ${c.line}` })));
+  const docsRunnable = DOCS.flatMap((page) =>
+    readmeCommands(readFileSync(join(ROOT, page), 'utf8'))
+      .filter((c) => !sendsLoad(c.args))
+      .map((c) => ({ ...c, line: `${page}: ${c.line}` })),
+  );
   let dir = '';
   let cwd = '';
 
@@ -175,10 +181,20 @@ describe('README command extraction', () => {
       '```',
     ].join('\n');
     expect(readmeCommands(md)).toEqual([
-      { line: "API_TOKEN=x npx critpoint run a.yaml --set 'load.growth={step: 250}' --dry-run   # a comment", env: { API_TOKEN: 'x' }, args: ['run', 'a.yaml', '--set', 'load.growth={step: 250}', '--dry-run'], stdoutTo: undefined },
+      {
+        line: "API_TOKEN=x npx critpoint run a.yaml --set 'load.growth={step: 250}' --dry-run   # a comment",
+        env: { API_TOKEN: 'x' },
+        args: ['run', 'a.yaml', '--set', 'load.growth={step: 250}', '--dry-run'],
+        stdoutTo: undefined,
+      },
       { line: 'npm ci && npx critpoint demo', env: {}, args: ['demo'], stdoutTo: undefined },
       { line: 'npx critpoint schema > out.json', env: {}, args: ['schema'], stdoutTo: 'out.json' },
-      { line: 'npx critpoint validate "my file.yaml"    --set load.end=5', env: {}, args: ['validate', 'my file.yaml', '--set', 'load.end=5'], stdoutTo: undefined },
+      {
+        line: 'npx critpoint validate "my file.yaml"    --set load.end=5',
+        env: {},
+        args: ['validate', 'my file.yaml', '--set', 'load.end=5'],
+        stdoutTo: undefined,
+      },
     ]);
   });
 

@@ -17,15 +17,75 @@ import { win } from '../helpers/windows.js';
 import { demoRun } from '../helpers/report-fixtures.js';
 
 describe('LivenessTracker: a dead target is silence plus connection errors only', () => {
-  const cases: { name: string; events: [('response' | string), number][]; now: number; dead: boolean }[] = [
-    { name: 'connection errors after 1 s of silence', events: [['response', 100], ['connection', 300], ['connection', 900]], now: 1_150, dead: true },
-    { name: 'silence not long enough yet', events: [['response', 100], ['connection', 300]], now: 1_050, dead: false },
+  const cases: { name: string; events: ['response' | string, number][]; now: number; dead: boolean }[] = [
+    {
+      name: 'connection errors after 1 s of silence',
+      events: [
+        ['response', 100],
+        ['connection', 300],
+        ['connection', 900],
+      ],
+      now: 1_150,
+      dead: true,
+    },
+    {
+      name: 'silence not long enough yet',
+      events: [
+        ['response', 100],
+        ['connection', 300],
+      ],
+      now: 1_050,
+      dead: false,
+    },
     { name: 'silence without any error (low rate, slow target)', events: [['response', 100]], now: 5_000, dead: false },
-    { name: 'a response resets the count', events: [['connection', 50], ['response', 900], ['connection', 1_000]], now: 1_800, dead: false },
-    { name: 'timeouts mean a hanging target, not a dead one', events: [['response', 0], ['connection', 200], ['timeout', 400]], now: 3_000, dead: false },
-    { name: 'no response ever since the step started', events: [['connection', 10], ['connection', 20]], now: 1_001, dead: true },
-    { name: 'gRPC UNAVAILABLE is a connection error (the channel has no server)', events: [['response', 100], ['grpc-UNAVAILABLE', 300]], now: 1_150, dead: true },
-    { name: 'gRPC DEADLINE_EXCEEDED is a hanging target, not a dead one', events: [['response', 100], ['grpc-UNAVAILABLE', 300], ['grpc-DEADLINE_EXCEEDED', 400]], now: 3_000, dead: false },
+    {
+      name: 'a response resets the count',
+      events: [
+        ['connection', 50],
+        ['response', 900],
+        ['connection', 1_000],
+      ],
+      now: 1_800,
+      dead: false,
+    },
+    {
+      name: 'timeouts mean a hanging target, not a dead one',
+      events: [
+        ['response', 0],
+        ['connection', 200],
+        ['timeout', 400],
+      ],
+      now: 3_000,
+      dead: false,
+    },
+    {
+      name: 'no response ever since the step started',
+      events: [
+        ['connection', 10],
+        ['connection', 20],
+      ],
+      now: 1_001,
+      dead: true,
+    },
+    {
+      name: 'gRPC UNAVAILABLE is a connection error (the channel has no server)',
+      events: [
+        ['response', 100],
+        ['grpc-UNAVAILABLE', 300],
+      ],
+      now: 1_150,
+      dead: true,
+    },
+    {
+      name: 'gRPC DEADLINE_EXCEEDED is a hanging target, not a dead one',
+      events: [
+        ['response', 100],
+        ['grpc-UNAVAILABLE', 300],
+        ['grpc-DEADLINE_EXCEEDED', 400],
+      ],
+      now: 3_000,
+      dead: false,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -74,7 +134,11 @@ describe('judgeThinStep: too few answers to fill `confirm` windows is not a pass
 
 describe('the coarse ramp and load.maxRate', () => {
   it('a coarse ramp never rounds above load.end (the default load.maxRate)', () => {
-    for (const [start, end, growth] of [[100, 1009, { step: 907 }], [100, 1004, { factor: 1.5 }], [7, 1003, { factor: 1.43 }]] as const) {
+    for (const [start, end, growth] of [
+      [100, 1009, { step: 907 }],
+      [100, 1004, { factor: 1.5 }],
+      [7, 1003, { factor: 1.43 }],
+    ] as const) {
       const loads = rampLoads(start, end, growth);
       expect(Math.max(...loads)).toBeLessThanOrEqual(end);
       expect(loads[loads.length - 1]).toBe(end);

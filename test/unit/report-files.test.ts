@@ -34,18 +34,32 @@ describe('summary.md', () => {
 describe('run folder reader', () => {
   it('windows.csv round-trips every field the report reads, with error kinds and runtime values', async () => {
     // Windows made here, not by the reader under test.
-    const r = withRuntimeSignal({ ...(await demoRun()), windows: [
-      win({ index: 0, stepIndex: 0, phase: 'baseline', warmup: true, tStart: 10.5, tEnd: 1010.5 }),
-      win({ index: 1, stepIndex: 0, phase: 'baseline', tStart: 1010.5, tEnd: 2010.5, p99: 12.345 }),
-      win({ index: 2, stepIndex: 1, phase: 'ramp', offered: 750, errors: { 'http-5xx': 3, timeout: 1 }, errorTotal: 4, errorRate: 0.013, tStart: 2500, tEnd: 3500 }),
-      win({ index: 3, stepIndex: 1, phase: 'ramp', offered: 750, sparse: true, completed: 0, p50: NaN, p99: NaN, tStart: 3500, tEnd: 3520 }),
-    ] });
+    const r = withRuntimeSignal({
+      ...(await demoRun()),
+      windows: [
+        win({ index: 0, stepIndex: 0, phase: 'baseline', warmup: true, tStart: 10.5, tEnd: 1010.5 }),
+        win({ index: 1, stepIndex: 0, phase: 'baseline', tStart: 1010.5, tEnd: 2010.5, p99: 12.345 }),
+        win({
+          index: 2,
+          stepIndex: 1,
+          phase: 'ramp',
+          offered: 750,
+          errors: { 'http-5xx': 3, timeout: 1 },
+          errorTotal: 4,
+          errorRate: 0.013,
+          tStart: 2500,
+          tEnd: 3500,
+        }),
+        win({ index: 3, stepIndex: 1, phase: 'ramp', offered: 750, sparse: true, completed: 0, p50: NaN, p99: NaN, tStart: 3500, tEnd: 3520 }),
+      ],
+    });
     r.windows[2] = { ...r.windows[2]!, runtime: { goroutines: null } };
     const back = windowsFromCsv(windowsCsv(r));
     expect(back).toHaveLength(r.windows.length);
     back.forEach((w, i) => {
       const o = r.windows[i]!;
-      for (const k of ['index', 'stepIndex', 'phase', 'warmup', 'sparse', 'offered', 'sent', 'completed', 'errorTotal', 'maxInFlight', 'capHits'] as const) expect(w[k], `${k} of window ${i}`).toEqual(o[k]);
+      for (const k of ['index', 'stepIndex', 'phase', 'warmup', 'sparse', 'offered', 'sent', 'completed', 'errorTotal', 'maxInFlight', 'capHits'] as const)
+        expect(w[k], `${k} of window ${i}`).toEqual(o[k]);
       for (const k of ['tStart', 'tEnd', 'achievedRate', 'sendRate', 'p50', 'p99', 'errorRate', 'sendLagP99'] as const) {
         if (Number.isNaN(o[k])) expect(w[k]).toBeNaN();
         else expect(w[k]).toBeCloseTo(o[k], 2);
@@ -75,11 +89,13 @@ describe('run folder reader', () => {
     const err = await readRunFolder(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RunFolderError);
     const problems = (err as RunFolderError).problems;
-    expect(problems).toEqual(expect.arrayContaining([
-      'summary.json: schemaVersion: must be one of 1, got 99',
-      'summary.json: name: expected string, got nothing',
-      expect.stringMatching(/^summary\.json: stopReason: must be one of "breach", .*, got "exploded"$/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'summary.json: schemaVersion: must be one of 1, got 99',
+        'summary.json: name: expected string, got nothing',
+        expect.stringMatching(/^summary\.json: stopReason: must be one of "breach", .*, got "exploded"$/),
+      ]),
+    );
     expect(problems).toHaveLength(3);
   });
 

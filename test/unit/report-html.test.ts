@@ -81,7 +81,11 @@ describe('report.html from a real run', () => {
   });
 
   it('links the run files and evidence relative to the run folder', async () => {
-    const r: RunResult = { ...(await demoRun()), files: ['windows.csv', 'summary.json', 'report.html', 'summary.md'], evidence: [{ kind: 'goroutine-dump', path: '/runs/x/evidence/goroutine debug2.txt', bytes: 1234 }] };
+    const r: RunResult = {
+      ...(await demoRun()),
+      files: ['windows.csv', 'summary.json', 'report.html', 'summary.md'],
+      evidence: [{ kind: 'goroutine-dump', path: '/runs/x/evidence/goroutine debug2.txt', bytes: 1234 }],
+    };
     const html = renderReportHtml(r, { dir: '/runs/x' });
     expect(html).toContain('href="summary.json"');
     expect(html).toContain('href="summary.md"');
@@ -108,7 +112,16 @@ describe('report.html for runs without a critical point', () => {
 
   it('a run that measured nothing has no chart and says why', async () => {
     const r = await demoRun();
-    const html = renderReportHtml({ ...r, stopReason: 'target-unreachable', criticalPoint: null, lastPass: null, baseline: null, steps: [], windows: [], stopDetail: 'target http://127.0.0.1:1/ is unreachable' });
+    const html = renderReportHtml({
+      ...r,
+      stopReason: 'target-unreachable',
+      criticalPoint: null,
+      lastPass: null,
+      baseline: null,
+      steps: [],
+      windows: [],
+      stopDetail: 'target http://127.0.0.1:1/ is unreachable',
+    });
     expect(charts(html)).toEqual([]);
     expect(html).toContain('id="no-charts"');
     expect(field(html, 'verdict')).toContain('unreachable');
@@ -117,7 +130,17 @@ describe('report.html for runs without a critical point', () => {
 
 describe('report.html explains the decision', () => {
   const p99Spec = (series: DetectConfig['latencySeries'] = 'response') =>
-    signalSpecs({ k: 3, confirm: 2, p99: { enabled: true, minRatio: 2, sigmaFloor: 0.02 }, errors: { enabled: false, maxRate: 0.01 }, throughput: { enabled: false, minRatio: 0.95 }, generator: { maxSendLag: 5, minSendRatio: 0.98 }, arrival: 'uniform', latencySeries: series, runtime: [] })[0]!;
+    signalSpecs({
+      k: 3,
+      confirm: 2,
+      p99: { enabled: true, minRatio: 2, sigmaFloor: 0.02 },
+      errors: { enabled: false, maxRate: 0.01 },
+      throughput: { enabled: false, minRatio: 0.95 },
+      generator: { maxSendLag: 5, minSendRatio: 0.98 },
+      arrival: 'uniform',
+      latencySeries: series,
+      runtime: [],
+    })[0]!;
   const ys = (spec: ReturnType<typeof reportCharts>[number], name: string) => spec.series.find((s) => s.name === name)!.points.map((p) => p[1]);
 
   it('draws the p99 the detector read from each window (net of its send lag), and the send lag', async () => {
@@ -149,12 +172,36 @@ describe('report.html explains the decision', () => {
     const step = r.steps[3]!;
     const w = r.windows.filter((x) => x.stepIndex === 3).slice(1, 3);
     const breaches = [
-      { signal: 'errors', values: [0.04, 0.07], windowIndexes: w.map((x) => x.index), baselineMedian: 0, sigma: 0.001, threshold: 0.01, reason: 'errors 4.00%, 7.00% > threshold 1.00%' },
-      { signal: 'goroutines', values: [80, 95], windowIndexes: w.map((x) => x.index), baselineMedian: 12, sigma: 1, threshold: 18, reason: 'goroutines 80, 95 > threshold 18' },
+      {
+        signal: 'errors',
+        values: [0.04, 0.07],
+        windowIndexes: w.map((x) => x.index),
+        baselineMedian: 0,
+        sigma: 0.001,
+        threshold: 0.01,
+        reason: 'errors 4.00%, 7.00% > threshold 1.00%',
+      },
+      {
+        signal: 'goroutines',
+        values: [80, 95],
+        windowIndexes: w.map((x) => x.index),
+        baselineMedian: 12,
+        sigma: 1,
+        threshold: 18,
+        reason: 'goroutines 80, 95 > threshold 18',
+      },
     ];
     const charts = reportCharts({ ...r, steps: r.steps.map((s) => (s === step ? { ...s, breaches } : s)) });
-    ys(charts.find((c) => c.id === 'errors-over-time')!, 'errors breach (confirming windows)').forEach((y, i) => expect(y).toBeCloseTo([4, 7][i]!, 9));
-    expect(ys(charts.find((c) => c.id === 'runtime-goroutines')!, 'goroutines breach (confirming windows)')).toEqual([80, 95]);
+    ys(
+      charts.find((c) => c.id === 'errors-over-time')!,
+      'errors breach (confirming windows)',
+    ).forEach((y, i) => expect(y).toBeCloseTo([4, 7][i]!, 9));
+    expect(
+      ys(
+        charts.find((c) => c.id === 'runtime-goroutines')!,
+        'goroutines breach (confirming windows)',
+      ),
+    ).toEqual([80, 95]);
     // The latency charts mark only what the p99 signal confirmed.
     expect(charts[1]!.series.map((s) => s.name)).not.toContain('errors breach (confirming windows)');
   });
@@ -167,7 +214,11 @@ describe('report.html explains the decision', () => {
     expect(notes[0]).toMatch(/judged p99, its p99 minus its send-lag p99 .* threshold 24\.3 ms and calls a breach after 2 consecutive windows above it/);
     expect(notes[0]!.split('. ')).toHaveLength(1);
     // A run without send lag (closed loop, k6) says there was nothing to subtract.
-    const noLag = renderReportHtml({ ...r, windows: r.windows.map((w) => ({ ...w, sendLagP99: 0 })), steps: r.steps.map((s) => ({ ...s, stats: { ...s.stats, sendLagP99: 0 } })) });
+    const noLag = renderReportHtml({
+      ...r,
+      windows: r.windows.map((w) => ({ ...w, sendLagP99: 0 })),
+      steps: r.steps.map((s) => ({ ...s, stats: { ...s.stats, sendLagP99: 0 } })),
+    });
     expect(noLag).toMatch(/recorded no send lag to subtract/);
     expect(noLag).not.toContain(`data-series="${SEND_LAG}`);
   });

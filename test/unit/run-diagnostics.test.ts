@@ -3,9 +3,36 @@ import { runDiagnostics, uslPoints } from '../../src/runner/diagnostics.js';
 import { uslThroughput } from '../../src/stats/usl.js';
 import type { StepResult } from '../../src/types.js';
 
-const step = (index: number, load: number, achievedRate: number, outcome: StepResult['outcome'] = 'pass', unit: StepResult['unit'] = 'connections'): StepResult => ({
-  index, phase: index === 0 ? 'baseline' : 'ramp', load, unit, outcome, breaches: [], windowCount: 3,
-  stats: { sent: 100, completed: 100, errors: {}, errorTotal: 0, achievedRate, p50: 1, p90: 1, p99: 1, max: 1, mean: 1, sendLagP99: 0, maxInFlight: load, aborted: false, elapsedMs: 1000 },
+const step = (
+  index: number,
+  load: number,
+  achievedRate: number,
+  outcome: StepResult['outcome'] = 'pass',
+  unit: StepResult['unit'] = 'connections',
+): StepResult => ({
+  index,
+  phase: index === 0 ? 'baseline' : 'ramp',
+  load,
+  unit,
+  outcome,
+  breaches: [],
+  windowCount: 3,
+  stats: {
+    sent: 100,
+    completed: 100,
+    errors: {},
+    errorTotal: 0,
+    achievedRate,
+    p50: 1,
+    p90: 1,
+    p99: 1,
+    max: 1,
+    mean: 1,
+    sendLagP99: 0,
+    maxInFlight: load,
+    aborted: false,
+    elapsedMs: 1000,
+  },
   littlesLaw: { inFlight: load, throughput: achievedRate, meanLatencyMs: (load / achievedRate) * 1000, predicted: load, ratio: 1, holds: true, tolerance: 0.1 },
 });
 

@@ -57,7 +57,10 @@ describe('critpoint run <URL>: a scenario without a file', () => {
   });
 
   it('-X, -H, -d, -r, -z set method, headers, body, start:end and the duration cap', async () => {
-    const s = await planned(['http://127.0.0.1:8123/work', '-X', 'put', '-H', 'X-Trace: a b', '-H', 'Authorization: Bearer ${env:T}', '-d', '{"n":1}', '-r', '200:3000', '-z', '3m'], { T: 't' });
+    const s = await planned(
+      ['http://127.0.0.1:8123/work', '-X', 'put', '-H', 'X-Trace: a b', '-H', 'Authorization: Bearer ${env:T}', '-d', '{"n":1}', '-r', '200:3000', '-z', '3m'],
+      { T: 't' },
+    );
     expect(s.http).toMatchObject({ method: 'PUT', headers: { 'X-Trace': 'a b', Authorization: 'Bearer ${env:T}' }, body: '{"n":1}' });
     expect(s.load).toMatchObject({ start: 200, end: 3000, maxDuration: 180_000 });
   });

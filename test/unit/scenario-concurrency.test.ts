@@ -49,18 +49,63 @@ describe('load.mode concurrency: defaults differ from rate', () => {
 
 describe('load.mode concurrency: problems, all at once', () => {
   const cases: { name: string; data: unknown; want: string[] }[] = [
-    { name: 'fractional connections', data: closed({ start: 1.5, end: 10.5 }), want: ['load.start: must be a whole number of connections in load.mode concurrency, got 1.5', 'load.end: must be a whole number of connections in load.mode concurrency, got 10.5'] },
-    { name: 'open-loop engine', data: closed({ engine: 'http-open' }), want: ['load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got "http-open"'] },
-    { name: 'the k6 engine (its own words, shared with export k6)', data: closed({ engine: 'k6' }), want: ['load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got "concurrency"'] },
+    {
+      name: 'fractional connections',
+      data: closed({ start: 1.5, end: 10.5 }),
+      want: [
+        'load.start: must be a whole number of connections in load.mode concurrency, got 1.5',
+        'load.end: must be a whole number of connections in load.mode concurrency, got 10.5',
+      ],
+    },
+    {
+      name: 'open-loop engine',
+      data: closed({ engine: 'http-open' }),
+      want: ['load.engine: load.mode concurrency runs on http-closed (HTTP) or grpc, got "http-open"'],
+    },
+    {
+      name: 'the k6 engine (its own words, shared with export k6)',
+      data: closed({ engine: 'k6' }),
+      want: [
+        'load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got "concurrency"',
+      ],
+    },
     { name: 'rate cap', data: closed({ maxRate: 500 }), want: ['load.maxRate: applies to load.mode rate only (concurrency steps are connections), got 500'] },
-    { name: 'poisson arrivals', data: closed({ arrival: 'poisson' }), want: ['load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got "poisson"'] },
-    { name: 'spin pacing', data: closed({ pacing: 'spin' }), want: ['load.pacing: applies to load.mode rate only (a closed loop sends when the last response arrived), got "spin"'] },
-    { name: 'spin pacing on the k6 engine', data: { ...minimal, load: { engine: 'k6', pacing: 'spin' } }, want: ['load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got "spin"'] },
+    {
+      name: 'poisson arrivals',
+      data: closed({ arrival: 'poisson' }),
+      want: ['load.arrival: applies to load.mode rate only (a closed loop sends when the last response arrived), got "poisson"'],
+    },
+    {
+      name: 'spin pacing',
+      data: closed({ pacing: 'spin' }),
+      want: ['load.pacing: applies to load.mode rate only (a closed loop sends when the last response arrived), got "spin"'],
+    },
+    {
+      name: 'spin pacing on the k6 engine',
+      data: { ...minimal, load: { engine: 'k6', pacing: 'spin' } },
+      want: ['load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got "spin"'],
+    },
     { name: 'unknown pacing', data: { ...minimal, load: { pacing: 'busy' } }, want: ['load.pacing: must be one of "timer", "spin", got "busy"'] },
-    { name: 'in flight above the cap', data: closed({ end: 300, pipelining: 4, maxInFlight: 1000 }), want: ['load.end: 300 connections x load.pipelining 4 keep 1200 requests in flight, above load.maxInFlight (1000), got 300'] },
-    { name: 'sub-second timeout', data: closed({}, { http: { timeout: '500ms' } }), want: ['http.timeout: must be at least 1s in load.mode concurrency (autocannon\'s timeout is in seconds), got 500ms'] },
+    {
+      name: 'in flight above the cap',
+      data: closed({ end: 300, pipelining: 4, maxInFlight: 1000 }),
+      want: ['load.end: 300 connections x load.pipelining 4 keep 1200 requests in flight, above load.maxInFlight (1000), got 300'],
+    },
+    {
+      name: 'sub-second timeout',
+      data: closed({}, { http: { timeout: '500ms' } }),
+      want: ["http.timeout: must be at least 1s in load.mode concurrency (autocannon's timeout is in seconds), got 500ms"],
+    },
     { name: 'bad pipelining', data: closed({ pipelining: 0 }), want: ['load.pipelining: must be at least 1, got 0'] },
-    { name: 'closed engine in rate mode', data: { ...minimal, load: { engine: 'http-closed', pipelining: 2, workers: 1 } }, want: ['load.engine: http-closed runs load.mode concurrency only, got "http-closed"', 'load.pipelining: applies to load.mode concurrency only, got 2', 'load.workers: applies to load.mode concurrency only, got 1'] },
+    {
+      name: 'closed engine in rate mode',
+      data: { ...minimal, load: { engine: 'http-closed', pipelining: 2, workers: 1 } },
+      want: [
+        'load.engine: http-closed runs load.mode concurrency only, got "http-closed"',
+        'load.pipelining: applies to load.mode concurrency only, got 2',
+        'load.workers: applies to load.mode concurrency only, got 1',
+      ],
+    },
     { name: 'unknown mode', data: { ...minimal, load: { mode: 'users' } }, want: ['load.mode: must be one of "rate", "concurrency", got "users"'] },
   ];
   for (const c of cases) {

@@ -12,9 +12,38 @@ import { MAX_LISTED_PROBLEMS, ScenarioError } from '../../src/errors.js';
 const base = {
   name: 'fuzz',
   target: { url: 'http://127.0.0.1:8080/api' },
-  http: { method: 'POST', path: '/work', headers: { Authorization: 'Bearer ${env:TOKEN}', Accept: 'text/plain' }, body: { a: 1 }, timeout: '2s', okStatus: [200, 201] },
-  load: { start: 100, end: 2000, growth: { factor: 1.5 }, stepDuration: '5s', warmup: '3s', baselineWindows: 20, drain: '500ms', refine: { resolution: 0.05, maxSteps: 6 }, maxDuration: '10m', maxInFlight: 500, maxRequests: 1_000_000, seed: 3 },
-  detect: { window: '1s', minRequests: 200, k: 3, confirm: 2, p99: { minRatio: 2 }, errors: { maxRate: 0.01 }, throughput: { minRatio: 0.95 }, generator: { maxSendLag: '5ms' } },
+  http: {
+    method: 'POST',
+    path: '/work',
+    headers: { Authorization: 'Bearer ${env:TOKEN}', Accept: 'text/plain' },
+    body: { a: 1 },
+    timeout: '2s',
+    okStatus: [200, 201],
+  },
+  load: {
+    start: 100,
+    end: 2000,
+    growth: { factor: 1.5 },
+    stepDuration: '5s',
+    warmup: '3s',
+    baselineWindows: 20,
+    drain: '500ms',
+    refine: { resolution: 0.05, maxSteps: 6 },
+    maxDuration: '10m',
+    maxInFlight: 500,
+    maxRequests: 1_000_000,
+    seed: 3,
+  },
+  detect: {
+    window: '1s',
+    minRequests: 200,
+    k: 3,
+    confirm: 2,
+    p99: { minRatio: 2 },
+    errors: { maxRate: 0.01 },
+    throughput: { minRatio: 0.95 },
+    generator: { maxSendLag: '5ms' },
+  },
   runtime: { interval: '1s', timeout: '500ms', signals: [{ name: 'goroutines', source: { pprof: '/debug/pprof/goroutine?debug=1' } }], capture: ['goroutine'] },
   report: { dir: 'results', formats: ['json', 'csv'] },
 };
@@ -29,12 +58,50 @@ const PATHS = paths(base);
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'a.b', 'x: y', 'line\nbreak', '', ' ', '${env:X}', '\u0000', 'ünï'];
 
 const weird = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, -1, 1e308, Number.MAX_SAFE_INTEGER + 2, 1e-320, '', ' ', '5x', '1e400', '-5s', '10 m', 'NaN', null, true, false, [], {}, [[]], '${env:}', '${env:1BAD}', 'http://', 'ftp://h', '/'),
+  fc.constantFrom(
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    -1,
+    1e308,
+    Number.MAX_SAFE_INTEGER + 2,
+    1e-320,
+    '',
+    ' ',
+    '5x',
+    '1e400',
+    '-5s',
+    '10 m',
+    'NaN',
+    null,
+    true,
+    false,
+    [],
+    {},
+    [[]],
+    '${env:}',
+    '${env:1BAD}',
+    'http://',
+    'ftp://h',
+    '/',
+  ),
   fc.string({ maxLength: 30 }),
   fc.double(),
   fc.integer(),
   fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 4 }),
-  fc.anything({ maxDepth: 3, withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true }),
+  fc.anything({
+    maxDepth: 3,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+  }),
   fc.string({ minLength: 200, maxLength: 400 }),
 );
 
@@ -42,7 +109,12 @@ type Mutation = { kind: 'set'; path: number; value: unknown } | { kind: 'delete'
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), path: fc.nat(PATHS.length - 1), value: weird }),
   fc.record({ kind: fc.constant('delete' as const), path: fc.nat(PATHS.length - 1) }),
-  fc.record({ kind: fc.constant('add' as const), path: fc.nat(PATHS.length - 1), key: fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 12 })), value: weird }),
+  fc.record({
+    kind: fc.constant('add' as const),
+    path: fc.nat(PATHS.length - 1),
+    key: fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 12 })),
+    value: weird,
+  }),
 );
 
 function mutate(doc: unknown, muts: Mutation[]): unknown {
@@ -51,7 +123,8 @@ function mutate(doc: unknown, muts: Mutation[]): unknown {
     const path = PATHS[m.path] as (string | number)[];
     if (path.length === 0) {
       if (m.kind === 'set') root = m.value;
-      else if (m.kind === 'add' && root && typeof root === 'object') Object.defineProperty(root, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+      else if (m.kind === 'add' && root && typeof root === 'object')
+        Object.defineProperty(root, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
       continue;
     }
     let parent: unknown = root;
@@ -73,7 +146,29 @@ type TextEdit = { at: number; del: number; insert: string };
 const textEdit: fc.Arbitrary<TextEdit> = fc.record({
   at: fc.nat(),
   del: fc.nat(6),
-  insert: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(':', '- ', '&a ', '*a', '!!binary ', '!!js/function ', '{', '[', '"', "'", '\n  ', '\t', '<<: *a', '? ', '%YAML 1.1\n', '---\n', '...\n', '#')),
+  insert: fc.oneof(
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom(
+      ':',
+      '- ',
+      '&a ',
+      '*a',
+      '!!binary ',
+      '!!js/function ',
+      '{',
+      '[',
+      '"',
+      "'",
+      '\n  ',
+      '\t',
+      '<<: *a',
+      '? ',
+      '%YAML 1.1\n',
+      '---\n',
+      '...\n',
+      '#',
+    ),
+  ),
 });
 function editText(text: string, edits: TextEdit[]): string {
   let t = text;
@@ -123,7 +218,10 @@ describe('scenario fuzz: >= 10,000 mutated or random inputs, only validation err
 
   it('random values as the whole document (1,500)', () => {
     fc.assert(
-      fc.property(fc.anything({ maxDepth: 4, withBigInt: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }), (doc) => check(() => resolveScenario(doc))),
+      fc.property(
+        fc.anything({ maxDepth: 4, withBigInt: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true }),
+        (doc) => check(() => resolveScenario(doc)),
+      ),
       { numRuns: 1_500, seed: 7 },
     );
   });
@@ -143,7 +241,9 @@ describe('scenario fuzz: >= 10,000 mutated or random inputs, only validation err
 
   it('random text (500)', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 300, unit: 'binary' }), fc.boolean(), (text, asJson) => check(() => resolveScenario(parseScenarioText(text, asJson ? 'r.json' : 'r.yaml')))),
+      fc.property(fc.string({ maxLength: 300, unit: 'binary' }), fc.boolean(), (text, asJson) =>
+        check(() => resolveScenario(parseScenarioText(text, asJson ? 'r.json' : 'r.yaml'))),
+      ),
       { numRuns: 500, seed: 5 },
     );
   });
@@ -151,7 +251,12 @@ describe('scenario fuzz: >= 10,000 mutated or random inputs, only validation err
   it('random --set and --target overrides on a valid scenario (1,000)', () => {
     const assignment = fc.oneof(
       fc.string({ maxLength: 40 }),
-      fc.tuple(fc.constantFrom(...PATHS.filter((p) => p.length > 0).map((p) => p.join('.')), '__proto__.x', 'load..start', 'name.x', 'a.b.c'), fc.string({ maxLength: 20 })).map(([p, v]) => `${p}=${v}`),
+      fc
+        .tuple(
+          fc.constantFrom(...PATHS.filter((p) => p.length > 0).map((p) => p.join('.')), '__proto__.x', 'load..start', 'name.x', 'a.b.c'),
+          fc.string({ maxLength: 20 }),
+        )
+        .map(([p, v]) => `${p}=${v}`),
     );
     fc.assert(
       fc.property(fc.array(assignment, { maxLength: 4 }), fc.option(fc.string({ maxLength: 30 })), (sets, target) =>

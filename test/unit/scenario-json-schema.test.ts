@@ -44,7 +44,8 @@ function fields(node: Node, prefix = '', out: Field[] = []): Field[] {
 }
 
 const isDuration = (n: Node) => Array.isArray(n.type) && n.type.includes('string') && n.type.includes('number');
-const isQuantity = (n: Node): boolean => n.type === 'number' || n.type === 'integer' || isDuration(n) || (n.type === 'array' && n.items !== undefined && isQuantity(n.items));
+const isQuantity = (n: Node): boolean =>
+  n.type === 'number' || n.type === 'integer' || isDuration(n) || (n.type === 'array' && n.items !== undefined && isQuantity(n.items));
 
 describe('critpoint schema (JSON Schema for editors)', () => {
   it('every field at every depth has a description', async () => {
@@ -60,7 +61,9 @@ describe('critpoint schema (JSON Schema for editors)', () => {
 
   it('every number and duration names its unit', async () => {
     const quantities = fields(await printedSchema()).filter((f) => isQuantity(f.node));
-    expect(quantities.map((f) => f.path)).toEqual(expect.arrayContaining(['load.start', 'load.maxDuration', 'detect.k', 'http.timeout', 'grpc.channels', 'runtime.interval']));
+    expect(quantities.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['load.start', 'load.maxDuration', 'detect.k', 'http.timeout', 'grpc.channels', 'runtime.interval']),
+    );
     expect(quantities.filter((f) => !f.node.unit).map((f) => f.path)).toEqual([]);
   });
 

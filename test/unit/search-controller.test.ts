@@ -29,8 +29,20 @@ describe('baseline', () => {
   });
 
   const baselineCases = [
-    { name: 'a lagging first attempt is repeated; the repeat is the baseline', retries: 1, lagAttempts: 1, outcomes: ['generator-limited', 'pass'], stop: 'breach' },
-    { name: 'every attempt lagging stops the run generator-limited', retries: 1, lagAttempts: 2, outcomes: ['generator-limited', 'generator-limited'], stop: 'generator-limited' },
+    {
+      name: 'a lagging first attempt is repeated; the repeat is the baseline',
+      retries: 1,
+      lagAttempts: 1,
+      outcomes: ['generator-limited', 'pass'],
+      stop: 'breach',
+    },
+    {
+      name: 'every attempt lagging stops the run generator-limited',
+      retries: 1,
+      lagAttempts: 2,
+      outcomes: ['generator-limited', 'generator-limited'],
+      stop: 'generator-limited',
+    },
     { name: 'retries 0: one lagging attempt stops at once', retries: 0, lagAttempts: 1, outcomes: ['generator-limited'], stop: 'generator-limited' },
   ];
   for (const c of baselineCases) {
@@ -63,8 +75,10 @@ describe('baseline', () => {
     expect(t.steps[0]!.breaches[0]!.signal).toBe('errors');
   });
 
-  it('requests refused by the generator\'s own in-flight cap are not failures of the target', () => {
-    const t = drive(s, (load, _a, i) => (load === 400 && i < 2 ? { capHits: 300, errorTotal: 300, errorRate: 300 / 400, errors: { 'in-flight-cap': 300 } } : knee(load)));
+  it("requests refused by the generator's own in-flight cap are not failures of the target", () => {
+    const t = drive(s, (load, _a, i) =>
+      load === 400 && i < 2 ? { capHits: 300, errorTotal: 300, errorRate: 300 / 400, errors: { 'in-flight-cap': 300 } } : knee(load),
+    );
     expect(t.stop.reason).not.toBe('baseline-failed');
   });
 
@@ -153,7 +167,9 @@ describe('generator retry on ramp and refine steps (detect.generator.retries)', 
     expect(t.stop.detail).toMatch(/could not keep up at 600 req\/s .*above what this machine can offer/);
   });
   it('generator-limited is never the critical point: a lagging refine step stops the run', () => {
-    const t = drive(scriptedScenario({ detect: { generator: { retries: 0 }, recheck: false } }), (load, _a, _i, p) => (p.step.phase === 'refine' ? { sendLagP99: 12 } : knee(load)));
+    const t = drive(scriptedScenario({ detect: { generator: { retries: 0 }, recheck: false } }), (load, _a, _i, p) =>
+      p.step.phase === 'refine' ? { sendLagP99: 12 } : knee(load),
+    );
     expect(t.stop.reason).toBe('generator-limited');
     expect(t.stop.criticalPoint).toBeNull();
   });
@@ -284,7 +300,9 @@ describe('stop reasons', () => {
   });
   for (const kind of ['connection', 'grpc-UNAVAILABLE']) {
     it(`target-unreachable: two windows with no response and only ${kind} errors`, () => {
-      const t = drive(s, (load, _a, i) => (load === 900 && i >= 1 ? { completed: 0, achievedRate: 0, errorTotal: 900, errorRate: 1, errors: { [kind]: 900 } } : {}));
+      const t = drive(s, (load, _a, i) =>
+        load === 900 && i >= 1 ? { completed: 0, achievedRate: 0, errorTotal: 900, errorRate: 1, errors: { [kind]: 900 } } : {},
+      );
       expect(t.stop.reason).toBe('target-unreachable');
       expect(t.stop.detail).toMatch(/target stopped answering at 900 req\/s: no response in 2 consecutive windows \(900 connection errors in the last\)/);
       expect(t.steps[t.steps.length - 1]!.outcome).toBe('aborted');
@@ -313,7 +331,27 @@ describe('stop reasons', () => {
     const ws = Array.from({ length: 10 }, (_, i) => win({ index: i, offered: 400, p99: 10 }));
     const frozen = ws.map((w) => Object.freeze({ ...w, errors: Object.freeze({ ...w.errors }), runtime: Object.freeze({ ...w.runtime }) }) as WindowStats);
     for (const w of frozen) j.window(w);
-    const judged = j.finish(Object.freeze({ step: p.step, windows: frozen, sent: 4000, completed: 4000, errors: {}, errorTotal: 0, achievedRate: 400, p50: 5, p90: 8, p99: 10, max: 12, mean: 5.5, sendLagP99: 0, maxInFlight: 5, aborted: false, elapsedMs: 10_000, inFlightAtEnd: 0 }));
+    const judged = j.finish(
+      Object.freeze({
+        step: p.step,
+        windows: frozen,
+        sent: 4000,
+        completed: 4000,
+        errors: {},
+        errorTotal: 0,
+        achievedRate: 400,
+        p50: 5,
+        p90: 8,
+        p99: 10,
+        max: 12,
+        mean: 5.5,
+        sendLagP99: 0,
+        maxInFlight: 5,
+        aborted: false,
+        elapsedMs: 10_000,
+        inFlightAtEnd: 0,
+      }),
+    );
     expect(() => c.next(Object.freeze(judged))).not.toThrow();
   });
 });

@@ -9,7 +9,17 @@ function recorder(busy?: () => number) {
   let t = 0;
   const windows: WindowStats[] = [];
   let i = 0;
-  const r = new StepRecorder({ step: { index: 0, phase: 'ramp', load: 4, unit: 'connections', durationMs: 2000, warmupMs: 0, maxRequests: Infinity }, windowMs: 1000, minRequests: 1, now: () => t, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++, liveness: ignoreLiveness, tickMs: 60_000, busy });
+  const r = new StepRecorder({
+    step: { index: 0, phase: 'ramp', load: 4, unit: 'connections', durationMs: 2000, warmupMs: 0, maxRequests: Infinity },
+    windowMs: 1000,
+    minRequests: 1,
+    now: () => t,
+    onWindow: (w) => windows.push(w),
+    nextWindowIndex: () => i++,
+    liveness: ignoreLiveness,
+    tickMs: 60_000,
+    busy,
+  });
   return { r, windows, at: (ms: number) => (t = ms), now: () => t };
 }
 

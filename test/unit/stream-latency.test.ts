@@ -16,7 +16,17 @@ function recorder(firstMessage: boolean) {
   let t = 0;
   const windows: WindowStats[] = [];
   let i = 0;
-  const r = new StepRecorder({ step, windowMs: 1000, minRequests: 1, now: () => t, onWindow: (w) => windows.push(w), nextWindowIndex: () => i++, liveness: ignoreLiveness, firstMessage, tickMs: 60_000 });
+  const r = new StepRecorder({
+    step,
+    windowMs: 1000,
+    minRequests: 1,
+    now: () => t,
+    onWindow: (w) => windows.push(w),
+    nextWindowIndex: () => i++,
+    liveness: ignoreLiveness,
+    firstMessage,
+    tickMs: 60_000,
+  });
   return { r, windows, at: (ms: number) => (t = ms) };
 }
 

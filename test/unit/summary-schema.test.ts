@@ -84,7 +84,10 @@ describe('summary.json schema', () => {
   });
 
   it('names each problem of a malformed summary as <dot.path>: <what is wrong>, got <value>', async () => {
-    const data = JSON.parse(await readFile(join(RUNS, 'go-8x8ms.summary.json'), 'utf8')) as Record<string, unknown> & { steps: { stats: Record<string, unknown> }[]; scenario: Record<string, unknown> };
+    const data = JSON.parse(await readFile(join(RUNS, 'go-8x8ms.summary.json'), 'utf8')) as Record<string, unknown> & {
+      steps: { stats: Record<string, unknown> }[];
+      scenario: Record<string, unknown>;
+    };
     data.steps[2]!.stats.p99 = 'fast';
     data.scenario.load = { mode: 'sideways', start: 1, end: 2 };
     delete data.runId;
@@ -119,7 +122,8 @@ describe('summary.json schema', () => {
     expect(schema.required.filter((k) => !(k in written))).toEqual([]);
     expect(schema.properties.schemaVersion).toMatchObject({ const: SUMMARY_SCHEMA_VERSION });
     // A figure with no value is null in the file: the schema says so.
-    const stats = (schema.properties.steps as unknown as { items: { properties: { stats: { properties: Record<string, { type: unknown }> } } } }).items.properties.stats;
+    const stats = (schema.properties.steps as unknown as { items: { properties: { stats: { properties: Record<string, { type: unknown }> } } } }).items
+      .properties.stats;
     expect(stats.properties.p99!.type).toEqual(['number', 'null']);
   });
 });

@@ -9,7 +9,18 @@ const spec = (over: Partial<ChartSpec> = {}): ChartSpec => ({
   title: 'T',
   x: { label: 'x' },
   y: { label: 'y' },
-  series: [{ name: 's', color: '#000', style: 'both', points: [[0, 1], [1, 2], [2, 3]] }],
+  series: [
+    {
+      name: 's',
+      color: '#000',
+      style: 'both',
+      points: [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+    },
+  ],
   ...over,
 });
 const paths = (svg: string) => [...svg.matchAll(/<path class="series"[^>]*d="([^"]*)"/g)].map((m) => m[1]!);
@@ -23,13 +34,46 @@ describe('svg chart', () => {
   });
 
   it('breaks the line at a gap instead of drawing through it', () => {
-    const svg = renderChartSvg(spec({ series: [{ name: 's', color: '#000', style: 'line', points: [[0, 1], [1, 2], [2, null], [3, 2], [4, 1]] }] }));
+    const svg = renderChartSvg(
+      spec({
+        series: [
+          {
+            name: 's',
+            color: '#000',
+            style: 'line',
+            points: [
+              [0, 1],
+              [1, 2],
+              [2, null],
+              [3, 2],
+              [4, 1],
+            ],
+          },
+        ],
+      }),
+    );
     expect(paths(svg)[0]!.match(/M/g)).toHaveLength(2);
     expect(svg).toContain('data-points="4"');
   });
 
   it('drops values a log axis cannot show, and never writes NaN', () => {
-    const s = spec({ y: { label: 'ms', log: true }, series: [{ name: 's', color: '#000', style: 'both', points: [[0, 0], [1, NaN], [2, 5], [3, 500], [4, -1]] }] });
+    const s = spec({
+      y: { label: 'ms', log: true },
+      series: [
+        {
+          name: 's',
+          color: '#000',
+          style: 'both',
+          points: [
+            [0, 0],
+            [1, NaN],
+            [2, 5],
+            [3, 500],
+            [4, -1],
+          ],
+        },
+      ],
+    });
     expect(chartPointCount(s)).toBe(2);
     const svg = renderChartSvg(s);
     expect(svg).not.toMatch(/NaN|Infinity/);
@@ -46,14 +90,31 @@ describe('svg chart', () => {
   });
 
   it('widens the axes so thresholds and bands stay visible', () => {
-    const svg = renderChartSvg(spec({ hRules: [{ at: 40, label: 'threshold 40', color: 'red' }], hBands: [{ from: 0.5, to: 1.5, label: 'band', color: 'green' }] }));
+    const svg = renderChartSvg(
+      spec({ hRules: [{ at: 40, label: 'threshold 40', color: 'red' }], hBands: [{ from: 0.5, to: 1.5, label: 'band', color: 'green' }] }),
+    );
     const ys = [...svg.matchAll(/<text class="tick"[^>]*text-anchor="end">([^<]*)</g)].map((m) => Number(m[1]!.replace(/,/g, '')));
     expect(Math.max(...ys)).toBeGreaterThanOrEqual(40);
     expect(svg).toContain('class="hband"');
   });
 
   it('escapes labels', () => {
-    const svg = renderChartSvg(spec({ title: '<b>', series: [{ name: 'a"b', color: '#000', style: 'line', points: [[0, 1], [1, 1]] }] }));
+    const svg = renderChartSvg(
+      spec({
+        title: '<b>',
+        series: [
+          {
+            name: 'a"b',
+            color: '#000',
+            style: 'line',
+            points: [
+              [0, 1],
+              [1, 1],
+            ],
+          },
+        ],
+      }),
+    );
     expect(svg).toContain('aria-label="&lt;b&gt;"');
     expect(svg).toContain('data-series="a&quot;b"');
   });
@@ -64,7 +125,19 @@ describe('svg chart', () => {
 });
 
 describe('baseline band', () => {
-  const sb = (over: Partial<SignalBaseline>): SignalBaseline => ({ signal: 'x', statistic: 'value', direction: 'up', median: 10, sigma: 1, robustThreshold: 13, practicalThreshold: 15, threshold: 15, medianValue: 10, windows: 20, ...over });
+  const sb = (over: Partial<SignalBaseline>): SignalBaseline => ({
+    signal: 'x',
+    statistic: 'value',
+    direction: 'up',
+    median: 10,
+    sigma: 1,
+    robustThreshold: 13,
+    practicalThreshold: 15,
+    threshold: 15,
+    medianValue: 10,
+    windows: 20,
+    ...over,
+  });
   it('is median -/+ k*sigma in natural units', () => {
     expect(bandOf(sb({}))).toEqual([7, 13]);
     const [lo, hi] = bandOf(sb({ signal: 'p99', statistic: 'log-p99', median: Math.log(10), robustThreshold: Math.log(10) + 0.3 }));
@@ -86,7 +159,13 @@ function textBoxes(svg: string): { text: string; box: Box }[] {
     box: textBox(m[5]!, Number(m[2]), Number(m[3]), m[4] as 'start' | 'middle' | 'end', m[1] === 'axis-label' ? 12 : 11),
   }));
 }
-const collisions = (items: { text: string; box: Box }[]) => items.flatMap((a, i) => items.slice(i + 1).filter((b) => overlaps(a.box, b.box)).map((b) => `${a.text} / ${b.text}`));
+const collisions = (items: { text: string; box: Box }[]) =>
+  items.flatMap((a, i) =>
+    items
+      .slice(i + 1)
+      .filter((b) => overlaps(a.box, b.box))
+      .map((b) => `${a.text} / ${b.text}`),
+  );
 
 describe('label layout', () => {
   const area = { rows: [30, 15], minX: 0, maxX: 880, fontPx: 11, offset: 3, gap: 2 };
@@ -94,7 +173,12 @@ describe('label layout', () => {
   it('never overlaps labels, at any count and spacing, and keeps them inside the chart', () => {
     for (const count of [2, 6, 15, 40]) {
       for (const spacing of [3, 12, 40]) {
-        const labels = Array.from({ length: count }, (_, i) => ({ x: 70 + i * spacing, text: `#${i} ${1000 + i * 37}`, anchor: 'start' as const, priority: 0 }));
+        const labels = Array.from({ length: count }, (_, i) => ({
+          x: 70 + i * spacing,
+          text: `#${i} ${1000 + i * 37}`,
+          anchor: 'start' as const,
+          priority: 0,
+        }));
         const placed = placeVerticalLabels(labels, area).filter((p) => p !== null);
         expect(placed.length, `${count} labels ${spacing} px apart`).toBeGreaterThan(0);
         const boxes = placed.map((p) => p.box);
@@ -148,14 +232,32 @@ describe('label layout', () => {
 
 describe('chart text never collides', () => {
   it('20 step boundaries a few px apart, a threshold and a breach marker at its label spot', () => {
-    const vRules = Array.from({ length: 20 }, (_, i) => ({ at: 30 + i * (i < 10 ? 0.4 : 1.5), label: `#${i + 1} ${500 + i * 40}`, color: '#999', dashed: true, priority: i === 12 ? 3 : 0 }));
+    const vRules = Array.from({ length: 20 }, (_, i) => ({
+      at: 30 + i * (i < 10 ? 0.4 : 1.5),
+      label: `#${i + 1} ${500 + i * 40}`,
+      color: '#999',
+      dashed: true,
+      priority: i === 12 ? 3 : 0,
+    }));
     const s = spec({
       x: { label: 'time since start (s)' },
       series: [
         { name: 'p99', color: '#000', style: 'both', points: Array.from({ length: 60 }, (_, i): [number, number] => [i, 10 + (i % 7)]) },
-        { name: 'p99 breach (confirming windows)', color: 'red', style: 'dots', radius: 5, points: [[59, 24.3], [58, 24.6]] },
+        {
+          name: 'p99 breach (confirming windows)',
+          color: 'red',
+          style: 'dots',
+          radius: 5,
+          points: [
+            [59, 24.3],
+            [58, 24.6],
+          ],
+        },
       ],
-      hRules: [{ at: 12, label: 'baseline median 12.2 ms', color: 'green', dashed: true }, { at: 24.3, label: 'threshold 24.3 ms', color: 'red' }],
+      hRules: [
+        { at: 12, label: 'baseline median 12.2 ms', color: 'green', dashed: true },
+        { at: 24.3, label: 'threshold 24.3 ms', color: 'red' },
+      ],
       vRules,
     });
     const svg = renderChartSvg(s);
@@ -166,21 +268,66 @@ describe('chart text never collides', () => {
     // Every line keeps its full label as a tooltip, shown or not.
     expect(svg.match(/<line class="rule"[^>]*><title>#\d+ \d+<\/title>/g)).toHaveLength(20);
     const threshold = textBoxes(svg).find((t) => t.text.startsWith('threshold'))!.box;
-    const markers = [...svg.matchAll(/data-series="p99 breach[^"]*" cx="([^"]+)" cy="([^"]+)" r="5"/g)].map((m) => ({ x: Number(m[1]) - 5, y: Number(m[2]) - 5, w: 10, h: 10 }));
+    const markers = [...svg.matchAll(/data-series="p99 breach[^"]*" cx="([^"]+)" cy="([^"]+)" r="5"/g)].map((m) => ({
+      x: Number(m[1]) - 5,
+      y: Number(m[2]) - 5,
+      w: 10,
+      h: 10,
+    }));
     expect(markers).toHaveLength(2);
     for (const m of markers) expect(overlaps(m, threshold)).toBe(false);
   });
 
   it('a one-window step still shows its line series as a short dash', () => {
-    const svg = renderChartSvg(spec({ series: [{ name: 's', color: '#000', style: 'line', points: [[0, 1], [1, null], [2, 2], [3, null], [4, 3], [5, 3]] }] }));
+    const svg = renderChartSvg(
+      spec({
+        series: [
+          {
+            name: 's',
+            color: '#000',
+            style: 'line',
+            points: [
+              [0, 1],
+              [1, null],
+              [2, 2],
+              [3, null],
+              [4, 3],
+              [5, 3],
+            ],
+          },
+        ],
+      }),
+    );
     expect(paths(svg)[0]).toMatch(/^M[\d.]+,[\d.]+h3M[\d.]+,[\d.]+h3M[\d.]+,[\d.]+L[\d.]+,[\d.]+$/);
   });
 
   it('room for long y tick labels beside the axis title', () => {
-    const svg = renderChartSvg(spec({ series: [{ name: 's', color: '#000', style: 'line', points: [[0, 0], [1, 250_000]] }] }));
+    const svg = renderChartSvg(
+      spec({
+        series: [
+          {
+            name: 's',
+            color: '#000',
+            style: 'line',
+            points: [
+              [0, 0],
+              [1, 250_000],
+            ],
+          },
+        ],
+      }),
+    );
     expect(collisions(textBoxes(svg))).toEqual([]);
-    const widest = Math.max(...textBoxes(svg).filter((t) => /^[\d,]+$/.test(t.text) && t.box.x < 100).map((t) => t.box.w));
-    const left = Math.min(...textBoxes(svg).filter((t) => /^[\d,]+$/.test(t.text) && t.box.x < 100).map((t) => t.box.x));
+    const widest = Math.max(
+      ...textBoxes(svg)
+        .filter((t) => /^[\d,]+$/.test(t.text) && t.box.x < 100)
+        .map((t) => t.box.w),
+    );
+    const left = Math.min(
+      ...textBoxes(svg)
+        .filter((t) => /^[\d,]+$/.test(t.text) && t.box.x < 100)
+        .map((t) => t.box.x),
+    );
     expect(widest).toBeGreaterThan(40);
     expect(left).toBeGreaterThan(17); // the rotated title's glyphs reach x = 17
   });

@@ -39,11 +39,16 @@ describe('fitUsl recovers known parameters', () => {
   }
   it('a noise-free curve is fitted exactly for any parameters', () => {
     fc.assert(
-      fc.property(fc.double({ min: 10, max: 5000, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), fc.double({ min: 0.0005, max: 0.1, noNaN: true }), (lambda, sigma, kappa) => {
-        const fit = fitUsl(curve({ lambda, sigma, kappa }, ns))!;
-        expect(fit.r2).toBeGreaterThan(0.999);
-        for (const n of ns) expect(uslThroughput(n, fit) / uslThroughput(n, { lambda, sigma, kappa })).toBeCloseTo(1, 2);
-      }),
+      fc.property(
+        fc.double({ min: 10, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        fc.double({ min: 0.0005, max: 0.1, noNaN: true }),
+        (lambda, sigma, kappa) => {
+          const fit = fitUsl(curve({ lambda, sigma, kappa }, ns))!;
+          expect(fit.r2).toBeGreaterThan(0.999);
+          for (const n of ns) expect(uslThroughput(n, fit) / uslThroughput(n, { lambda, sigma, kappa })).toBeCloseTo(1, 2);
+        },
+      ),
       { numRuns: 40, seed: 7 },
     );
   });
@@ -52,7 +57,13 @@ describe('fitUsl recovers known parameters', () => {
 describe('uslDiagnostic', () => {
   it('the Go contention target measured by the lead (W=8, S=5ms, contention 0.05, coherency 0.05): a peak between 2 and 8', () => {
     // Throughput measured with autocannon at 2, 4, 6, 8, 16 connections (shared/brief), rising then falling.
-    const d = uslDiagnostic([{ concurrency: 2, throughput: 288 }, { concurrency: 4, throughput: 409 }, { concurrency: 6, throughput: 407 }, { concurrency: 8, throughput: 373 }, { concurrency: 16, throughput: 382 }]);
+    const d = uslDiagnostic([
+      { concurrency: 2, throughput: 288 },
+      { concurrency: 4, throughput: 409 },
+      { concurrency: 6, throughput: 407 },
+      { concurrency: 8, throughput: 373 },
+      { concurrency: 16, throughput: 382 },
+    ]);
     expect(d.status).toBe('fitted');
     expect(d.fit!.peakConcurrency).toBeGreaterThanOrEqual(3);
     expect(d.fit!.peakConcurrency).toBeLessThanOrEqual(8);
@@ -69,7 +80,11 @@ describe('uslDiagnostic', () => {
     expect(d.status).toBe('too-few-points');
   });
   it('ignores points without throughput', () => {
-    const pts = [...curve({ lambda: 100, sigma: 0.05, kappa: 0.05 }, [1, 2, 4, 8, 16]), { concurrency: 32, throughput: NaN }, { concurrency: 64, throughput: 0 }];
+    const pts = [
+      ...curve({ lambda: 100, sigma: 0.05, kappa: 0.05 }, [1, 2, 4, 8, 16]),
+      { concurrency: 32, throughput: NaN },
+      { concurrency: 64, throughput: 0 },
+    ];
     expect(uslDiagnostic(pts).points).toHaveLength(5);
   });
 });

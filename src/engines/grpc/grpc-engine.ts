@@ -25,7 +25,16 @@ const KINDS = Array.from({ length: 17 }, (_, code) => grpcErrorKind(code));
 const kindOf = (code: number) => KINDS[code] ?? grpcErrorKind(code);
 
 export function createTransport(cfg: GrpcEngineConfig): GrpcTransport {
-  const common = { address: cfg.address, tls: cfg.tls, path: cfg.path, request: cfg.request, metadata: cfg.metadata, deadlineMs: cfg.deadlineMs, stream: cfg.stream, channels: cfg.channels };
+  const common = {
+    address: cfg.address,
+    tls: cfg.tls,
+    path: cfg.path,
+    request: cfg.request,
+    metadata: cfg.metadata,
+    deadlineMs: cfg.deadlineMs,
+    stream: cfg.stream,
+    channels: cfg.channels,
+  };
   if (cfg.client === 'grpc-js') return new GrpcJsTransport(common);
   return new Http2Transport({ ...common, maxConnections: Math.max(cfg.channels, Math.min(MAX_CONNECTIONS, cfg.maxInFlight)) });
 }
@@ -82,7 +91,16 @@ export class GrpcEngine implements Engine {
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg, transport } = this;
-    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, firstMessage: cfg.stream, liveness: ctx.liveness });
+    const recorder = new StepRecorder({
+      step,
+      windowMs: cfg.windowMs,
+      minRequests: cfg.minRequests,
+      now: ctx.now,
+      onWindow: ctx.onWindow,
+      nextWindowIndex: ctx.nextWindowIndex,
+      firstMessage: cfg.stream,
+      liveness: ctx.liveness,
+    });
     const pending = new InFlightTracker();
     // One sink for the step: a call carries its start time (`from`: intended send time in open loop,
     // actual in closed loop) and its continuation, so starting one allocates no callback here.
@@ -153,7 +171,9 @@ export class GrpcEngine implements Engine {
    */
   generatorAdvice(): string {
     const c = this.lastCost;
-    const reached = c ? `it reached ${Math.round(c.achievedRate)} calls/s at ${c.load} ${c.unit} using ${Math.round(c.cpuUsPerCall)} µs of CPU per call${this.usageText()}` : 'no step finished';
+    const reached = c
+      ? `it reached ${Math.round(c.achievedRate)} calls/s at ${c.load} ${c.unit} using ${Math.round(c.cpuUsPerCall)} µs of CPU per call${this.usageText()}`
+      : 'no step finished';
     const channels = this.cfg.channels < 64 ? `more grpc.channels (now ${this.cfg.channels}), ` : '';
     const client = this.cfg.client === 'grpc-js' ? 'grpc.client: http2 (several times cheaper per call than grpc-js), ' : '';
     const pacing = this.cfg.pacing === 'timer' ? 'load.pacing: spin (sub-millisecond send lag for one busy core), ' : '';

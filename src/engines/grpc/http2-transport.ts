@@ -22,7 +22,13 @@
 // retired (its calls without a status end UNAVAILABLE) and replaced on the
 // next call, with a backoff while connecting keeps failing; with no
 // connection at all a call fails UNAVAILABLE at once.
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader, type SecureClientSessionOptions } from 'node:http2';
+import http2, {
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type IncomingHttpHeaders,
+  type IncomingHttpStatusHeader,
+  type SecureClientSessionOptions,
+} from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { status } from '@grpc/grpc-js';
 import type { TlsMaterial } from './channel-pool.js';
@@ -165,7 +171,14 @@ export class Http2Transport implements GrpcTransport {
           ...(t.insecureSkipVerify ? { checkServerIdentity: () => undefined } : {}),
         }
       : {};
-    this.headers = requestHeaders({ path: o.path, authority: t?.serverName ?? o.address, secure, deadlineMs: o.deadlineMs, metadata: o.metadata, userAgent: USER_AGENT });
+    this.headers = requestHeaders({
+      path: o.path,
+      authority: t?.serverName ?? o.address,
+      secure,
+      deadlineMs: o.deadlineMs,
+      metadata: o.metadata,
+      userAgent: USER_AGENT,
+    });
     this.frame = encodeFrame(o.request);
   }
 
@@ -293,7 +306,8 @@ export class Http2Transport implements GrpcTransport {
     if (c.settled) return;
     if (c.heldCode >= 0) {
       // A stream may carry no message at all; a unary call must carry one (@grpc/grpc-js: UNIMPLEMENTED).
-      if (c.first) return c.first.received === 0 || c.first.complete ? this.settle(c, c.heldCode, '') : this.settle(c, status.INTERNAL, 'Stream ended inside a message');
+      if (c.first)
+        return c.first.received === 0 || c.first.complete ? this.settle(c, c.heldCode, '') : this.settle(c, status.INTERNAL, 'Stream ended inside a message');
       return c.bytes > 0 ? this.settle(c, c.heldCode, '') : this.settle(c, status.UNIMPLEMENTED, 'No message received');
     }
     // The session may report its own failure after its streams' closes: a stream of a connection that never came
@@ -344,12 +358,30 @@ export class Http2Transport implements GrpcTransport {
   }
 
   probe(deadlineMs: number): Promise<{ code: number; details: string }> {
-    const headers = { ...this.headers, ...requestHeaders({ path: this.o.path, authority: this.headers[':authority']!, secure: this.o.tls !== null, deadlineMs, metadata: {}, userAgent: USER_AGENT }) };
-    return new Promise((resolve) => this.send(headers, deadlineMs, 0, { firstMessage: ignore, done: (_from, code, details) => resolve({ code, details }) }, undefined));
+    const headers = {
+      ...this.headers,
+      ...requestHeaders({
+        path: this.o.path,
+        authority: this.headers[':authority']!,
+        secure: this.o.tls !== null,
+        deadlineMs,
+        metadata: {},
+        userAgent: USER_AGENT,
+      }),
+    };
+    return new Promise((resolve) =>
+      this.send(headers, deadlineMs, 0, { firstMessage: ignore, done: (_from, code, details) => resolve({ code, details }) }, undefined),
+    );
   }
 
   usage(): TransportUsage {
-    return { connections: this.conns.length, peakConnections: this.peakConnections, opened: this.opened, peakStreamsPerConnection: this.peakStreams, serverMaxStreams: this.serverMaxStreams };
+    return {
+      connections: this.conns.length,
+      peakConnections: this.peakConnections,
+      opened: this.opened,
+      peakStreamsPerConnection: this.peakStreams,
+      serverMaxStreams: this.serverMaxStreams,
+    };
   }
 
   /** Fails what is still in flight (CANCELLED) and destroys every connection. */

@@ -71,7 +71,10 @@ export class HttpClosedEngine implements Engine {
 
   /** Checks the target answers, and starts the worker threads (if any) so the first step's clock does not wait for them. */
   async preflight(timeoutMs: number): Promise<void> {
-    await httpPreflight({ origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body }, timeoutMs);
+    await httpPreflight(
+      { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
+      timeoutMs,
+    );
     await this.threads()?.ready();
   }
 
@@ -94,7 +97,16 @@ export class HttpClosedEngine implements Engine {
       ctx.onWindow(w);
       wake();
     };
-    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow, nextWindowIndex: ctx.nextWindowIndex, liveness: ctx.liveness, busy: () => driver?.busy() ?? 0 });
+    const recorder = new StepRecorder({
+      step,
+      windowMs: cfg.windowMs,
+      minRequests: cfg.minRequests,
+      now: ctx.now,
+      onWindow,
+      nextWindowIndex: ctx.nextWindowIndex,
+      liveness: ctx.liveness,
+      busy: () => driver?.busy() ?? 0,
+    });
     let sent = 0;
     /** Only watched once sending was told to stop: the last request that still left, and how many. */
     let lastSentAt = -Infinity;
@@ -131,9 +143,21 @@ export class HttpClosedEngine implements Engine {
       wake();
     };
 
-    const target: ClosedLoopTarget = { url: `${this.origin}${this.requestPath}`, method: cfg.method, headers: cfg.headers, body: cfg.body, timeoutS: cfg.timeoutMs / 1000, pipelining: cfg.pipelining };
+    const target: ClosedLoopTarget = {
+      url: `${this.origin}${this.requestPath}`,
+      method: cfg.method,
+      headers: cfg.headers,
+      body: cfg.body,
+      timeoutS: cfg.timeoutMs / 1000,
+      pipelining: cfg.pipelining,
+    };
     const planned = step.warmupMs + step.durationMs;
-    const run = { target, connections: Math.max(1, Math.round(step.load)), maxRequests: step.maxRequests, maxSeconds: Math.ceil((step.warmupMs + step.durationMs * stretch + cfg.drainTimeoutMs) / 1000) + 10 };
+    const run = {
+      target,
+      connections: Math.max(1, Math.round(step.load)),
+      maxRequests: step.maxRequests,
+      maxSeconds: Math.ceil((step.warmupMs + step.durationMs * stretch + cfg.drainTimeoutMs) / 1000) + 10,
+    };
     const onError = (m: string) => {
       driverError ??= m;
       wake();

@@ -6,7 +6,16 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { InFlightTracker } from '../in-flight-tracker.js';
-import { RequestBudget, stopClient, tapClient, type AutocannonClient, type ClientTap, type ClosedLoopDriver, type ClosedLoopSink, type ClosedLoopTarget } from './closed-loop-driver.js';
+import {
+  RequestBudget,
+  stopClient,
+  tapClient,
+  type AutocannonClient,
+  type ClientTap,
+  type ClosedLoopDriver,
+  type ClosedLoopSink,
+  type ClosedLoopTarget,
+} from './closed-loop-driver.js';
 
 /** autocannon ends a finished instance at its next sample tick; keep that short. */
 const SAMPLE_MS = 50;

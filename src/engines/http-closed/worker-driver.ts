@@ -96,7 +96,9 @@ export class LoadWorkerPool {
     const split = splitConnections(run.connections, this.threads.length);
     const budgets = splitProportionally(run.maxRequests, split);
     // A thread whose share of the budget is 0 sits the step out.
-    const used = split.map((connections, i) => ({ connections, maxRequests: budgets[i] as number, t: this.threads[i] as Thread })).filter((u) => u.maxRequests > 0);
+    const used = split
+      .map((connections, i) => ({ connections, maxRequests: budgets[i] as number, t: this.threads[i] as Thread }))
+      .filter((u) => u.maxRequests > 0);
     /** Threads whose connections have not all closed yet, and threads whose autocannon has not ended yet. */
     const unclosed = new InFlightTracker();
     const running = new InFlightTracker();

@@ -157,13 +157,25 @@ export class HttpOpenEngine implements Engine {
   }
 
   async preflight(timeoutMs: number): Promise<void> {
-    return httpPreflight({ origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body }, timeoutMs, this.pool);
+    return httpPreflight(
+      { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
+      timeoutMs,
+      this.pool,
+    );
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg } = this;
     const pool = this.pool;
-    const recorder = new StepRecorder({ step, windowMs: cfg.windowMs, minRequests: cfg.minRequests, now: ctx.now, onWindow: ctx.onWindow, nextWindowIndex: ctx.nextWindowIndex, liveness: ctx.liveness });
+    const recorder = new StepRecorder({
+      step,
+      windowMs: cfg.windowMs,
+      minRequests: cfg.minRequests,
+      now: ctx.now,
+      onWindow: ctx.onWindow,
+      nextWindowIndex: ctx.nextWindowIndex,
+      liveness: ctx.liveness,
+    });
     const pending = new InFlightTracker();
     const settle = () => {
       this.inFlight--;

@@ -70,11 +70,17 @@ export class K6Engine implements Engine {
 
   async preflight(timeoutMs: number): Promise<void> {
     this.version = await k6Version(this.cfg.binary, Math.max(timeoutMs, 5_000));
-    if (!versionAtLeast(this.version, '0.45.0')) this.warnings.push(`k6 ${this.version} is older than 0.45: its JSON output may differ from what critpoint reads (tested with v0.48)`);
+    if (!versionAtLeast(this.version, '0.45.0'))
+      this.warnings.push(`k6 ${this.version} is older than 0.45: its JSON output may differ from what critpoint reads (tested with v0.48)`);
     const r = this.cfg.request;
     if (r.protocol === 'http') {
       try {
-        const res = await request(`${r.target}${r.path}`, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+        const res = await request(`${r.target}${r.path}`, {
+          method: 'GET',
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         await res.body.dump();
       } catch (err) {
         throw new TargetUnreachableError(`${r.target}${r.path}`, (err as Error).message);
@@ -102,9 +108,26 @@ export class K6Engine implements Engine {
     const script = join(dir, `step-${step.index}.js`);
     const out = join(dir, `step-${step.index}.json`);
     await rm(out, { force: true });
-    await writeFile(script, renderK6Script({ plan, request: cfg.request, maxVUs: cfg.maxInFlight, preAllocatedVUs: preAllocatedVUs(step.load, cfg.maxInFlight), gracefulStopMs: Math.min(cfg.request.timeoutMs, 5_000), abortErrorRate: 0, maxRequests: step.maxRequests, header: [`critpoint k6 engine: step ${step.index} (${step.phase}) at ${step.load} req/s`] }));
+    await writeFile(
+      script,
+      renderK6Script({
+        plan,
+        request: cfg.request,
+        maxVUs: cfg.maxInFlight,
+        preAllocatedVUs: preAllocatedVUs(step.load, cfg.maxInFlight),
+        gracefulStopMs: Math.min(cfg.request.timeoutMs, 5_000),
+        abortErrorRate: 0,
+        maxRequests: step.maxRequests,
+        header: [`critpoint k6 engine: step ${step.index} (${step.phase}) at ${step.load} req/s`],
+      }),
+    );
     const port = await freePort();
-    const proc = new K6Process({ binary: cfg.binary, port, env: { ...cfg.env, K6_NO_USAGE_REPORT: 'true' }, args: ['run', '--no-usage-report', '--quiet', '--no-summary', '--address', `127.0.0.1:${port}`, '--out', `json=${out}`, script] });
+    const proc = new K6Process({
+      binary: cfg.binary,
+      port,
+      env: { ...cfg.env, K6_NO_USAGE_REPORT: 'true' },
+      args: ['run', '--no-usage-report', '--quiet', '--no-summary', '--address', `127.0.0.1:${port}`, '--out', `json=${out}`, script],
+    });
     this.current = proc;
     const log: K6StepLog = { step: step.index, exit: { code: null, signal: null }, stop: proc.stopLog, lines: newLineStats(), late: 0, lastEventAt: null };
     this.log.push(log);
@@ -148,7 +171,14 @@ export class K6Engine implements Engine {
         }
         // The step's windows start at its first send, on k6's clock.
         grid = new StepGrid(Math.min(...sends), cfg.windowMs, step.warmupMs, step.durationMs);
-        assembler = new StepAssembler({ step, grid, minRequests: cfg.minRequests, toRunClock: (t) => t - offset, nextWindowIndex: ctx.nextWindowIndex, onWindow: ctx.onWindow });
+        assembler = new StepAssembler({
+          step,
+          grid,
+          minRequests: cfg.minRequests,
+          toRunClock: (t) => t - offset,
+          nextWindowIndex: ctx.nextWindowIndex,
+          onWindow: ctx.onWindow,
+        });
         if (stoppedAt !== null) assembler.sendingStopped(stoppedAt);
         early.splice(0).forEach(file);
       }
@@ -191,11 +221,17 @@ export class K6Engine implements Engine {
     const outcome = classifyK6Exit({ code: exit.code, signal: exit.signal, stopRequested: proc.stopRequested, stderrTail: proc.stderrTail });
     if (outcome.kind === 'stop') {
       // k6's thresholds are not critpoint's detector: the engine's scripts set none, so a 99 here is not a breach.
-      throw new EngineStopError(`${outcome.detail} at step ${step.index} (${step.load} req/s)`, outcome.reason === 'breach' ? 'error' : (outcome.reason ?? 'error'));
+      throw new EngineStopError(
+        `${outcome.detail} at step ${step.index} (${step.load} req/s)`,
+        outcome.reason === 'breach' ? 'error' : (outcome.reason ?? 'error'),
+      );
     }
     if (!grid || !assembler) {
       if (ctx.signal.aborted) return emptyStats(step, ctx.now());
-      throw new EngineStopError(`k6 sent no request in step ${step.index} (${step.load} req/s): ${log.lines.lines} lines of output${proc.stderrTail ? `; stderr: ${proc.stderrTail.trim().split('\n').slice(-2).join(' | ')}` : ''}`, 'error');
+      throw new EngineStopError(
+        `k6 sent no request in step ${step.index} (${step.load} req/s): ${log.lines.lines} lines of output${proc.stderrTail ? `; stderr: ${proc.stderrTail.trim().split('\n').slice(-2).join(' | ')}` : ''}`,
+        'error',
+      );
     }
     const g: StepGrid = grid;
     const a: StepAssembler = assembler;
@@ -213,5 +249,23 @@ export class K6Engine implements Engine {
 }
 
 function emptyStats(step: Step, now: number): StepStats {
-  return { step, windows: [], sent: 0, completed: 0, errors: {}, errorTotal: 0, achievedRate: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN, sendLagP99: NaN, maxInFlight: 0, aborted: true, elapsedMs: now, inFlightAtEnd: 0 };
+  return {
+    step,
+    windows: [],
+    sent: 0,
+    completed: 0,
+    errors: {},
+    errorTotal: 0,
+    achievedRate: 0,
+    p50: NaN,
+    p90: NaN,
+    p99: NaN,
+    max: NaN,
+    mean: NaN,
+    sendLagP99: NaN,
+    maxInFlight: 0,
+    aborted: true,
+    elapsedMs: now,
+    inFlightAtEnd: 0,
+  };
 }

@@ -29,7 +29,9 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
   if (files.length === 0) throw new ScenarioError(['(files): name at least one k6 JSON output file, got nothing'], 'analyze');
   const unreadable: string[] = [];
   for (const f of files) {
-    await access(f, constants.R_OK).catch((err: NodeJS.ErrnoException) => unreadable.push(`${f}: cannot read the file (${err.code ?? err.message}), got nothing`));
+    await access(f, constants.R_OK).catch((err: NodeJS.ErrnoException) =>
+      unreadable.push(`${f}: cannot read the file (${err.code ?? err.message}), got nothing`),
+    );
   }
   if (unreadable.length > 0) throw new ScenarioError(unreadable, 'analyze');
   const steps = plannedSteps(s);
@@ -44,7 +46,13 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
     const grid = collected.grids.get(st.index);
     const span = collected.spans.get(st.index);
     if (!grid || !span) continue;
-    const assembler = new StepAssembler({ step: { ...st, maxRequests: Infinity }, grid, minRequests: s.detect.minRequests, toRunClock: (t) => t - runStart, nextWindowIndex: () => windowIndex++ });
+    const assembler = new StepAssembler({
+      step: { ...st, maxRequests: Infinity },
+      grid,
+      minRequests: s.detect.minRequests,
+      toRunClock: (t) => t - runStart,
+      nextWindowIndex: () => windowIndex++,
+    });
     // A step k6 left early (the run stopped) sent until its last request.
     const stoppedEarly = grid.plannedEnd - span.lastSend > 2 * s.detect.window;
     if (stoppedEarly) assembler.sendingStopped(span.lastSend + 1000 / st.load);
@@ -61,7 +69,14 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
   const malformed = collected.files.reduce((a, f) => a + f.stats.malformed, 0);
   const warnings = [
     `analyzed ${files.length} k6 output file(s), ${lines} lines, ${collected.files.reduce((a, f) => a + f.requests, 0)} requests: ${collected.files.map((f) => `${f.file} (${f.requests})`).join(', ')}`,
-    ...(malformed > 0 ? [`${malformed} malformed line(s) skipped: ${collected.files.flatMap((f) => f.stats.malformedExamples.map((e) => `${f.file} ${e}`)).slice(0, 3).join('; ')}`] : []),
+    ...(malformed > 0
+      ? [
+          `${malformed} malformed line(s) skipped: ${collected.files
+            .flatMap((f) => f.stats.malformedExamples.map((e) => `${f.file} ${e}`))
+            .slice(0, 3)
+            .join('; ')}`,
+        ]
+      : []),
     'k6 does not report when each request was meant to leave: latency is http_req_duration from the actual send, sends are the schedule minus dropped iterations, send lag is not measured',
     'environment describes the machine that ran analyze, not the k6 runners',
     ...judged.warnings,
@@ -69,7 +84,18 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
   const lastEnd = Math.max(...[...collected.spans.values()].map((sp) => sp.lastEnd));
   const startedAt = new Date(runStart);
   const runDir = opts.dryWrite ? null : await prepareRunDir(s.report.dir, s.name, startedAt);
-  const result = buildRunResult({ scenario: s, stop: judged.stop, engine: 'k6 (analyze)', startedAt, endedAt: new Date(lastEnd), runDir, baseline: judged.baseline, steps: judged.steps, windows, warnings });
+  const result = buildRunResult({
+    scenario: s,
+    stop: judged.stop,
+    engine: 'k6 (analyze)',
+    startedAt,
+    endedAt: new Date(lastEnd),
+    runDir,
+    baseline: judged.baseline,
+    steps: judged.steps,
+    windows,
+    warnings,
+  });
   // A report that could not be written is in result.warnings (writeReports adds it).
   if (runDir) result.files = (await writeReports(result, runDir, s.report.formats)).files;
   return { result, runDir };

@@ -44,7 +44,11 @@ async function forEachEvent(file: string, opts: ClassifyOptions, stats: LineStat
 }
 
 /** Pass 1: step spans and plan checks. */
-async function scan(files: string[], steps: StepPlan[], opts: ClassifyOptions): Promise<{ spans: Map<number, StepSpan>; files: FileSummary[]; problems: string[] }> {
+async function scan(
+  files: string[],
+  steps: StepPlan[],
+  opts: ClassifyOptions,
+): Promise<{ spans: Map<number, StepSpan>; files: FileSummary[]; problems: string[] }> {
   const byIndex = new Map(steps.map((s) => [s.index, s]));
   const spans = new Map<number, StepSpan>();
   const summaries: FileSummary[] = [];
@@ -74,11 +78,24 @@ async function scan(files: string[], steps: StepPlan[], opts: ClassifyOptions): 
       span.requests++;
       spans.set(e.step, span);
     });
-    for (const [step, n] of unknown) problems.push(`${file}: ${n} requests are tagged critpoint_step=${step}, a step the scenario's plan does not have (it has 0..${steps.length - 1}), got step ${step}`);
-    for (const [step, load] of wrongLoad) problems.push(`${file}: step ${step} ran at a load the scenario does not plan (${byIndex.get(step)?.load} req/s): the script was exported from another scenario, got critpoint_load=${load}`);
-    if (sum.stats.firstLine.startsWith('metric_name,timestamp,')) problems.push(`${file}: this is k6 CSV output (--out csv); analyze reads k6 JSON output (--out json=file.json.gz), got the header ${JSON.stringify(sum.stats.firstLine.slice(0, 40))}...`);
-    else if (sum.requests === 0) problems.push(`${file}: no http_req_duration or grpc_req_duration point in ${sum.stats.lines} lines, got ${sum.stats.malformed} malformed lines`);
-    else if (sum.untagged === sum.requests) problems.push(`${file}: no request carries a critpoint_step tag: analyze reads output of scripts made by \`critpoint export k6\`, got ${sum.requests} untagged requests`);
+    for (const [step, n] of unknown)
+      problems.push(
+        `${file}: ${n} requests are tagged critpoint_step=${step}, a step the scenario's plan does not have (it has 0..${steps.length - 1}), got step ${step}`,
+      );
+    for (const [step, load] of wrongLoad)
+      problems.push(
+        `${file}: step ${step} ran at a load the scenario does not plan (${byIndex.get(step)?.load} req/s): the script was exported from another scenario, got critpoint_load=${load}`,
+      );
+    if (sum.stats.firstLine.startsWith('metric_name,timestamp,'))
+      problems.push(
+        `${file}: this is k6 CSV output (--out csv); analyze reads k6 JSON output (--out json=file.json.gz), got the header ${JSON.stringify(sum.stats.firstLine.slice(0, 40))}...`,
+      );
+    else if (sum.requests === 0)
+      problems.push(`${file}: no http_req_duration or grpc_req_duration point in ${sum.stats.lines} lines, got ${sum.stats.malformed} malformed lines`);
+    else if (sum.untagged === sum.requests)
+      problems.push(
+        `${file}: no request carries a critpoint_step tag: analyze reads output of scripts made by \`critpoint export k6\`, got ${sum.requests} untagged requests`,
+      );
     summaries.push(sum);
   }
   return { spans, files: summaries, problems };

@@ -57,7 +57,10 @@ export function judgeSteps(ran: StepStats[], plannedSteps: number, s: Scenario, 
       break;
     }
     if (stats.step.load !== p.step.load) {
-      p = search.fail('error', `k6 step ${stats.step.index} ran at ${stats.step.load} ${stats.step.unit}, the search asks for ${p.step.load} ${p.step.unit}: the script was exported from another scenario`);
+      p = search.fail(
+        'error',
+        `k6 step ${stats.step.index} ran at ${stats.step.load} ${stats.step.unit}, the search asks for ${p.step.load} ${p.step.unit}: the script was exported from another scenario`,
+      );
       break;
     }
     // The output ends early after k6's own threshold aborted the run: the last step with data breached.
@@ -70,6 +73,9 @@ export function judgeSteps(ran: StepStats[], plannedSteps: number, s: Scenario, 
   const past = ran.slice(i).map((st) => feed(search.judgeFor(st.step), st).result);
   if (past.length > 0) warnings.push(`k6 ran ${past.length} more step(s) after the decision; they are reported and do not move the critical point`);
   const cp = p.criticalPoint;
-  if (cp) warnings.push(`analyze cannot refine after the fact: the resolution is the ramp's step from ${cp.lastPass} to ${cp.firstBreach} ${cp.unit}; re-export with load.start/load.end around them and a smaller load.growth to sharpen it`);
+  if (cp)
+    warnings.push(
+      `analyze cannot refine after the fact: the resolution is the ramp's step from ${cp.lastPass} to ${cp.firstBreach} ${cp.unit}; re-export with load.start/load.end around them and a smaller load.growth to sharpen it`,
+    );
   return { baseline: search.baseline, steps: [...search.steps, ...past], stop: p, warnings };
 }

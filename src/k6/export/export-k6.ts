@@ -77,10 +77,21 @@ export async function exportK6(s: Scenario, o: ExportOptions): Promise<ExportRes
     const name = k8sName(s.name);
     await writeAtomic(
       join(dir, 'testrun.yaml'),
-      testRunManifest({ name, parallelism: o.parallelism, outputs: o.outputs, envNames: req.envNames, target: request.target, prometheusUrl: o.prometheusUrl, resultsSize: '2Gi' }),
+      testRunManifest({
+        name,
+        parallelism: o.parallelism,
+        outputs: o.outputs,
+        envNames: req.envNames,
+        target: request.target,
+        prometheusUrl: o.prometheusUrl,
+        resultsSize: '2Gi',
+      }),
     );
     files.push('testrun.yaml');
-    await writeAtomic(join(dir, 'HOWTO.md'), howTo({ name, dir, files, envNames: req.envNames, outputs: o.outputs, scenarioFile: o.scenarioFile, parallelism: o.parallelism }));
+    await writeAtomic(
+      join(dir, 'HOWTO.md'),
+      howTo({ name, dir, files, envNames: req.envNames, outputs: o.outputs, scenarioFile: o.scenarioFile, parallelism: o.parallelism }),
+    );
     files.push('HOWTO.md');
   }
   return { dir, files, warnings: req.warnings, plan };

@@ -13,10 +13,10 @@ export interface HowToInput {
 }
 
 export function howTo(h: HowToInput): string {
-  const fromFiles = ['script.js', ...h.files.filter((f) => f !== 'script.js' && f !== 'testrun.yaml' && f !== 'HOWTO.md')].map((f) => `--from-file=${f}`).join(' ');
-  const secret = h.envNames.length
-    ? `kubectl create secret generic ${h.name}-secrets ${h.envNames.map((n) => `--from-literal=${n}="$${n}"`).join(' ')}\n`
-    : '';
+  const fromFiles = ['script.js', ...h.files.filter((f) => f !== 'script.js' && f !== 'testrun.yaml' && f !== 'HOWTO.md')]
+    .map((f) => `--from-file=${f}`)
+    .join(' ');
+  const secret = h.envNames.length ? `kubectl create secret generic ${h.name}-secrets ${h.envNames.map((n) => `--from-literal=${n}="$${n}"`).join(' ')}\n` : '';
   const lines = [
     `# Distributed run of ${h.name} with k6-operator`,
     '',
@@ -49,8 +49,15 @@ export function howTo(h: HowToInput): string {
     );
   }
   if (h.outputs.includes('prometheus')) {
-    lines.push('Prometheus remote write (K6_PROMETHEUS_RW_SERVER_URL in testrun.yaml) sends trends as native histograms, which', 'merge across pods; it is for dashboards: analyze reads the JSON files.', '');
+    lines.push(
+      'Prometheus remote write (K6_PROMETHEUS_RW_SERVER_URL in testrun.yaml) sends trends as native histograms, which',
+      'merge across pods; it is for dashboards: analyze reads the JSON files.',
+      '',
+    );
   }
-  lines.push(`Clean up: kubectl delete -f testrun.yaml; kubectl delete configmap ${h.name}-script${h.envNames.length ? `; kubectl delete secret ${h.name}-secrets` : ''}`, '');
+  lines.push(
+    `Clean up: kubectl delete -f testrun.yaml; kubectl delete configmap ${h.name}-script${h.envNames.length ? `; kubectl delete secret ${h.name}-secrets` : ''}`,
+    '',
+  );
   return lines.join('\n');
 }

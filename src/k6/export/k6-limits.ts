@@ -7,10 +7,14 @@ import { renderGot } from '../../scenario/format-issues.js';
 export function k6Refusals(s: Scenario): string[] {
   const out: string[] = [];
   if (s.load.mode === 'concurrency') {
-    out.push(`load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got ${renderGot(s.load.mode)}`);
+    out.push(
+      `load.mode: k6 (load.engine k6 and export k6) runs rate steps only (ramping-arrival-rate); concurrency steps run on the http-closed or grpc engine, got ${renderGot(s.load.mode)}`,
+    );
   }
   if (s.load.pacing !== 'timer') {
-    out.push(`load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got ${renderGot(s.load.pacing)}`);
+    out.push(
+      `load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got ${renderGot(s.load.pacing)}`,
+    );
   }
   return out;
 }

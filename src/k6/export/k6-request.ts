@@ -69,7 +69,13 @@ export function secretVariable(header: string): string {
   return `CRITPOINT_HEADER_${header.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
 }
 
-function headerExprs(headers: Record<string, string>, path: string, names: Set<string>, warnings: string[], secrets: Record<string, string>): Record<string, JsExpr> {
+function headerExprs(
+  headers: Record<string, string>,
+  path: string,
+  names: Set<string>,
+  warnings: string[],
+  secrets: Record<string, string>,
+): Record<string, JsExpr> {
   const out: Record<string, JsExpr> = {};
   const redacted = redactHeaders(headers);
   for (const [k, v] of Object.entries(headers)) {
@@ -105,13 +111,17 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
   const secretValues: Record<string, string> = {};
   const url = new URL(s.target.url);
   if (url.username || url.password) {
-    problems.push(`target.url: credentials in the URL would be written into the k6 script; send them in a header with \${env:NAME} instead, got ${renderGot(decodeURI(redactUrl(s.target.url)))}`);
+    problems.push(
+      `target.url: credentials in the URL would be written into the k6 script; send them in a header with \${env:NAME} instead, got ${renderGot(decodeURI(redactUrl(s.target.url)))}`,
+    );
   }
-  for (const name of [...s.target.url.matchAll(REF)].map((m) => m[1])) problems.push(`target.url: \${env:${name}} cannot be exported into the script's URL; use CRITPOINT_TARGET, got ${renderGot(s.target.url)}`);
+  for (const name of [...s.target.url.matchAll(REF)].map((m) => m[1]))
+    problems.push(`target.url: \${env:${name}} cannot be exported into the script's URL; use CRITPOINT_TARGET, got ${renderGot(s.target.url)}`);
   const grpc = (s as unknown as { grpc?: GrpcSectionLike }).grpc;
   if (grpc && (url.protocol === 'grpc:' || url.protocol === 'grpcs:')) {
     for (const k of ['ca', 'cert', 'key', 'serverName', 'insecureSkipVerify'] as const) {
-      if (grpc.tls && grpc.tls[k] !== undefined && grpc.tls[k] !== false) problems.push(`grpc.tls.${k}: not supported by the k6 export (edit the script's client.connect tls parameters), got ${renderGot(grpc.tls[k])}`);
+      if (grpc.tls && grpc.tls[k] !== undefined && grpc.tls[k] !== false)
+        problems.push(`grpc.tls.${k}: not supported by the k6 export (edit the script's client.connect tls parameters), got ${renderGot(grpc.tls[k])}`);
     }
     const request: K6GrpcRequest = {
       protocol: 'grpc',

@@ -37,7 +37,8 @@ function stepsTable(plan: K6Plan): string {
 
 function thresholds(o: ScriptOptions): string {
   if (!(o.abortErrorRate > 0)) return '';
-  const rule = (metric: string, expr: string) => `  thresholds: {\n    // Safety stop, not critpoint's detector: k6 aborts (exit 99) once this share of all requests failed.\n    ${metric}: [{ threshold: ${q(expr)}, abortOnFail: true, delayAbortEval: '10s' }],\n  },\n`;
+  const rule = (metric: string, expr: string) =>
+    `  thresholds: {\n    // Safety stop, not critpoint's detector: k6 aborts (exit 99) once this share of all requests failed.\n    ${metric}: [{ threshold: ${q(expr)}, abortOnFail: true, delayAbortEval: '10s' }],\n  },\n`;
   return o.request.protocol === 'http' ? rule('http_req_failed', `rate<${o.abortErrorRate}`) : rule('checks', `rate>${1 - o.abortErrorRate}`);
 }
 
@@ -139,9 +140,13 @@ function stepAt(elapsedMs) {
 }
 
 export default function () {
-${o.maxRequests !== undefined && Number.isFinite(o.maxRequests) ? `  // critpoint's budget for this run: iterations past it send nothing.
+${
+  o.maxRequests !== undefined && Number.isFinite(o.maxRequests)
+    ? `  // critpoint's budget for this run: iterations past it send nothing.
   if (exec.scenario.iterationInTest >= ${o.maxRequests}) return;
-` : ''}  const step = stepAt(Date.now() - exec.scenario.startTime);
+`
+    : ''
+}  const step = stepAt(Date.now() - exec.scenario.startTime);
   PARAMS.tags.${STEP_TAG} = String(step[0]);
   PARAMS.tags.${LOAD_TAG} = String(step[2]);
 ${parts.call}
@@ -151,5 +156,8 @@ ${parts.call}
 
 /** One line per step for the script's header and logs. */
 export function planSummary(plan: K6Plan): string[] {
-  return plan.steps.map((s) => `step ${s.index} ${s.phase}: ${s.load} req/s for ${formatDuration(s.warmupMs + s.durationMs)}${s.warmupMs ? ` (warm-up ${formatDuration(s.warmupMs)})` : ''}, from ${formatDuration(s.startMs)}`);
+  return plan.steps.map(
+    (s) =>
+      `step ${s.index} ${s.phase}: ${s.load} req/s for ${formatDuration(s.warmupMs + s.durationMs)}${s.warmupMs ? ` (warm-up ${formatDuration(s.warmupMs)})` : ''}, from ${formatDuration(s.startMs)}`,
+  );
 }

@@ -23,7 +23,12 @@ export interface TestRunOptions {
 
 /** A DNS-1123 name from a scenario name: lower case, [a-z0-9-], at most 40 characters. */
 export function k8sName(name: string): string {
-  const n = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const n = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return n === '' ? 'critpoint' : n;
 }
 

@@ -81,7 +81,9 @@ export function judgedOf(r: RunResult): (w: WindowStats) => number | null {
 }
 
 /** The engine recorded a send lag (open loop; a closed loop's is 0, k6 records none). */
-export const hasSendLag = (r: RunResult) => r.windows.some((w) => Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0) || r.steps.some((s) => Number.isFinite(s.stats.sendLagP99) && s.stats.sendLagP99 > 0);
+export const hasSendLag = (r: RunResult) =>
+  r.windows.some((w) => Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0) ||
+  r.steps.some((s) => Number.isFinite(s.stats.sendLagP99) && s.stats.sendLagP99 > 0);
 
 /**
  * Step boundaries (first window's start of each step) and the warm-up region.
@@ -104,7 +106,13 @@ export function timeMarks(r: RunResult): { vRules: Rule[]; vBands: Band[] } {
     vRules.push({ at: secs(w.tStart), label: `#${w.stepIndex}${step ? ` ${fmtNum(step.load, 4)}` : ''}${named}`, color: COLORS.step, dashed: true, priority });
   }
   const warm = r.windows.filter((w) => w.warmup);
-  if (warm.length > 0) vBands.push({ from: secs(Math.min(...warm.map((w) => w.tStart))), to: secs(Math.max(...warm.map((w) => w.tEnd))), label: 'warm-up (discarded)', color: COLORS.warmup });
+  if (warm.length > 0)
+    vBands.push({
+      from: secs(Math.min(...warm.map((w) => w.tStart))),
+      to: secs(Math.max(...warm.map((w) => w.tEnd))),
+      label: 'warm-up (discarded)',
+      color: COLORS.warmup,
+    });
   return { vRules, vBands };
 }
 

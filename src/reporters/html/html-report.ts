@@ -43,7 +43,9 @@ export interface HtmlReportOptions {
 
 export function renderReportHtml(r: RunResult, opts: HtmlReportOptions = {}): string {
   const charts = reportCharts(r);
-  const warnings = r.warnings.length ? `<section class="warnings"><h2>Warnings</h2><ul>${r.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></section>` : '';
+  const warnings = r.warnings.length
+    ? `<section class="warnings"><h2>Warnings</h2><ul>${r.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></section>`
+    : '';
   const scenario = stringify(redactScenario(r.scenario ?? {}), { lineWidth: 0 });
   const body = [
     `<header><h1>critpoint: ${e(r.name)}</h1><p class="muted">${e(r.target)} &middot; ${e(r.startedAt)} &middot; ${e(fmtNum(r.durationMs / 1000))} s &middot; run ${e(r.runId)}</p></header>`,

@@ -22,16 +22,51 @@ export function stepTable(r: RunResult): string {
     const outcome = `<span class="tag ${e(s.outcome)}">${e(s.outcome)}</span>${s.breaches.length ? ` ${e(s.breaches.map((b) => b.signal).join(', '))}` : ''}`;
     const p99 = `${e(fmtNum(s.stats.p99))}${flagged.includes(s) ? '<sup class="flag" title="above the threshold: judged net of send lag">*</sup>' : ''}`;
     return [
-      String(s.index), e(phases.get(s.index) ?? s.phase), `${e(fmtNum(s.load, 4))}${mark}`, outcome, String(s.stats.sent), String(s.stats.completed),
-      e(fmtNum(s.stats.achievedRate, 4)), e(fmtNum(s.stats.p50)), e(fmtNum(s.stats.p90)), p99, e(fmtNum(s.stats.max)),
-      String(s.stats.errorTotal), e(fmtNum(s.stats.sendLagP99)), String(s.stats.maxInFlight), String(s.windowCount),
+      String(s.index),
+      e(phases.get(s.index) ?? s.phase),
+      `${e(fmtNum(s.load, 4))}${mark}`,
+      outcome,
+      String(s.stats.sent),
+      String(s.stats.completed),
+      e(fmtNum(s.stats.achievedRate, 4)),
+      e(fmtNum(s.stats.p50)),
+      e(fmtNum(s.stats.p90)),
+      p99,
+      e(fmtNum(s.stats.max)),
+      String(s.stats.errorTotal),
+      e(fmtNum(s.stats.sendLagP99)),
+      String(s.stats.maxInFlight),
+      String(s.windowCount),
     ];
   });
   const unit = r.steps[0]?.unit ?? 'req/s';
-  const note = flagged.length > 0 && threshold !== undefined
-    ? `<p class="muted" id="steps-note"><sup>*</sup> raw p99 above the threshold ${e(fmtSignal('p99', threshold))} on a passing step: the judged p99 of its windows was not above it in enough consecutive windows (see the latency charts).</p>`
-    : '';
-  return table('steps', ['step', 'phase', `load (${unit})`, 'outcome', 'sent', 'completed', 'achieved/s', 'p50 ms', 'p90 ms', 'raw p99 ms', 'max ms', 'errors', 'send lag p99 ms', 'max in flight', 'windows'], rows) + note;
+  const note =
+    flagged.length > 0 && threshold !== undefined
+      ? `<p class="muted" id="steps-note"><sup>*</sup> raw p99 above the threshold ${e(fmtSignal('p99', threshold))} on a passing step: the judged p99 of its windows was not above it in enough consecutive windows (see the latency charts).</p>`
+      : '';
+  return (
+    table(
+      'steps',
+      [
+        'step',
+        'phase',
+        `load (${unit})`,
+        'outcome',
+        'sent',
+        'completed',
+        'achieved/s',
+        'p50 ms',
+        'p90 ms',
+        'raw p99 ms',
+        'max ms',
+        'errors',
+        'send lag p99 ms',
+        'max in flight',
+        'windows',
+      ],
+      rows,
+    ) + note
+  );
 }
 
 /** Each step's breaches with their windows; a breach sentence the headline or a warning already quotes is pointed at, not repeated. */
@@ -39,7 +74,10 @@ export function breachList(r: RunResult): string {
   const headline = new Set((r.criticalPoint?.signals ?? []).map((b) => b.reason));
   const said = (reason: string) => (headline.has(reason) ? 'as in the headline' : r.warnings.some((w) => w.includes(reason)) ? 'as in the warnings' : null);
   const items = r.steps.flatMap((s) =>
-    s.breaches.map((b) => `<li>step ${s.index} (${e(fmtNum(s.load, 4))} ${e(s.unit)}): <b>${e(b.signal)}</b> ${e(said(b.reason) ?? b.reason)}; windows ${e(b.windowIndexes.join(', '))}</li>`),
+    s.breaches.map(
+      (b) =>
+        `<li>step ${s.index} (${e(fmtNum(s.load, 4))} ${e(s.unit)}): <b>${e(b.signal)}</b> ${e(said(b.reason) ?? b.reason)}; windows ${e(b.windowIndexes.join(', '))}</li>`,
+    ),
   );
   return items.length > 0 ? `<ul class="breaches">${items.join('')}</ul>` : '';
 }
@@ -49,7 +87,16 @@ export function baselineTable(r: RunResult): string {
   if (!b) return '<p class="muted">No baseline was learned (the run ended before the ramp).</p>';
   const rows = Object.values(b.signals).map((s) => {
     const [lo, hi] = bandOf(s);
-    return [e(s.signal), e(s.statistic), e(s.direction === 'up' ? 'rises above' : 'falls below'), e(fmtSignal(s.signal, s.medianValue)), `${e(fmtSignal(s.signal, lo))} .. ${e(fmtSignal(s.signal, hi))}`, e(fmtSignal(s.signal, s.practicalThreshold)), `<b>${e(fmtSignal(s.signal, s.threshold))}</b>`, String(s.windows)];
+    return [
+      e(s.signal),
+      e(s.statistic),
+      e(s.direction === 'up' ? 'rises above' : 'falls below'),
+      e(fmtSignal(s.signal, s.medianValue)),
+      `${e(fmtSignal(s.signal, lo))} .. ${e(fmtSignal(s.signal, hi))}`,
+      e(fmtSignal(s.signal, s.practicalThreshold)),
+      `<b>${e(fmtSignal(s.signal, s.threshold))}</b>`,
+      String(s.windows),
+    ];
   });
   return `<p>Learned at ${e(fmtNum(b.load, 4))} ${e(b.unit)} from ${b.windows} windows.</p>${table('baseline', ['signal', 'statistic', 'breaches when it', 'median', 'band (median \u00b1 k\u00b7sigma)', 'practical floor', 'threshold', 'windows'], rows)}`;
 }
@@ -63,7 +110,13 @@ export function errorTable(r: RunResult): string {
 
 export function samplerTable(r: RunResult): string {
   if (r.samplers.length === 0) return '<p class="muted">No runtime sampler was configured.</p>';
-  const rows = r.samplers.map((s) => [e(s.signal), `<span class="tag ${s.status === 'ok' ? 'pass' : 'breach'}">${e(s.status)}</span>`, String(s.samples), String(s.gaps), e(s.lastError ?? '')]);
+  const rows = r.samplers.map((s) => [
+    e(s.signal),
+    `<span class="tag ${s.status === 'ok' ? 'pass' : 'breach'}">${e(s.status)}</span>`,
+    String(s.samples),
+    String(s.gaps),
+    e(s.lastError ?? ''),
+  ]);
   return table('samplers', ['signal', 'status', 'samples', 'gaps', 'last error'], rows);
 }
 
@@ -84,9 +137,17 @@ export function fileList(r: RunResult, dir?: string): string {
 export function environmentList(r: RunResult): string {
   const env = r.environment;
   const items: [string, string][] = [
-    ['run', r.runId], ['target', r.target], ['engine', r.engine], ['started', r.startedAt], ['ended', r.endedAt], ['duration', `${fmtNum(r.durationMs / 1000)} s`],
-    ['exit code', String(r.exitCode)], ['critpoint', env.critpoint], ['node', env.node], ['machine', `${env.platform}/${env.arch}, ${env.cpus} x ${env.cpuModel}, ${env.totalMemoryMb} MB`], ['load average at start', env.loadAverage.join(', ')],
+    ['run', r.runId],
+    ['target', r.target],
+    ['engine', r.engine],
+    ['started', r.startedAt],
+    ['ended', r.endedAt],
+    ['duration', `${fmtNum(r.durationMs / 1000)} s`],
+    ['exit code', String(r.exitCode)],
+    ['critpoint', env.critpoint],
+    ['node', env.node],
+    ['machine', `${env.platform}/${env.arch}, ${env.cpus} x ${env.cpuModel}, ${env.totalMemoryMb} MB`],
+    ['load average at start', env.loadAverage.join(', ')],
   ];
   return `<dl class="facts">${items.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;
 }
-

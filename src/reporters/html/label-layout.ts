@@ -89,7 +89,10 @@ export interface VLabelArea {
  * and an even spread of the rest.
  */
 export function placeVerticalLabels(labels: VLabel[], area: VLabelArea, obstacles: Box[] = []): (PlacedLabel | null)[] {
-  const order = labels.map((l, i) => ({ l, i })).filter(({ l }) => l.text !== '').sort((a, b) => b.l.priority - a.l.priority || a.l.x - b.l.x);
+  const order = labels
+    .map((l, i) => ({ l, i }))
+    .filter(({ l }) => l.text !== '')
+    .sort((a, b) => b.l.priority - a.l.priority || a.l.x - b.l.x);
   const placed: Box[] = [...obstacles];
   const out: (PlacedLabel | null)[] = labels.map(() => null);
   for (const { l, i } of order) {
@@ -129,7 +132,10 @@ export interface HLabelArea {
 export function placeRuleLabel(text: string, y: number, area: HLabelArea, texts: Box[], markers: Box[]): PlacedLabel | null {
   const w = textWidth(text, area.fontPx);
   const inset = 4;
-  const xs: [number, 'start' | 'end'][] = [[area.right - inset, 'end'], [area.left + inset, 'start']];
+  const xs: [number, 'start' | 'end'][] = [
+    [area.right - inset, 'end'],
+    [area.left + inset, 'start'],
+  ];
   // Spots in between, from right to left, for a plot crowded at both ends.
   const span = area.right - area.left - 2 * inset - w;
   for (let k = 1; k < 8 && span > 0; k++) xs.push([area.right - inset - (span * k) / 8, 'end']);

@@ -8,7 +8,21 @@
 import type { RunResult, WindowStats } from '../../types.js';
 import { fmtNum, fmtSignal } from '../headline.js';
 import type { ChartSpec, Point, Rule, Series } from './svg-chart.js';
-import { baselineMarks, COLORS, confirmOf, CORE_SIGNALS, evaluated, hasSendLag, judgedOf, judgedSeriesOf, mid, overTime, secs, timeMarks, wantsLog } from './chart-marks.js';
+import {
+  baselineMarks,
+  COLORS,
+  confirmOf,
+  CORE_SIGNALS,
+  evaluated,
+  hasSendLag,
+  judgedOf,
+  judgedSeriesOf,
+  mid,
+  overTime,
+  secs,
+  timeMarks,
+  wantsLog,
+} from './chart-marks.js';
 
 export { bandOf, COLORS } from './chart-marks.js';
 
@@ -61,14 +75,42 @@ export function latencyVsLoad(r: RunResult): ChartSpec {
   const judged = judgedOf(r);
   const lag = hasSendLag(r);
   const series: Series[] = [
-    { name: 'p50 (step)', color: COLORS.p50, style: 'both', points: steps.map((s) => [s.load, s.stats.p50]), tips: steps.map((s) => `step ${s.index} ${s.phase} ${fmtNum(s.load, 4)} ${unit}: p50 ${fmtNum(s.stats.p50)} ms`) },
-    { name: 'raw p99 (step)', color: COLORS.p99, style: 'both', points: steps.map((s) => [s.load, s.stats.p99]), tips: steps.map((s) => `step ${s.index} ${s.phase} ${fmtNum(s.load, 4)} ${unit}: p99 ${fmtNum(s.stats.p99)} ms, ${s.outcome}`) },
+    {
+      name: 'p50 (step)',
+      color: COLORS.p50,
+      style: 'both',
+      points: steps.map((s) => [s.load, s.stats.p50]),
+      tips: steps.map((s) => `step ${s.index} ${s.phase} ${fmtNum(s.load, 4)} ${unit}: p50 ${fmtNum(s.stats.p50)} ms`),
+    },
+    {
+      name: 'raw p99 (step)',
+      color: COLORS.p99,
+      style: 'both',
+      points: steps.map((s) => [s.load, s.stats.p99]),
+      tips: steps.map((s) => `step ${s.index} ${s.phase} ${fmtNum(s.load, 4)} ${unit}: p99 ${fmtNum(s.stats.p99)} ms, ${s.outcome}`),
+    },
   ];
-  if (lag) series.push({ name: `${SEND_LAG} (step)`, color: COLORS.sendLag, style: 'both', dashed: true, radius: 2, points: steps.map((s) => [s.load, s.stats.sendLagP99]), tips: steps.map((s) => `step ${s.index} ${fmtNum(s.load, 4)} ${unit}: send lag p99 ${fmtNum(s.stats.sendLagP99)} ms`) });
+  if (lag)
+    series.push({
+      name: `${SEND_LAG} (step)`,
+      color: COLORS.sendLag,
+      style: 'both',
+      dashed: true,
+      radius: 2,
+      points: steps.map((s) => [s.load, s.stats.sendLagP99]),
+      tips: steps.map((s) => `step ${s.index} ${fmtNum(s.load, 4)} ${unit}: send lag p99 ${fmtNum(s.stats.sendLagP99)} ms`),
+    });
   if (wins.length > 0) {
     series.push({
-      name: `${JUDGED_P99} per window`, color: COLORS.judged, style: 'dots', radius: 2.5, points: wins.map((w) => [w.offered, judged(w)]),
-      tips: wins.map((w) => `window ${w.index}: ${fmtNum(w.offered, 4)} ${unit}, p99 ${fmtNum(w.p99)} ms${lag ? ` \u2212 send lag ${fmtNum(w.sendLagP99)} ms` : ''} = judged ${fmtNum(judged(w))} ms`),
+      name: `${JUDGED_P99} per window`,
+      color: COLORS.judged,
+      style: 'dots',
+      radius: 2.5,
+      points: wins.map((w) => [w.offered, judged(w)]),
+      tips: wins.map(
+        (w) =>
+          `window ${w.index}: ${fmtNum(w.offered, 4)} ${unit}, p99 ${fmtNum(w.p99)} ms${lag ? ` \u2212 send lag ${fmtNum(w.sendLagP99)} ms` : ''} = judged ${fmtNum(judged(w))} ms`,
+      ),
     });
   }
   const breach = breachMarks(r, 'p99', (w) => w.offered);
@@ -104,7 +146,14 @@ export function latencyOverTime(r: RunResult): ChartSpec {
     // Warm-up and sparse windows are drawn in the raw series but were never judged.
     { name: JUDGED_P99, color: COLORS.judged, style: 'both', radius: 2, points: overTime(wins, (w) => (evaluated(w) ? judged(w) : null)) },
   ];
-  if (lag) series.push({ name: SEND_LAG, color: COLORS.sendLag, style: 'line', dashed: true, points: overTime(wins, (w) => (Number.isFinite(w.sendLagP99) ? w.sendLagP99 : null)) });
+  if (lag)
+    series.push({
+      name: SEND_LAG,
+      color: COLORS.sendLag,
+      style: 'line',
+      dashed: true,
+      points: overTime(wins, (w) => (Number.isFinite(w.sendLagP99) ? w.sendLagP99 : null)),
+    });
   const breach = breachMarks(r, 'p99', mid);
   if (breach) series.push(breach);
   const marks = baselineMarks(r.baseline?.signals.p99, 'p99');
@@ -135,7 +184,8 @@ export function rateOverTime(r: RunResult): ChartSpec {
   return {
     id: 'rate-over-time',
     title: 'Offered and achieved rate over time',
-    caption: 'Offered load of each step, requests actually sent per second, and successful responses per second (the achieved throughput). Sparse windows (a step\'s drain tail) are left out of the rates.',
+    caption:
+      "Offered load of each step, requests actually sent per second, and successful responses per second (the achieved throughput). Sparse windows (a step's drain tail) are left out of the rates.",
     x: { label: 'time since start (s)' },
     y: { label: unit === 'req/s' ? 'rate (req/s)' : unit },
     series: [
@@ -164,7 +214,12 @@ export function errorsOverTime(r: RunResult): ChartSpec {
     y: { label: 'error rate (%)' },
     series: [
       { name: 'all errors', color: COLORS.offered, style: 'both', radius: 2, points: overTime(r.windows, (w) => w.errorRate * 100) },
-      ...kinds.map((k, i): Series => ({ name: k, color: COLORS.kinds[i % COLORS.kinds.length] as string, style: 'line', points: overTime(r.windows, (w) => share(w, k) * 100) })),
+      ...kinds.map((k, i): Series => ({
+        name: k,
+        color: COLORS.kinds[i % COLORS.kinds.length] as string,
+        style: 'line',
+        points: overTime(r.windows, (w) => share(w, k) * 100),
+      })),
       ...(breach ? [breach] : []),
     ],
     hRules: b ? [{ at: b.threshold * 100, label: `threshold ${fmtSignal('errors', b.threshold)}`, color: COLORS.threshold }] : [],
@@ -193,7 +248,17 @@ export function runtimeChart(r: RunResult, signal: string): ChartSpec {
     x: { label: 'time since start (s)' },
     y: { label: signal },
     series: [
-      { name: signal, color: COLORS.runtime, style: 'both', radius: 2, points, tips: samples.length > 0 ? samples.map((s) => `${fmtNum(secs(s.t))} s: ${s.value === null ? `gap (${s.error ?? 'no value'})` : fmtNum(s.value, 4)}`) : undefined },
+      {
+        name: signal,
+        color: COLORS.runtime,
+        style: 'both',
+        radius: 2,
+        points,
+        tips:
+          samples.length > 0
+            ? samples.map((s) => `${fmtNum(secs(s.t))} s: ${s.value === null ? `gap (${s.error ?? 'no value'})` : fmtNum(s.value, 4)}`)
+            : undefined,
+      },
       ...(breach ? [breach] : []),
     ],
     ...baselineMarks(r.baseline?.signals[signal], signal),

@@ -130,8 +130,12 @@ export function renderChartSvg(spec: ChartSpec): string {
   const xLog = Boolean(spec.x.log);
   const yLog = Boolean(spec.y.log);
   const data = spec.series.flatMap((s) => plottedPoints(s, xLog, yLog));
-  const xs = [...data.map((p) => p[0]), ...(spec.vRules ?? []).map((r) => r.at), ...(spec.vBands ?? []).flatMap((b) => [b.from, b.to])].filter((v) => usable(v, xLog));
-  const ys = [...data.map((p) => p[1]), ...(spec.hRules ?? []).map((r) => r.at), ...(spec.hBands ?? []).flatMap((b) => [b.from, b.to])].filter((v) => usable(v, yLog));
+  const xs = [...data.map((p) => p[0]), ...(spec.vRules ?? []).map((r) => r.at), ...(spec.vBands ?? []).flatMap((b) => [b.from, b.to])].filter((v) =>
+    usable(v, xLog),
+  );
+  const ys = [...data.map((p) => p[1]), ...(spec.hRules ?? []).map((r) => r.at), ...(spec.hBands ?? []).flatMap((b) => [b.from, b.to])].filter((v) =>
+    usable(v, yLog),
+  );
   const vLabelled = (spec.vRules ?? []).some((r) => r.label && usable(r.at, xLog));
   const top = vLabelled ? M.top + (V_LABEL_ROWS - 1) * V_ROW : M.top;
   const bottom = H - M.bottom;
@@ -146,12 +150,25 @@ export function renderChartSvg(spec: ChartSpec): string {
   const clip = `clip-${spec.id}`;
   const texts: Box[] = [];
   const out: string[] = [];
-  out.push(`<svg class="chart" id="chart-${escapeHtml(spec.id)}" data-chart="${escapeHtml(spec.id)}" data-points="${data.length}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(spec.title)}">`);
+  out.push(
+    `<svg class="chart" id="chart-${escapeHtml(spec.id)}" data-chart="${escapeHtml(spec.id)}" data-points="${data.length}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(spec.title)}">`,
+  );
   out.push(`<defs><clipPath id="${clip}"><rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}"/></clipPath></defs>`);
   // Grid and axes; grid lines for every tick, labels for those that fit.
   const yBox = (t: number) => textBox(y.format(t), left - 6, sy(t) + 4, 'end', FONT.tick);
-  const yLabels = new Set(thinTicks([...y.ticks].sort((a, b) => sy(b) - sy(a)), yBox));
-  const xLabels = new Set(thinTicks([...x.ticks].sort((a, b) => sx(a) - sx(b)), (t) => textBox(x.format(t), sx(t), bottom + 18, 'middle', FONT.tick), [...yLabels].map(yBox)));
+  const yLabels = new Set(
+    thinTicks(
+      [...y.ticks].sort((a, b) => sy(b) - sy(a)),
+      yBox,
+    ),
+  );
+  const xLabels = new Set(
+    thinTicks(
+      [...x.ticks].sort((a, b) => sx(a) - sx(b)),
+      (t) => textBox(x.format(t), sx(t), bottom + 18, 'middle', FONT.tick),
+      [...yLabels].map(yBox),
+    ),
+  );
   for (const t of y.ticks) {
     out.push(`<line class="grid" x1="${left}" x2="${right}" y1="${n(sy(t))}" y2="${n(sy(t))}"/>`);
     if (!yLabels.has(t)) continue;
@@ -170,12 +187,16 @@ export function renderChartSvg(spec: ChartSpec): string {
   out.push(`<g clip-path="url(#${clip})">`);
   for (const b of spec.vBands ?? []) {
     if (!usable(b.from, xLog) || !usable(b.to, xLog)) continue;
-    out.push(`<rect class="vband" x="${n(sx(b.from))}" y="${top}" width="${n(Math.max(0, sx(b.to) - sx(b.from)))}" height="${bottom - top}" fill="${b.color}"><title>${escapeHtml(b.label)}</title></rect>`);
+    out.push(
+      `<rect class="vband" x="${n(sx(b.from))}" y="${top}" width="${n(Math.max(0, sx(b.to) - sx(b.from)))}" height="${bottom - top}" fill="${b.color}"><title>${escapeHtml(b.label)}</title></rect>`,
+    );
   }
   for (const b of spec.hBands ?? []) {
     if (!usable(b.from, yLog) || !usable(b.to, yLog)) continue;
     const [y0, y1] = [sy(b.to), sy(b.from)];
-    out.push(`<rect class="hband" x="${left}" y="${n(y0)}" width="${right - left}" height="${n(Math.max(0.5, y1 - y0))}" fill="${b.color}"><title>${escapeHtml(b.label)}</title></rect>`);
+    out.push(
+      `<rect class="hband" x="${left}" y="${n(y0)}" width="${right - left}" height="${n(Math.max(0.5, y1 - y0))}" fill="${b.color}"><title>${escapeHtml(b.label)}</title></rect>`,
+    );
   }
   const markers: Box[] = [];
   for (const s of spec.series) {
@@ -190,7 +211,9 @@ export function renderChartSvg(spec: ChartSpec): string {
         if (!usable(px, xLog) || !usable(py, yLog)) return;
         const tip = s.tips?.[i];
         markers.push({ x: sx(px) - r, y: sy(py) - r, w: 2 * r, h: 2 * r });
-        out.push(`<circle class="dot" data-series="${escapeHtml(s.name)}" cx="${n(sx(px))}" cy="${n(sy(py))}" r="${r}" fill="${s.color}">${tip ? `<title>${escapeHtml(tip)}</title>` : ''}</circle>`);
+        out.push(
+          `<circle class="dot" data-series="${escapeHtml(s.name)}" cx="${n(sx(px))}" cy="${n(sy(py))}" r="${r}" fill="${s.color}">${tip ? `<title>${escapeHtml(tip)}</title>` : ''}</circle>`,
+        );
       });
     }
   }
@@ -200,7 +223,9 @@ export function renderChartSvg(spec: ChartSpec): string {
   for (const r of spec.hRules ?? []) {
     if (!usable(r.at, yLog)) continue;
     const yy = n(sy(r.at));
-    out.push(`<line class="rule" x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="${r.color}"${r.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeHtml(r.label)}</title></line>`);
+    out.push(
+      `<line class="rule" x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="${r.color}"${r.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeHtml(r.label)}</title></line>`,
+    );
     const at = placeRuleLabel(r.label, sy(r.at), hArea, texts, markers);
     if (!at) continue;
     texts.push(at.box);
@@ -215,9 +240,12 @@ export function renderChartSvg(spec: ChartSpec): string {
   );
   vRules.forEach((r, i) => {
     const xx = n(sx(r.at));
-    out.push(`<line class="rule" y1="${top}" y2="${bottom}" x1="${xx}" x2="${xx}" stroke="${r.color}"${r.dashed ? ' stroke-dasharray="4 4"' : ''}><title>${escapeHtml(r.label)}</title></line>`);
+    out.push(
+      `<line class="rule" y1="${top}" y2="${bottom}" x1="${xx}" x2="${xx}" stroke="${r.color}"${r.dashed ? ' stroke-dasharray="4 4"' : ''}><title>${escapeHtml(r.label)}</title></line>`,
+    );
     const at = vLabels[i];
-    if (r.label && at) out.push(`<text class="vrule-label" x="${n(at.x)}" y="${n(at.y)}" text-anchor="${at.anchor}" fill="${r.color}">${escapeHtml(r.label)}</text>`);
+    if (r.label && at)
+      out.push(`<text class="vrule-label" x="${n(at.x)}" y="${n(at.y)}" text-anchor="${at.anchor}" fill="${r.color}">${escapeHtml(r.label)}</text>`);
   });
   if (data.length === 0) out.push(`<text class="empty" x="${(left + right) / 2}" y="${(top + bottom) / 2}" text-anchor="middle">no data</text>`);
   out.push('</svg>');
@@ -227,7 +255,12 @@ export function renderChartSvg(spec: ChartSpec): string {
 /** The legend as HTML (wraps with the page instead of overflowing the SVG). */
 export function renderLegend(spec: ChartSpec): string {
   const items = [
-    ...spec.series.filter((s) => !s.noLegend).map((s) => `<span class="key"><i ${s.dashed ? `class="dashed" style="border-top-color:${s.color}"` : `style="background:${s.color}"`}></i>${escapeHtml(s.name)}</span>`),
+    ...spec.series
+      .filter((s) => !s.noLegend)
+      .map(
+        (s) =>
+          `<span class="key"><i ${s.dashed ? `class="dashed" style="border-top-color:${s.color}"` : `style="background:${s.color}"`}></i>${escapeHtml(s.name)}</span>`,
+      ),
     ...(spec.hBands ?? []).map((b) => `<span class="key"><i class="band" style="background:${b.color}"></i>${escapeHtml(b.label)}</span>`),
     ...(spec.vBands ?? []).map((b) => `<span class="key"><i class="band" style="background:${b.color}"></i>${escapeHtml(b.label)}</span>`),
   ];

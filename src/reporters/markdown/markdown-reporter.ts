@@ -9,7 +9,11 @@ export const MARKDOWN_FILE = 'summary.md';
 
 /** Text safe inside a markdown table cell or a line. */
 export function mdText(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([*_`<>[\]])/g, '\\$1').replace(/\r?\n/g, ' ');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/([*_`<>[\]])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
 }
 
 export function markdownStepTable(r: RunResult): string {
@@ -19,7 +23,9 @@ export function markdownStepTable(r: RunResult): string {
   for (const s of r.steps) {
     const outcome = `${s.outcome}${s.breaches.length ? ` (${s.breaches.map((b) => b.signal).join(', ')})` : ''}`;
     const cp = r.criticalPoint && s.load === r.criticalPoint.value && s.outcome === 'pass' ? ' **critical point**' : '';
-    lines.push(`| ${[String(s.index), s.phase, `${fmtNum(s.load, 4)}${cp}`, mdText(outcome), String(s.stats.sent), fmtNum(s.stats.achievedRate, 4), fmtNum(s.stats.p50), fmtNum(s.stats.p99), String(s.stats.errorTotal), fmtNum(s.stats.sendLagP99)].join(' | ')} |`);
+    lines.push(
+      `| ${[String(s.index), s.phase, `${fmtNum(s.load, 4)}${cp}`, mdText(outcome), String(s.stats.sent), fmtNum(s.stats.achievedRate, 4), fmtNum(s.stats.p50), fmtNum(s.stats.p99), String(s.stats.errorTotal), fmtNum(s.stats.sendLagP99)].join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -52,7 +58,13 @@ export function renderSummaryMarkdown(r: RunResult): string {
   if (r.warnings.length > 0) out.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${mdText(w)}`));
   const links = r.files.filter((f) => f !== MARKDOWN_FILE);
   if (links.length > 0 || r.evidence.length > 0) {
-    out.push('', '## Files', '', ...links.map((f) => `- [${mdText(f)}](${encodeURI(f)})`), ...r.evidence.map((f) => `- [${mdText(f.path)}](${encodeURI(f.path)}) (${mdText(f.kind)} evidence, ${f.bytes} bytes)`));
+    out.push(
+      '',
+      '## Files',
+      '',
+      ...links.map((f) => `- [${mdText(f)}](${encodeURI(f)})`),
+      ...r.evidence.map((f) => `- [${mdText(f.path)}](${encodeURI(f.path)}) (${mdText(f.kind)} evidence, ${f.bytes} bytes)`),
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -96,7 +96,10 @@ export function parseSampleLine(line: string): PromSample {
   }
   if (name === '') throw new LineError('missing metric name');
   const rest = line.slice(cur.pos).split(' # ', 1)[0] as string;
-  const tokens = rest.trim().split(/\s+/).filter((t) => t !== '');
+  const tokens = rest
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
   if (tokens.length === 0) throw new LineError(`missing value for ${name}`);
   if (tokens.length > 2) throw new LineError(`unexpected text after the value of ${name}`);
   const value = parseValue(tokens[0] as string);

@@ -56,7 +56,9 @@ describe('httpGetText', () => {
     expect(written.text).toBeLessThan(TOTAL / 4);
   });
   it('a head check that throws refuses the response before the rest is read', async () => {
-    await expect(httpGetText(`${server.url}/text`, AbortSignal.timeout(5_000), { checkHead: checkExpositionHead })).rejects.toThrow(/invalid exposition: line 1/);
+    await expect(httpGetText(`${server.url}/text`, AbortSignal.timeout(5_000), { checkHead: checkExpositionHead })).rejects.toThrow(
+      /invalid exposition: line 1/,
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(written.text).toBeLessThan(TOTAL / 4);
   });

@@ -111,7 +111,12 @@ describe('prometheus exposition: real client_golang page', () => {
 
   const missing: [string, string, Record<string, string>, RegExp][] = [
     ['unknown metric', 'http_inflight_requests', { handler: 'work' }, /^no series http_inflight_requests\{handler="work"\}$/],
-    ['label mismatch', 'promhttp_metric_handler_requests_total', { code: '404' }, /no series .*code="404".*\(3 series of promhttp_metric_handler_requests_total have other labels\)/],
+    [
+      'label mismatch',
+      'promhttp_metric_handler_requests_total',
+      { code: '404' },
+      /no series .*code="404".*\(3 series of promhttp_metric_handler_requests_total have other labels\)/,
+    ],
     ['matcher on a label the series lacks', 'go_goroutines', { job: 'x' }, /no series go_goroutines\{job="x"\}/],
   ];
   it.each(missing)('%s', (_name, metric, labels, reason) => {

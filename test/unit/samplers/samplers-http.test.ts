@@ -91,7 +91,11 @@ describe('samplers against a real server', () => {
     ['garbage instead of metrics', { prometheus: '/garbage', metric: 'go_goroutines' }, /invalid exposition: line 1/],
     ['missing field', { expvar: '/debug/vars', field: 'memstats.Foo' }, 'field memstats.Foo is missing'],
     ['non-number field', { json: '/stats', field: 'queue.label' }, /not a number/],
-    ['no such series', { prometheus: '/metrics', metric: 'http_inflight_requests', labels: { handler: 'work' } }, 'no series http_inflight_requests{handler="work"}'],
+    [
+      'no such series',
+      { prometheus: '/metrics', metric: 'http_inflight_requests', labels: { handler: 'work' } },
+      'no series http_inflight_requests{handler="work"}',
+    ],
   ];
   it.each(failures)('%s', async (_name, source, reason) => {
     const sampler = createSampler(signal(source), server.url);
@@ -129,7 +133,9 @@ describe('endpoint resolution', () => {
   });
 
   it('a path against a non-http target is a configuration error', () => {
-    expect(() => createSampler(signal({ expvar: '/debug/vars', field: 'a' }), 'grpc://127.0.0.1:50051')).toThrow(/not an http\(s\) URL; give a full http\(s\) URL/);
+    expect(() => createSampler(signal({ expvar: '/debug/vars', field: 'a' }), 'grpc://127.0.0.1:50051')).toThrow(
+      /not an http\(s\) URL; give a full http\(s\) URL/,
+    );
   });
 });
 

@@ -88,7 +88,10 @@ describe('SamplingLoop against a real server', () => {
       // A tick that finds the previous sample still pending (a busy 2-core machine) is a gap by design; every real reading is right.
       const readings = mine.filter((s) => s.error !== PENDING_GAP);
       expect(readings.length, name).toBeGreaterThanOrEqual(6);
-      expect(readings.filter((s) => !(s.value === value && s.error === undefined && s.latencyMs >= 0)), name).toEqual([]);
+      expect(
+        readings.filter((s) => !(s.value === value && s.error === undefined && s.latencyMs >= 0)),
+        name,
+      ).toEqual([]);
     }
     const ts = all.map((s) => s.t);
     expect(ts).toEqual([...ts].sort((a, b) => a - b));

@@ -30,14 +30,26 @@ describe('runtimeSchema defaults', () => {
       interval: 1000,
       timeout: 500,
       signals: [
-        { name: 'goroutines', source: { kind: 'pprof-goroutine', endpoint: '/debug/pprof/goroutine?debug=1' }, detect: { minRatio: 1.5, rising: true, enabled: true, direction: 'up' } },
-        { name: 'heap', source: { kind: 'expvar', endpoint: '/debug/vars', field: 'memstats.HeapAlloc' }, detect: { minRatio: 3, rising: false, enabled: true, direction: 'up' } },
+        {
+          name: 'goroutines',
+          source: { kind: 'pprof-goroutine', endpoint: '/debug/pprof/goroutine?debug=1' },
+          detect: { minRatio: 1.5, rising: true, enabled: true, direction: 'up' },
+        },
+        {
+          name: 'heap',
+          source: { kind: 'expvar', endpoint: '/debug/vars', field: 'memstats.HeapAlloc' },
+          detect: { minRatio: 3, rising: false, enabled: true, direction: 'up' },
+        },
         {
           name: 'inflight',
           source: { kind: 'prometheus', endpoint: '/metrics', metric: 'http_inflight_requests', labels: { handler: 'work' } },
           detect: { minRatio: 2, rising: false, enabled: true, direction: 'up' },
         },
-        { name: 'queue', source: { kind: 'json', endpoint: 'http://127.0.0.1:9000/stats', field: 'queue.depth' }, detect: { minRatio: 2, rising: false, enabled: true, direction: 'up' } },
+        {
+          name: 'queue',
+          source: { kind: 'json', endpoint: 'http://127.0.0.1:9000/stats', field: 'queue.depth' },
+          detect: { minRatio: 2, rising: false, enabled: true, direction: 'up' },
+        },
       ],
       capture: ['goroutine', 'heap'],
     } satisfies RuntimeConfig);
@@ -78,14 +90,26 @@ describe('runtimeSchema problems', () => {
       { signals: [{ name: 's', source: { pprof: '/debug/pprof/goroutine', field: 'x', labels: { a: 'b' } } }] },
       ['signals.0.source.field: only allowed with expvar or json', 'signals.0.source.labels: only allowed with prometheus'],
     ],
-    ['pprof debug=2', { signals: [{ name: 's', source: { pprof: '/debug/pprof/goroutine?debug=2' } }] }, ['signals.0.source.pprof: the goroutine count needs the text profile ?debug=1']],
-    ['relative path without /', { signals: [{ name: 's', source: { json: 'stats', field: 'x' } }] }, ['signals.0.source.json: must be a path starting with / or an http(s):// URL']],
+    [
+      'pprof debug=2',
+      { signals: [{ name: 's', source: { pprof: '/debug/pprof/goroutine?debug=2' } }] },
+      ['signals.0.source.pprof: the goroutine count needs the text profile ?debug=1'],
+    ],
+    [
+      'relative path without /',
+      { signals: [{ name: 's', source: { json: 'stats', field: 'x' } }] },
+      ['signals.0.source.json: must be a path starting with / or an http(s):// URL'],
+    ],
     [
       'unknown source key',
       { signals: [{ name: 's', source: { statsd: '/x' } }] },
       ['signals.0.source: Unrecognized key: "statsd"', 'signals.0.source: exactly one of pprof, expvar, prometheus, json is required'],
     ],
-    ['reserved name', { signals: [{ name: 'p99', source: { pprof: '/debug/pprof/goroutine' } }] }, ['signals.0.name: p99, errors, throughput are reserved for the client-side signals']],
+    [
+      'reserved name',
+      { signals: [{ name: 'p99', source: { pprof: '/debug/pprof/goroutine' } }] },
+      ['signals.0.name: p99, errors, throughput are reserved for the client-side signals'],
+    ],
     [
       'duplicate names',
       {
@@ -96,7 +120,11 @@ describe('runtimeSchema problems', () => {
       },
       ['signals.1.name: duplicate signal name'],
     ],
-    ['minRatio not above 1', { signals: [{ name: 's', source: { pprof: '/p' }, detect: { minRatio: 1 } }] }, ['signals.0.detect.minRatio: must be greater than 1']],
+    [
+      'minRatio not above 1',
+      { signals: [{ name: 's', source: { pprof: '/p' }, detect: { minRatio: 1 } }] },
+      ['signals.0.detect.minRatio: must be greater than 1'],
+    ],
     ['bad duration', { interval: 'fast' }, ['interval: not a duration (use e.g. 500ms, 5s, 1m30s, 1h or a number of ms)']],
     ['zero timeout', { timeout: 0 }, ['timeout: must be greater than 0']],
     ['tiny interval', { interval: '1ms' }, ['interval: must be at least 10ms']],

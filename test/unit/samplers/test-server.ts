@@ -41,9 +41,11 @@ export async function closedPortUrl(): Promise<string> {
   return s.url;
 }
 
-export const text = (body: string | Buffer, status = 200): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
-};
+export const text =
+  (body: string | Buffer, status = 200): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+  };
 
 export const hang: Handler = () => {
   // never answers
