@@ -12,24 +12,16 @@ import { statusKind, transportErrorKind } from '../http-open/http-open-engine.js
 import type { ClosedLoopDriver, ClosedLoopSink, ClosedLoopTarget } from './closed-loop-driver.js';
 import { startMainThreadDriver } from './main-thread-driver.js';
 import { LoadWorkerPool } from './worker-driver.js';
+import type { HttpRequestConfig } from '../http-request.js';
 
-export interface HttpClosedConfig {
-  url: string;
-  method: string;
-  path: string;
-  /** Headers with ${env:...} already resolved. */
-  headers: Record<string, string>;
-  body: string | null;
-  timeoutMs: number;
-  okStatus?: number[];
+/** The request (http-request.ts) and how the closed loop sends it. */
+export interface HttpClosedConfig extends HttpRequestConfig {
   /** HTTP/1.1 requests each connection keeps in flight. */
   pipelining: number;
   /** Worker threads sharing the connections; 0 = main thread. */
   workers: number;
   windowMs: number;
   minRequests: number;
-  /** Longest wait for in-flight responses after a step stops sending. */
-  drainTimeoutMs: number;
   /** A step whose windows are sparse (slow target, few connections) runs up to this many times its planned length to fill them. Default 3. */
   maxStretch?: number;
 }

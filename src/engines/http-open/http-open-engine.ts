@@ -11,16 +11,11 @@ import { httpPreflight } from '../http-preflight.js';
 import { runPacing, type PacingMode } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
+import type { HttpRequestConfig } from '../http-request.js';
 
-export interface HttpOpenConfig {
-  url: string;
+/** The request (http-request.ts) and how the open loop paces it. */
+export interface HttpOpenConfig extends HttpRequestConfig {
   method: Dispatcher.HttpMethod;
-  path: string;
-  /** Headers with ${env:...} already resolved. */
-  headers: Record<string, string>;
-  body: string | null;
-  timeoutMs: number;
-  okStatus?: number[];
   maxInFlight: number;
   arrival: 'uniform' | 'poisson';
   /** How the pacing loop waits between sends (load.pacing). */
@@ -28,8 +23,6 @@ export interface HttpOpenConfig {
   seed: number;
   windowMs: number;
   minRequests: number;
-  /** Longest wait for in-flight requests after a step's schedule ends. */
-  drainTimeoutMs: number;
 }
 
 const TRANSPORT: Record<string, string> = {
