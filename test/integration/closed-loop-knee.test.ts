@@ -100,7 +100,12 @@ describe(`closed loop against ${W} slots x ${SERVICE_MS} ms`, () => {
   it('reports the generator healthy and never calls the run generator-limited', () => {
     const busy = result.windows.map((w) => w.generatorBusy).filter((b): b is number => b !== undefined);
     expect(busy.length).toBe(result.windows.length);
-    expect(Math.max(...busy)).toBeLessThan(0.9);
+    // The windows the detector judges: a step's short tail is its own sparse window, and the busy share
+    // over its few milliseconds says nothing about the generator (it is shown, never judged).
+    const judged = result.windows.filter((w) => !w.sparse).map((w) => w.generatorBusy!);
+    expect(judged.length).toBeGreaterThan(0);
+    expect(Math.max(...judged)).toBeLessThan(0.9);
+    expect(result.stopReason).not.toBe('generator-limited');
   });
 
   it('writes the diagnostics into summary.json and the Little columns into steps.csv', async () => {
