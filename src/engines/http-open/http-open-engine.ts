@@ -4,10 +4,11 @@
 // scheduled request is not sent and counts as an 'in-flight-cap' error
 // against the target.
 import { STATUS_CODES } from 'node:http';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { StepRecorder } from '../step-recorder.js';
 import { httpPreflight } from '../http-preflight.js';
+import { createHttpDispatcher } from '../http-dispatcher.js';
 import { runPacing, type PacingMode } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
@@ -107,15 +108,7 @@ export class HttpOpenEngine implements Engine {
   }
 
   private newPool(): Pool {
-    const { cfg } = this;
-    return new Pool(this.origin, {
-      connections: cfg.maxInFlight,
-      pipelining: 1,
-      headersTimeout: cfg.timeoutMs,
-      bodyTimeout: cfg.timeoutMs,
-      connectTimeout: Math.min(cfg.timeoutMs, 5_000),
-      keepAliveTimeout: 30_000,
-    });
+    return createHttpDispatcher({ origin: this.origin, connections: this.cfg.maxInFlight, timeoutMs: this.cfg.timeoutMs });
   }
 
   /**
