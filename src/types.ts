@@ -21,6 +21,10 @@ export type ErrorCounts = z.output<typeof S.errorCountsSchema>;
 export type FirstMessageLatency = z.output<typeof S.firstMessageSchema>;
 /** Whole-step aggregates (warm-up excluded): StepStats without its step and windows. */
 export type StepAggregates = z.output<typeof S.stepAggregatesSchema>;
+/** One request name's figures in a window or a step (scenario `requests:` with several entries). */
+export type RequestStats = z.output<typeof S.requestStatsSchema>;
+/** Request name -> RequestStats. */
+export type RequestBreakdown = z.output<typeof S.requestBreakdownSchema>;
 export type SamplerHealth = z.output<typeof S.samplerHealthSchema>;
 export type SignalBaseline = z.output<typeof S.signalBaselineSchema>;
 export type Baseline = z.output<typeof S.baselineSchema>;
@@ -114,6 +118,8 @@ export interface WindowStats {
   runtime: Record<string, number | null>;
   /** Server-streaming calls only: latency to the first message (p50/p99 above are to the end of the stream). NaN when none arrived. */
   firstMessage?: FirstMessageLatency;
+  /** Per request name, when the scenario lists several requests (absent otherwise). */
+  byRequest?: RequestBreakdown;
 }
 
 /** Result of one step as the engine reports it. */

@@ -4,9 +4,24 @@
 // A measured window with fewer than minRequests outcomes is extended to the
 // next boundary; the step's warm-up is cut into its own windows, reported but
 // never evaluated; the step's tail is a window of its own.
+//
+// Per-request identity: every event takes an optional last argument, the
+// index of the request in the scenario's request list (opts.requests). With
+// several requests each window and the step also carry byRequest, built from
+// one RequestTally per name; with none or one the tallies do not exist and
+// the hot path is what it always was (one field check per event).
 import type { ErrorCounts, LivenessSink, Step, StepStats, WindowStats } from '../types.js';
 import { createHistogram, percentiles, p99Ms, recordMs, type Histogram } from '../stats/latency-histogram.js';
-import { buildWindow, mayClose, windowSeconds } from '../stats/window-builder.js';
+import {
+  buildWindow,
+  createRequestTally,
+  mayClose,
+  mergeRequestTally,
+  requestBreakdown,
+  resetRequestTally,
+  windowSeconds,
+  type RequestTally,
+} from '../stats/window-builder.js';
 
 export interface StepRecorderOptions {
   step: Step;
@@ -24,6 +39,15 @@ export interface StepRecorderOptions {
   firstMessage?: boolean;
   /** Told of every response and transport failure (StepContext.liveness): required, so every engine feeds the watchdog. */
   liveness: LivenessSink;
+  /** Names of the scenario's requests, in order: events' `req` indexes into it. Absent or one name: no breakdown, no cost. */
+  requests?: readonly string[];
+}
+
+/** Per-request tallies of the current window and of the step (warm-up excluded). */
+interface ByRequest {
+  names: readonly string[];
+  window: RequestTally[];
+  step: RequestTally[];
 }
 
 interface Counters {
@@ -64,9 +88,14 @@ export class StepRecorder {
   private finished = false;
   private example: string | undefined;
   private sendEnd: number | undefined;
+  /** Several requests only; undefined keeps every event's extra work to one check. */
+  private readonly per: ByRequest | undefined;
 
   constructor(opts: StepRecorderOptions) {
     this.opts = opts;
+    const names = opts.requests;
+    if (names !== undefined && names.length > 1)
+      this.per = { names, window: names.map(() => createRequestTally()), step: names.map(() => createRequestTally()) };
     this.stepStart = opts.now();
     this.warmupEnd = this.stepStart + opts.step.warmupMs;
     this.windowStart = this.stepStart;
@@ -109,17 +138,21 @@ export class StepRecorder {
     this.inFlightAt = t;
   }
 
-  /** A request left at run-clock time `at`; lagMs = actual - intended send time (undefined in a closed loop, which has no intended time: send lag reads 0). */
-  sent(lagMs: number | undefined, at: number): void {
+  /**
+   * A request left at run-clock time `at`; lagMs = actual - intended send time (undefined in a closed loop, which has no intended time: send lag reads 0).
+   * `req`: the request's index in opts.requests (default 0), as in every event below.
+   */
+  sent(lagMs: number | undefined, at: number, req?: number): void {
     this.at(at);
     this.advance(at);
     this.c.sent++;
     if (lagMs !== undefined) recordMs(this.lag, lagMs);
     if (++this.inFlight > this.c.maxInFlight) this.c.maxInFlight = this.inFlight;
+    if (this.per !== undefined) this.tally(req).sent++;
   }
 
   /** A response arrived at `at`. latencyMs from the intended send time (open loop). ok=false counts it as an error of errorKind. */
-  response(latencyMs: number, ok: boolean, at: number, errorKind?: string): void {
+  response(latencyMs: number, ok: boolean, at: number, errorKind?: string, req?: number): void {
     this.at(at);
     this.advance(at);
     this.opts.liveness.response(at);
@@ -128,6 +161,20 @@ export class StepRecorder {
     recordMs(this.latency, latencyMs);
     if (ok) this.c.ok++;
     else this.error(errorKind ?? 'error');
+    if (this.per !== undefined) {
+      const t = this.tally(req);
+      t.completed++;
+      recordMs(t.latency, latencyMs);
+      if (ok) t.ok++;
+      else tallyError(t, errorKind ?? 'error');
+    }
+  }
+
+  /** The current window's tally of request `req` (several requests only). */
+  private tally(req: number | undefined): RequestTally {
+    const t = (this.per as ByRequest).window[req ?? 0];
+    if (t === undefined) throw new RangeError(`request index ${req} is outside the scenario's ${(this.per as ByRequest).names.length} requests`);
+    return t;
   }
 
   /** The first message of a stream arrived, latencyMs after the intended send time. */
@@ -136,13 +183,18 @@ export class StepRecorder {
   }
 
   /** A request failed without a response (timeout, connection, deadline...) at `at`. */
-  failed(kind: string, at: number): void {
+  failed(kind: string, at: number, req?: number): void {
     this.at(at);
     this.advance(at);
     this.opts.liveness.failed(kind, at);
     this.inFlight--;
     this.c.transportErrors++;
     this.error(kind);
+    if (this.per !== undefined) {
+      const t = this.tally(req);
+      t.transport++;
+      tallyError(t, kind);
+    }
   }
 
   /** Requests the generator itself gave up when it stopped (closed loop: pipelined behind the last response): no longer in flight, counted nowhere. */
@@ -153,10 +205,15 @@ export class StepRecorder {
   }
 
   /** A scheduled request was not sent at `at` because the in-flight cap was reached. */
-  capHit(at: number): void {
+  capHit(at: number, req?: number): void {
     this.at(at);
     this.c.capHits++;
     this.error('in-flight-cap');
+    if (this.per !== undefined) {
+      const t = this.tally(req);
+      t.capHits++;
+      tallyError(t, 'in-flight-cap');
+    }
   }
 
   /** True until the step's first failed request has been described (engines check it before building the text). */
@@ -210,6 +267,7 @@ export class StepRecorder {
     s.capHits += this.c.capHits;
     s.maxInFlight = Math.max(s.maxInFlight, maxInFlight);
     for (const [k, v] of Object.entries(this.c.errors)) s.errors[k] = (s.errors[k] ?? 0) + v;
+    if (this.per !== undefined) this.per.window.forEach((t, i) => mergeRequestTally(this.per!.step[i] as RequestTally, t));
   }
 
   /**
@@ -249,6 +307,7 @@ export class StepRecorder {
         meanInFlight,
         ...(this.opts.busy ? { generatorBusy: this.opts.busy() } : {}),
         ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
+        ...(this.per ? { byRequest: { names: this.per.names, tallies: this.per.window } } : {}),
       },
     );
     if (this.first) {
@@ -259,6 +318,7 @@ export class StepRecorder {
     this.windows.push(w);
     this.latency.reset();
     this.lag.reset();
+    if (this.per !== undefined) for (const t of this.per.window) resetRequestTally(t);
     this.c = zero();
     this.c.maxInFlight = this.inFlight;
     this.windowStart = tEnd;
@@ -299,10 +359,16 @@ export class StepRecorder {
       sendLagP99: p99Ms(this.stepLag),
       maxInFlight: this.step.maxInFlight,
       ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
+      ...(this.per ? { byRequest: requestBreakdown(this.per.names, this.per.step, measuredMs / 1000) } : {}),
       ...(this.example !== undefined ? { errorExample: this.example } : {}),
       aborted,
       elapsedMs: t - this.stepStart,
       inFlightAtEnd: this.inFlight,
     };
   }
+}
+
+function tallyError(t: RequestTally, kind: string): void {
+  t.errors[kind] = (t.errors[kind] ?? 0) + 1;
+  t.errorTotal++;
 }

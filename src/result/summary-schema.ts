@@ -35,6 +35,27 @@ export const firstMessageSchema = z
   .object({ p50: figure, p99: figure })
   .describe('server-streaming calls only: time to the first message, ms (from the intended send time in open loop)');
 
+/** One request name's figures in a window or a step (a scenario with several `requests:`). Same meanings as the totals. */
+export const requestStatsSchema = z.object({
+  count: z.number().describe('requests of this name with an outcome: responses, transport failures and in-flight-cap refusals (errorRate divides by it)'),
+  sent: z.number(),
+  completed: z.number().describe('responses received (any status)'),
+  errors: errorCountsSchema,
+  errorTotal: z.number(),
+  errorRate: z.number().describe('errorTotal / count (0 when count is 0)'),
+  achievedRate: figure.describe('successful responses per second'),
+  p50: figure.describe('latency ms, from the intended send time in open loop; null when no response'),
+  p90: figure,
+  p99: figure,
+  max: figure,
+  mean: figure,
+});
+
+/** Request name -> its figures; present only when the scenario lists several requests. */
+export const requestBreakdownSchema = z
+  .record(z.string(), requestStatsSchema)
+  .describe("per request name of the scenario's requests: list (present only when it lists several), next to the totals");
+
 /** Whole-step aggregates (warm-up excluded), as the engine measured them. */
 export const stepAggregatesSchema = z.object({
   sent: z.number(),
@@ -50,6 +71,7 @@ export const stepAggregatesSchema = z.object({
   sendLagP99: figure.describe('p99 of actual minus intended send time, ms; 0 in closed loop'),
   maxInFlight: z.number(),
   firstMessage: firstMessageSchema.optional(),
+  byRequest: requestBreakdownSchema.optional(),
   errorExample: z.string().optional().describe('the step\'s first failed request as the engine saw it, e.g. "HTTP 403 Forbidden"'),
   aborted: z.boolean().describe('the step was stopped before its planned end'),
   elapsedMs: z.number().describe('wall time of the step including the drain of in-flight requests'),

@@ -12,10 +12,14 @@
 //     with less than half a window of sending is too short to judge: sparse,
 //     with its rates per second of at least one window, so a sliver of sends
 //     cannot show as a rate spike;
-//   - errorRate = errors / outcomes.
+//   - errorRate = errors / outcomes;
+//   - a scenario with several requests also gets the same figures per request
+//     name (byRequest), from one RequestTally per name: counters and an HDR
+//     histogram, so tallies of the same window from several sources (worker
+//     threads, k6 runners) merge exactly.
 // A window is built once, complete, and never changed afterwards.
-import type { ErrorCounts, FirstMessageLatency, Step, WindowStats } from '../types.js';
-import type { Percentiles } from './latency-histogram.js';
+import type { ErrorCounts, FirstMessageLatency, RequestBreakdown, RequestStats, Step, WindowStats } from '../types.js';
+import { createHistogram, percentiles, type Histogram, type Percentiles } from './latency-histogram.js';
 
 /** What was counted in one window. */
 export interface WindowTally {
@@ -77,11 +81,80 @@ export interface WindowFrame {
   shortTail: boolean;
 }
 
+/** What was counted for one request name in one window (or a step): mergeable, never percentiles. */
+export interface RequestTally {
+  sent: number;
+  completed: number;
+  ok: number;
+  transport: number;
+  capHits: number;
+  errors: ErrorCounts;
+  errorTotal: number;
+  latency: Histogram;
+}
+
+export function createRequestTally(): RequestTally {
+  return { sent: 0, completed: 0, ok: 0, transport: 0, capHits: 0, errors: {}, errorTotal: 0, latency: createHistogram() };
+}
+
+/** Adds `from` into `into` (counts add, histograms add). */
+export function mergeRequestTally(into: RequestTally, from: RequestTally): void {
+  into.sent += from.sent;
+  into.completed += from.completed;
+  into.ok += from.ok;
+  into.transport += from.transport;
+  into.capHits += from.capHits;
+  into.errorTotal += from.errorTotal;
+  for (const [k, v] of Object.entries(from.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
+  into.latency.add(from.latency);
+}
+
+export function resetRequestTally(t: RequestTally): void {
+  t.sent = t.completed = t.ok = t.transport = t.capHits = t.errorTotal = 0;
+  t.errors = {};
+  t.latency.reset();
+}
+
+/** One request's figures; rates per `rateS` seconds (the window's, or the step's measured seconds). */
+export function requestStats(t: RequestTally, rateS: number): RequestStats {
+  const n = outcomes(t);
+  const p = percentiles(t.latency);
+  return {
+    count: n,
+    sent: t.sent,
+    completed: t.completed,
+    errors: { ...t.errors },
+    errorTotal: t.errorTotal,
+    errorRate: n === 0 ? 0 : t.errorTotal / n,
+    achievedRate: t.ok / rateS,
+    p50: p.p50,
+    p90: p.p90,
+    p99: p.p99,
+    max: p.max,
+    mean: p.mean,
+  };
+}
+
+/** Request name -> figures, in the scenario's order (names[i] is tallies[i]'s). */
+export function requestBreakdown(names: readonly string[], tallies: readonly RequestTally[], rateS: number): RequestBreakdown {
+  const out: RequestBreakdown = {};
+  names.forEach((name, i) => (out[name] = requestStats(tallies[i] as RequestTally, rateS)));
+  return out;
+}
+
+/** Per-request tallies of a window, with their names. */
+export interface RequestTallies {
+  names: readonly string[];
+  tallies: readonly RequestTally[];
+}
+
 export interface WindowExtras {
   sendLagP99: number;
   meanInFlight?: number;
   generatorBusy?: number;
   firstMessage?: FirstMessageLatency;
+  /** Several requests: the window's per-request tallies (byRequest is built from them). */
+  byRequest?: RequestTallies;
 }
 
 export function buildWindow(f: WindowFrame, t: WindowTally, latency: Percentiles, x: WindowExtras): WindowStats {
@@ -115,5 +188,6 @@ export function buildWindow(f: WindowFrame, t: WindowTally, latency: Percentiles
     sparse: !f.warmup && (f.shortTail || n < f.minRequests),
     runtime: {},
     ...(x.firstMessage ? { firstMessage: x.firstMessage } : {}),
+    ...(x.byRequest ? { byRequest: requestBreakdown(x.byRequest.names, x.byRequest.tallies, f.rateS) } : {}),
   };
 }
