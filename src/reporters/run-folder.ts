@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { RunResult, RuntimeSample, WindowStats } from '../types.js';
+import type { RequestStats, RunResult, RuntimeSample, WindowStats } from '../types.js';
 import { CritpointError, EXIT } from '../errors.js';
 import { parseSummary, runResultOf } from '../result/summary-io.js';
 
@@ -27,45 +27,84 @@ type Row = Record<string, string>;
 const numOf = (v: string | undefined) => (v === undefined || v === '' ? NaN : Number(v));
 const boolOf = (v: string | undefined) => v === '1' || v === 'true';
 
-/** windows.csv rows -> WindowStats (fields the CSV does not keep: scheduled = sent). */
+/** The errors_<kind> cells of a row, zeros left out. */
+function errorsOf(r: Row): Record<string, number> {
+  const errors: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r)) if (k.startsWith('errors_') && (numOf(v) || 0) > 0) errors[k.slice('errors_'.length)] = numOf(v);
+  return errors;
+}
+
+/**
+ * A per-request row (request column set) of windows.csv. count is not a column: it is errors / errorRate
+ * (errorRate keeps 5 decimals, exact for the counts of a window), or the responses when there were no errors.
+ */
+function requestStatsOf(r: Row): RequestStats {
+  const errorTotal = numOf(r.errors);
+  const errorRate = numOf(r.error_rate);
+  return {
+    count: errorRate > 0 ? Math.round(errorTotal / errorRate) : numOf(r.completed),
+    sent: numOf(r.sent),
+    completed: numOf(r.completed),
+    errors: errorsOf(r),
+    errorTotal,
+    errorRate,
+    achievedRate: numOf(r.achieved_rate),
+    p50: numOf(r.p50_ms),
+    p90: numOf(r.p90_ms),
+    p99: numOf(r.p99_ms),
+    max: numOf(r.max_ms),
+    mean: numOf(r.mean_ms),
+  };
+}
+
+/** windows.csv rows -> WindowStats (fields the CSV does not keep: scheduled = sent); per-request rows go to their window's byRequest. */
 export function windowsFromCsv(text: string): WindowStats[] {
   const rows = parse(text, { columns: true, skip_empty_lines: true }) as Row[];
-  return rows.map((r) => {
-    const errors: Record<string, number> = {};
-    const runtime: Record<string, number | null> = {};
-    for (const [k, v] of Object.entries(r)) {
-      if (k.startsWith('errors_')) errors[k.slice('errors_'.length)] = numOf(v) || 0;
-      else if (k.startsWith('runtime_')) runtime[k.slice('runtime_'.length)] = v === '' ? null : Number(v);
+  const windows: WindowStats[] = [];
+  for (const r of rows) {
+    if (r.request) {
+      const w = windows.at(-1);
+      if (w === undefined || w.index !== numOf(r.index))
+        throw new Error(`row of request "${r.request}" (window ${r.index}) does not follow its window's total row`);
+      (w.byRequest ??= {})[r.request] = requestStatsOf(r);
+      continue;
     }
-    for (const k of Object.keys(errors)) if (errors[k] === 0) delete errors[k];
-    return {
-      index: numOf(r.index),
-      stepIndex: numOf(r.step),
-      phase: r.phase as WindowStats['phase'],
-      warmup: boolOf(r.warmup),
-      sparse: boolOf(r.sparse),
-      tStart: numOf(r.t_start_ms),
-      tEnd: numOf(r.t_end_ms),
-      offered: numOf(r.offered),
-      scheduled: numOf(r.sent),
-      sent: numOf(r.sent),
-      completed: numOf(r.completed),
-      errors,
-      errorTotal: numOf(r.errors),
-      errorRate: numOf(r.error_rate),
-      sendRate: numOf(r.send_rate),
-      achievedRate: numOf(r.achieved_rate),
-      p50: numOf(r.p50_ms),
-      p90: numOf(r.p90_ms),
-      p99: numOf(r.p99_ms),
-      max: numOf(r.max_ms),
-      mean: numOf(r.mean_ms),
-      sendLagP99: numOf(r.send_lag_p99_ms),
-      maxInFlight: numOf(r.max_in_flight),
-      capHits: numOf(r.cap_hits),
-      runtime,
-    };
-  });
+    windows.push(windowOf(r));
+  }
+  return windows;
+}
+
+function windowOf(r: Row): WindowStats {
+  const errors = errorsOf(r);
+  const runtime: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(r)) if (k.startsWith('runtime_')) runtime[k.slice('runtime_'.length)] = v === '' ? null : Number(v);
+  return {
+    index: numOf(r.index),
+    stepIndex: numOf(r.step),
+    phase: r.phase as WindowStats['phase'],
+    warmup: boolOf(r.warmup),
+    sparse: boolOf(r.sparse),
+    tStart: numOf(r.t_start_ms),
+    tEnd: numOf(r.t_end_ms),
+    offered: numOf(r.offered),
+    scheduled: numOf(r.sent),
+    sent: numOf(r.sent),
+    completed: numOf(r.completed),
+    errors,
+    errorTotal: numOf(r.errors),
+    errorRate: numOf(r.error_rate),
+    sendRate: numOf(r.send_rate),
+    achievedRate: numOf(r.achieved_rate),
+    p50: numOf(r.p50_ms),
+    p90: numOf(r.p90_ms),
+    p99: numOf(r.p99_ms),
+    max: numOf(r.max_ms),
+    mean: numOf(r.mean_ms),
+    sendLagP99: numOf(r.send_lag_p99_ms),
+    maxInFlight: numOf(r.max_in_flight),
+    capHits: numOf(r.cap_hits),
+    runtime,
+  };
 }
 
 export function runtimeFromCsv(text: string): RuntimeSample[] {

@@ -10,7 +10,7 @@ import { fmtNum, fmtPct, headlineOf } from '../headline.js';
 import { escapeHtml as e } from './escape-html.js';
 import { reportCharts } from './report-charts.js';
 import { renderChartSvg, renderLegend, type ChartSpec } from './svg-chart.js';
-import { baselineTable, breachList, environmentList, errorTable, fileList, samplerTable, stepTable } from './html-tables.js';
+import { baselineTable, breachList, environmentList, errorTable, fileList, requestTable, samplerTable, stepTable } from './html-tables.js';
 import { REPORT_CSS } from './report-css.js';
 
 export const REPORT_FILE = 'report.html';
@@ -47,12 +47,18 @@ export function renderReportHtml(r: RunResult, opts: HtmlReportOptions = {}): st
     ? `<section class="warnings"><h2>Warnings</h2><ul>${r.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></section>`
     : '';
   const scenario = stringify(redactScenario(r.scenario ?? {}), { lineWidth: 0 });
+  const requests = requestTable(r);
   const body = [
     `<header><h1>critpoint: ${e(r.name)}</h1><p class="muted">${e(r.target)} &middot; ${e(r.startedAt)} &middot; ${e(fmtNum(r.durationMs / 1000))} s &middot; run ${e(r.runId)}</p></header>`,
     headlineSection(r),
     warnings,
     `<section><h2>Charts</h2>${charts.length ? charts.map(chartFigure).join('') : '<p class="muted" id="no-charts">The run measured nothing to chart (it stopped before the first window).</p>'}</section>`,
     `<section><h2>Steps</h2>${stepTable(r)}${breachList(r)}</section>`,
+    ...(requests
+      ? [
+          `<section><h2>Per request</h2><p class="muted">Each step's totals (all) and its figures per request name; windows.csv and steps.csv hold the same per window and per step.</p>${requests}</section>`,
+        ]
+      : []),
     `<section><h2>Baseline</h2>${baselineTable(r)}</section>`,
     `<section><h2>Errors by kind</h2>${errorTable(r)}</section>`,
     `<section><h2>Runtime samplers</h2>${samplerTable(r)}</section>`,

@@ -2,7 +2,7 @@
 // health, files and evidence. Formatting only.
 import { isAbsolute, relative } from 'node:path';
 import type { RunResult } from '../../types.js';
-import { fmtNum, fmtSignal, phaseLabels } from '../headline.js';
+import { fmtNum, fmtPct, fmtSignal, phaseLabels } from '../headline.js';
 import { escapeHtml as e } from './escape-html.js';
 import { bandOf } from './report-charts.js';
 
@@ -66,6 +66,57 @@ export function stepTable(r: RunResult): string {
       ],
       rows,
     ) + note
+  );
+}
+
+/** Request names of a run with several requests, in the scenario's order (the first step that has them). */
+export function requestNames(r: RunResult): string[] {
+  const s = r.steps.find((x) => x.stats.byRequest);
+  return s ? Object.keys(s.stats.byRequest ?? {}) : [];
+}
+
+/** Several requests: each step's figures per request name, the step's totals first. Empty otherwise. */
+export function requestTable(r: RunResult): string {
+  const names = requestNames(r);
+  if (names.length === 0) return '';
+  const phases = phaseLabels(r);
+  const rows = r.steps.flatMap((s) => {
+    const by = s.stats.byRequest;
+    if (!by) return [];
+    const head = [String(s.index), e(phases.get(s.index) ?? s.phase), e(fmtNum(s.load, 4))];
+    const total = [
+      ...head,
+      '<b>all</b>',
+      String(s.stats.sent),
+      String(s.stats.completed),
+      e(fmtNum(s.stats.achievedRate, 4)),
+      e(fmtNum(s.stats.p50)),
+      e(fmtNum(s.stats.p90)),
+      e(fmtNum(s.stats.p99)),
+      e(fmtNum(s.stats.max)),
+      String(s.stats.errorTotal),
+    ];
+    const per = Object.entries(by).map(([name, q]) => [
+      '',
+      '',
+      '',
+      e(name),
+      String(q.sent),
+      String(q.completed),
+      e(fmtNum(q.achievedRate, 4)),
+      e(fmtNum(q.p50)),
+      e(fmtNum(q.p90)),
+      e(fmtNum(q.p99)),
+      e(fmtNum(q.max)),
+      `${q.errorTotal}${q.errorTotal > 0 ? ` (${e(fmtPct(q.errorRate, 2))})` : ''}`,
+    ]);
+    return [total, ...per];
+  });
+  const unit = r.steps[0]?.unit ?? 'req/s';
+  return table(
+    'requests',
+    ['step', 'phase', `load (${unit})`, 'request', 'sent', 'completed', 'achieved/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors'],
+    rows,
   );
 }
 

@@ -227,6 +227,36 @@ export function errorsOverTime(r: RunResult): ChartSpec {
   };
 }
 
+/** Several requests: each request's p99 over time next to the total's. Null otherwise. */
+export function latencyByRequest(r: RunResult): ChartSpec | null {
+  const names = [...new Set(r.windows.flatMap((w) => Object.keys(w.byRequest ?? {})))];
+  if (names.length === 0) return null;
+  const series: Series[] = [
+    { name: 'p99 (all requests)', color: COLORS.p99, style: 'line', dashed: true, points: overTime(r.windows, (w) => w.p99) },
+    ...names.map((n, i): Series => ({
+      name: `p99 ${n}`,
+      color: COLORS.kinds[i % COLORS.kinds.length] as string,
+      style: 'both',
+      radius: 2,
+      points: overTime(r.windows, (w) => {
+        const q = w.byRequest?.[n];
+        return q && q.completed > 0 ? q.p99 : null;
+      }),
+    })),
+  ];
+  const log = wantsLog(series.flatMap((s) => s.points.map((p) => p[1])));
+  return {
+    id: 'latency-by-request',
+    title: 'p99 per request over time',
+    caption:
+      "Each request's raw p99 per window (latency from the intended send time) and the p99 of all requests together; a window without a response of a request leaves a gap.",
+    x: { label: 'time since start (s)' },
+    y: { label: `latency (ms${log ? ', log scale' : ''})`, log },
+    series,
+    ...timeMarks(r),
+  };
+}
+
 /** Runtime signals present anywhere in the result (samples, windows, baseline). */
 export function runtimeSignals(r: RunResult): string[] {
   const names = new Set<string>();
@@ -271,5 +301,6 @@ export function reportCharts(r: RunResult): ChartSpec[] {
   const runtime = runtimeSignals(r).map((s) => runtimeChart(r, s));
   // Without windows (a run that never measured, or a folder without windows.csv) only the step view is left.
   if (r.windows.length === 0) return [...(r.steps.length > 0 ? [latencyVsLoad(r)] : []), ...(r.runtimeSamples.length > 0 ? runtime : [])];
-  return [latencyVsLoad(r), latencyOverTime(r), rateOverTime(r), errorsOverTime(r), ...runtime];
+  const byRequest = latencyByRequest(r);
+  return [latencyVsLoad(r), latencyOverTime(r), ...(byRequest ? [byRequest] : []), rateOverTime(r), errorsOverTime(r), ...runtime];
 }

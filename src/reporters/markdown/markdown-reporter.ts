@@ -30,6 +30,20 @@ export function markdownStepTable(r: RunResult): string {
   return lines.join('\n');
 }
 
+/** Several requests: each step's figures per request name (empty string otherwise). */
+export function markdownRequestTable(r: RunResult): string {
+  if (!r.steps.some((s) => s.stats.byRequest)) return '';
+  const unit = r.steps[0]?.unit ?? 'req/s';
+  const head = ['step', `load (${unit})`, 'request', 'sent', 'achieved/s', 'p50 ms', 'p99 ms', 'errors'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 2 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const s of r.steps)
+    for (const [name, q] of Object.entries(s.stats.byRequest ?? {}))
+      lines.push(
+        `| ${[String(s.index), fmtNum(s.load, 4), mdText(name), String(q.sent), fmtNum(q.achievedRate, 4), fmtNum(q.p50), fmtNum(q.p99), q.errorTotal > 0 ? `${q.errorTotal} (${fmtPct(q.errorRate, 2)})` : '0'].join(' | ')} |`,
+      );
+  return lines.join('\n');
+}
+
 export function renderSummaryMarkdown(r: RunResult): string {
   const h = headlineOf(r);
   const cp = h.criticalPoint;
@@ -55,6 +69,8 @@ export function renderSummaryMarkdown(r: RunResult): string {
     '',
     markdownStepTable(r),
   ];
+  const requests = markdownRequestTable(r);
+  if (requests) out.push('', '## Per request', '', requests);
   if (r.warnings.length > 0) out.push('', '## Warnings', '', ...r.warnings.map((w) => `- ${mdText(w)}`));
   const links = r.files.filter((f) => f !== MARKDOWN_FILE);
   if (links.length > 0 || r.evidence.length > 0) {
