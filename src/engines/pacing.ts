@@ -33,6 +33,14 @@ export interface PacingOptions {
   maxRequests: number;
   /** How the loop waits for the next send. Default 'timer'. */
   mode?: PacingMode;
+  /**
+   * Hands the engine a function that sends, at once, whatever is due now.
+   * An engine calls it as responses arrive: one turn of the event loop that
+   * reads many responses can take milliseconds, and sends that fall due in it
+   * would otherwise wait for the loop's next wake-up. Sends keep their
+   * intended times (send lag is measured the same way); only waiting shrinks.
+   */
+  onStart?: (sendDue: () => void) => void;
 }
 
 /** Runs the schedule; resolves when the last request was dispatched or on abort (true = aborted). */
@@ -57,23 +65,40 @@ export function runPacing(opts: PacingOptions): Promise<boolean> {
     if (signal.aborted) return finish(true);
     signal.addEventListener('abort', onAbort, { once: true });
 
-    const pump = () => {
-      timer = undefined;
-      immediate = undefined;
-      if (done) return;
+    let sending = false;
+    /** Sends everything due by now; false once the schedule is over (finished). */
+    const dispatch = (): boolean => {
+      sending = true;
       const elapsed = now() - startAt;
       while (next <= elapsed && next < durationMs && count < maxRequests) {
         send(startAt + next);
         count++;
         next = pacer.next();
-        if (signal.aborted) return finish(true);
+        if (signal.aborted) {
+          sending = false;
+          finish(true);
+          return false;
+        }
       }
-      if (next >= durationMs || count >= maxRequests) return finish(false);
+      sending = false;
+      if (next >= durationMs || count >= maxRequests) {
+        finish(false);
+        return false;
+      }
+      return true;
+    };
+    const pump = () => {
+      timer = undefined;
+      immediate = undefined;
+      if (done || !dispatch()) return;
       const wait = next - (now() - startAt);
       if (!spin) timer = setTimeout(pump, Math.max(0, wait - 0.5));
       else if (wait > SPIN_AHEAD_MS) timer = setTimeout(pump, wait - SPIN_AHEAD_MS);
       else immediate = setImmediate(pump);
     };
+    opts.onStart?.(() => {
+      if (!done && !sending && next <= now() - startAt) dispatch();
+    });
     pump();
   });
 }

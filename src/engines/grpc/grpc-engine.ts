@@ -102,6 +102,8 @@ export class GrpcEngine implements Engine {
       liveness: ctx.liveness,
     });
     const pending = new InFlightTracker();
+    // Open loop: sends that fell due while responses were being read leave from the response's callback.
+    let sendDue: (() => void) | undefined;
     // One sink for the step: a call carries its start time (`from`: intended send time in open loop,
     // actual in closed loop) and its continuation, so starting one allocates no callback here.
     const sink: CallSink = {
@@ -113,6 +115,7 @@ export class GrpcEngine implements Engine {
         else recorder.response(at - from, false, at, kindOf(code));
         pending.done();
         if (then) then();
+        else if (sendDue) sendDue();
       },
     };
     const maxRequests = Math.min(cfg.maxRequestsPerStep, step.maxRequests ?? Infinity);
@@ -143,6 +146,9 @@ export class GrpcEngine implements Engine {
             signal: ctx.signal,
             maxRequests,
             mode: cfg.pacing,
+            onStart: (f) => {
+              sendDue = f;
+            },
             send: (intendedAt) => {
               const at = ctx.now();
               recorder.scheduled(at);
