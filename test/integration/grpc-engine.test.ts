@@ -17,6 +17,7 @@ import { runScenario } from '../../src/runner/run.js';
 import { runCli } from '../../src/cli/program.js';
 import { TargetUnreachableError } from '../../src/errors.js';
 import type { Engine, Step, StepStats } from '../../src/types.js';
+import type { GrpcEngine } from '../../src/engines/grpc/grpc-engine.js';
 import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 import { startGrpcTarget, type GrpcTarget } from '../helpers/grpc-target.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
@@ -104,13 +105,13 @@ describe('errors by gRPC status code (Go target: 2 workers x 50 ms, no queue)', 
       const late = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { deadline: '20ms', client }), { env: {} });
       try {
         await rejecting.preflight(2_000);
-        const r = await oneStep(rejecting, 200, 'req/s');
+        const r = await oneStep(rejecting, 200, 'req/s', 500);
         // 2 workers x 50 ms serve ~40 calls/s; the rest of ~200 are rejected at once.
         expect(r.errors['grpc-RESOURCE_EXHAUSTED']).toBeGreaterThan(r.sent * 0.6);
         expect(r.completed).toBe(r.sent);
         expect(r.errors['grpc-DEADLINE_EXCEEDED'] ?? 0).toBe(0);
 
-        const d = await oneStep(late, 20, 'req/s');
+        const d = await oneStep(late, 20, 'req/s', 500);
         // Every call that gets a worker needs 50 ms > its 20 ms deadline.
         expect(d.errors['grpc-DEADLINE_EXCEEDED']).toBeGreaterThan(0);
         expect(d.errors['grpc-DEADLINE_EXCEEDED']! + (d.errors['grpc-RESOURCE_EXHAUSTED'] ?? 0)).toBe(d.sent);
@@ -250,6 +251,35 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
   });
 });
 
+describe('HTTP/2 connections: the server limits streams per connection and sends GOAWAY (Go target: 8 workers x 5 ms)', () => {
+  let target: GoTarget;
+  beforeAll(async () => {
+    target = await startGoTarget({ grpc: true, workers: 8, serviceTimeMs: 5, extraArgs: ['-grpc-max-streams', '3', '-grpc-max-conn-age', '300ms'] });
+  });
+  afterAll(async () => target?.stop());
+
+  it('opens more connections instead of queueing past the limit, and moves on to new ones after GOAWAY without failing a call', async () => {
+    const engine = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { channels: 1 }), { env: {} }) as GrpcEngine;
+    try {
+      await engine.preflight(2_000);
+      // 12 calls in flight over connections that take 3 streams each; every connection gets GOAWAY
+      // after ~300 ms (grpc-go adds up to 10% jitter), so a 1.5 s step sees several generations.
+      const r = await oneStep(engine, 12, 'connections', 1_500);
+      const u = engine.transport.usage()!;
+      console.log(`stream limit and GOAWAY: ${r.completed} calls, errors ${JSON.stringify(r.errors)}; ${engine.usageText()}`);
+      expect(r.errors).toEqual({});
+      expect(r.completed).toBeGreaterThan(500);
+      expect(u.serverMaxStreams).toBe(3);
+      expect(u.peakStreamsPerConnection).toBeLessThanOrEqual(3);
+      expect(u.peakConnections).toBeGreaterThanOrEqual(4);
+      // Connections were replaced after GOAWAY: more opened than were ever open at once.
+      expect(u.opened).toBeGreaterThan(u.peakConnections);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('closed loop and an unreachable target (Go target: 4 workers x 10 ms = 400 calls/s)', () => {
   let target: GoTarget;
   beforeAll(async () => {
@@ -262,7 +292,7 @@ describe('closed loop and an unreachable target (Go target: 4 workers x 10 ms = 
     try {
       await engine.preflight(2_000);
       for (const n of [2, 16]) {
-        const r = await oneStep(engine, n, 'connections', 2_000, 500);
+        const r = await oneStep(engine, n, 'connections', 1_000, 250);
         const ceiling = (Math.min(n, 4) * 1000) / 10;
         expect(r.maxInFlight).toBe(n);
         expect(r.errorTotal).toBe(0);

@@ -54,6 +54,7 @@ export interface Http2TransportOptions {
 }
 
 const END_STREAM = http2.constants.NGHTTP2_FLAG_END_STREAM;
+const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
 const CANCEL = http2.constants.NGHTTP2_CANCEL;
 /** The HTTP/2 default SETTINGS_MAX_CONCURRENT_STREAMS is unlimited; nghttp2 reports that as 2^32 - 1. */
 const UNLIMITED = 2 ** 31;
@@ -65,14 +66,20 @@ const USER_AGENT = 'critpoint (node http2)';
 
 class Connection {
   inFlight = 0;
-  maxStreams = Infinity;
   connected = false;
   /** Retired: no new calls; its calls that end without a status lost their connection. */
   retired = false;
   readonly ready: Promise<void>;
   settleReady!: (err?: Error) => void;
 
-  constructor(readonly session: ClientHttp2Session) {
+  /**
+   * The server's stream limit: until this connection's own SETTINGS arrive, the limit the server set on
+   * earlier connections (a stream sent past the limit before SETTINGS is refused by the server).
+   */
+  constructor(
+    readonly session: ClientHttp2Session,
+    public maxStreams: number,
+  ) {
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (err) => (err ? reject(err) : resolve());
     });
@@ -90,10 +97,13 @@ class Call {
   /** Status heard in the closing headers of an OK call still waiting for its body to be read (settled at close). */
   heldCode = -1;
   h2: ClientHttp2Stream | null = null;
+  /** Already sent again once after the server refused its stream unprocessed. */
+  retried = false;
 
   constructor(
     readonly transport: Http2Transport,
-    readonly conn: Connection,
+    public conn: Connection,
+    readonly headers: Record<string, string>,
     readonly from: number,
     readonly sink: CallSink,
     readonly then: (() => void) | undefined,
@@ -184,19 +194,21 @@ export class Http2Transport implements GrpcTransport {
 
   private open(): Connection {
     const session = http2.connect(this.origin, this.sessionOptions);
-    const conn = new Connection(session);
+    const conn = new Connection(session, this.serverMaxStreams ?? Infinity);
     this.conns.push(conn);
     this.opened++;
     if (this.conns.length > this.peakConnections) this.peakConnections = this.conns.length;
     session.once('connect', () => {
       conn.connected = true;
       this.backoffMs = 0;
-      conn.settleReady();
     });
+    // Ready once the server's SETTINGS (its stream limit) are known: connect() (the preflight) learns the
+    // limit before any load, and connections opened later start with it.
     session.on('remoteSettings', (settings: http2.Settings) => {
       const max = settings.maxConcurrentStreams;
       conn.maxStreams = max === undefined || max >= UNLIMITED ? Infinity : max;
       this.serverMaxStreams = conn.maxStreams === Infinity ? null : conn.maxStreams;
+      conn.settleReady();
     });
     session.on('goaway', () => this.retire(conn, 'the server sent GOAWAY'));
     session.on('error', (err: Error) => this.retire(conn, err.message));
@@ -262,19 +274,27 @@ export class Http2Transport implements GrpcTransport {
   private send(headers: Record<string, string>, deadlineMs: number, from: number, sink: CallSink, then: (() => void) | undefined): void {
     this.inFlight++;
     const conn = this.pick();
-    const c = new Call(this, conn as Connection, from, sink, then, performance.now() + deadlineMs, this.o.stream);
+    const c = new Call(this, conn as Connection, headers, from, sink, then, performance.now() + deadlineMs, this.o.stream);
     if (!conn) {
       process.nextTick(failLater, this, c, status.UNAVAILABLE, `no connection to ${this.o.address}${this.lastError ? ` (${this.lastError})` : ''}`);
       return;
     }
+    if (!this.openStream(c, conn)) return;
+    this.queue.push(c);
+    if (!this.sweeper) this.armSweeper(c.deadlineAt - performance.now());
+  }
+
+  /** Opens the call's stream on conn and sends the request; false (and the call fails UNAVAILABLE) when the connection refuses a new stream. */
+  private openStream(c: Call, conn: Connection): boolean {
     let h2: CallStream;
     try {
-      h2 = conn.session.request(headers) as CallStream;
+      h2 = conn.session.request(c.headers) as CallStream;
     } catch (err) {
       this.retire(conn, (err as Error).message);
       process.nextTick(failLater, this, c, status.UNAVAILABLE, (err as Error).message);
-      return;
+      return false;
     }
+    c.conn = conn;
     c.h2 = h2;
     h2[CALL] = c;
     h2.on('response', onResponse);
@@ -284,8 +304,7 @@ export class Http2Transport implements GrpcTransport {
     h2.on('error', ignore);
     h2.end(this.frame);
     if (++conn.inFlight > this.peakStreams) this.peakStreams = conn.inFlight;
-    this.queue.push(c);
-    if (!this.sweeper) this.armSweeper(c.deadlineAt - performance.now());
+    return true;
   }
 
   /** Closing headers arrived (trailers, or trailers-only response headers). */
@@ -304,6 +323,17 @@ export class Http2Transport implements GrpcTransport {
     c.conn.inFlight--;
     c.h2 = null;
     if (c.settled) return;
+    // REFUSED_STREAM before any response: the server did not process the call (RFC 9113 §8.7), e.g. a stream
+    // sent before a GOAWAY reached the client that falls past the GOAWAY's last stream. Sent again once on
+    // another connection, as gRPC's transparent retry does; its latency still runs from the first intended send.
+    if (rstCode === REFUSED_STREAM && c.httpStatus === undefined && !c.retried && !this.closedForGood) {
+      c.retried = true;
+      const conn = this.pick();
+      if (conn && conn !== c.conn) {
+        this.openStream(c, conn);
+        return;
+      }
+    }
     if (c.heldCode >= 0) {
       // A stream may carry no message at all; a unary call must carry one (@grpc/grpc-js: UNIMPLEMENTED).
       if (c.first)
