@@ -2,6 +2,9 @@
 // The critpoint binary: wires process signals and exit codes around runCli.
 import { runCli } from './program.js';
 import { EXIT } from '../errors.js';
+import { applyHeapPolicy } from './heap-policy.js';
+
+applyHeapPolicy();
 
 const controller = new AbortController();
 let interrupts = 0;
