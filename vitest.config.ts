@@ -1,16 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: pure/fast tests run in parallel; anything that puts load on the
-// machine (real servers, ramps) runs one file at a time so tests do not compete
-// for the two cores and distort each other's measurements.
+// Three projects. unit: pure and fast, in parallel. light: real processes and servers that put no load
+// on the machine and assert nothing a busy machine can change (npm pack and a consumer's install,
+// invalid input through the CLI, peak memory of a child); they run in parallel with each other and
+// with the unit tests. integration: anything that puts load on the machine (real servers, ramps) runs
+// one file at a time, and never at the same time as the other two (scripts/test.sh), so tests do not
+// compete for the two cores and distort each other's measurements.
 export default defineConfig({
   test: {
+    // Both cores (vitest's default is cores - 1: one worker on a 2-core machine). The integration
+    // project still runs one file at a time (fileParallelism: false).
+    maxWorkers: 2,
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'light',
+          include: ['test/light/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -12,7 +12,11 @@ import { join } from 'node:path';
  */
 const TEST_GENERATOR = { maxSendLag: '25ms', retries: 2 };
 
-/** A short, fast scenario for tests on a 2-core machine: 500 ms windows, 2 s steps. */
+/**
+ * A short, fast scenario for tests on a 2-core machine: 500 ms windows, 2 s steps, an 8-window
+ * baseline (4 s). The p99 floor (detect.p99.minRatio 2) bounds the threshold, so a baseline of 8
+ * windows does not make a false stop likelier; the accuracy test (http-ramp) learns on 16.
+ */
 export function fastScenario(
   url: string,
   over: { load?: Record<string, unknown>; detect?: Record<string, unknown>; http?: Record<string, unknown>; name?: string } = {},
@@ -27,7 +31,7 @@ export function fastScenario(
       growth: { factor: 1.4 },
       stepDuration: '2s',
       warmup: '1s',
-      baselineWindows: 16,
+      baselineWindows: 8,
       drain: '300ms',
       maxDuration: '2m',
       maxInFlight: 400,

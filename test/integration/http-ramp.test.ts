@@ -1,6 +1,6 @@
 // Issue 2 "done when": against a real HTTP server on 127.0.0.1, with bounded load, the critical point
 // lands near the capacity measured in the same test. The other cases this file once held exist once
-// elsewhere: an invalid scenario (test/integration/input-and-caps.test.ts), a refused preflight
+// elsewhere: an invalid scenario (test/light/input.test.ts), a refused preflight
 // (test/integration/target-faults.test.ts), a target far above the ramp ending completed
 // (test/integration/runtime-signals.test.ts, with samplers on).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ describe('a target of known capacity (8 slots x 8 ms = 1000 req/s, child process
   it('the critical point lands within -20%/+5% of the closed-loop plateau measured in the same test', async () => {
     const plateau = await measurePlateau(`${target.url}/work`, 64, 4);
     expect(plateau / target.capacity).toBeGreaterThan(0.9);
-    const { result } = await runScenario(fastScenario(target.url));
+    const { result } = await runScenario(fastScenario(target.url, { load: { baselineWindows: 16 } }));
     expect(result.stopReason).toBe('breach');
     const cp = result.criticalPoint!;
     expect(cp.resolution).toBeLessThanOrEqual(0.05 + 1e-9);

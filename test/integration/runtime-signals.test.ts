@@ -100,35 +100,26 @@ describe('runtime signals on the real Go target', () => {
     ).not.toContain('p99');
   });
 
-  it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop)', async () => {
+  // One run shows both: a target far above the ramp ends completed with the working samplers on (no false
+  // stop), and a sampler whose endpoint is down is reported with its gaps without stopping the run.
+  it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop); a sampler whose endpoint is down is reported with its gaps', async () => {
     target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
-    const s = withRuntime(fastScenario(target.url, { load: { end: 1200 } }), runtime);
+    const rt = { ...runtime, signals: [...runtime.signals, { name: 'queue', source: { json: 'http://127.0.0.1:9/stats', field: 'queue.depth' } }] };
+    const s = withRuntime(fastScenario(target.url, { load: { end: 1100 } }), rt);
     const { result, runDir } = await runScenario(s);
     expect(result.stopReason).toBe('completed');
     expect(result.criticalPoint).toBeNull();
-    expect(result.lastPass).toBe(1200);
+    expect(result.lastPass).toBe(1100);
     expect(falseStop(result)).toBeNull();
     expect(result.exitCode).toBe(EXIT.completed);
     expect(result.files).toEqual(expect.arrayContaining(['summary.json', 'windows.csv', 'steps.csv']));
     expect(runDir).toBeTruthy();
-    // Every sampler worked; a VM stall may cost a sample or two (a gap), never the signal.
-    for (const h of result.samplers) {
+    // Every working sampler worked; a VM stall may cost a sample or two (a gap), never the signal.
+    for (const h of result.samplers.filter((x) => x.signal !== 'queue')) {
       expect(h.status, JSON.stringify(h)).not.toBe('failed');
       expect(h.gaps, JSON.stringify(h)).toBeLessThanOrEqual(2);
     }
-  });
-
-  it('a run whose sampler endpoint is down completes with the gaps reported', async () => {
-    target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
-    const rt = {
-      interval: '250ms',
-      timeout: '300ms',
-      signals: [{ name: 'queue', source: { json: 'http://127.0.0.1:9/stats', field: 'queue.depth' } }],
-      capture: [],
-    };
-    const s = withRuntime(fastScenario(target.url, { load: { end: 800 } }), rt);
-    const { result } = await runScenario(s);
-    expect(result.stopReason).toBe('completed');
+    // The down endpoint: failed, every sample a gap with its error, the run still completed.
     const health = result.samplers.find((h) => h.signal === 'queue')!;
     expect(health.status).toBe('failed');
     expect(health.gaps).toBeGreaterThan(10);

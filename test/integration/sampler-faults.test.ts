@@ -33,7 +33,7 @@ function scenario(withSamplers: boolean) {
   // What stays on is what a blocked load loop would trip: the generator check and the error rate.
   const base = fastScenario(target.url, {
     name: withSamplers ? 'broken-samplers' : 'no-samplers',
-    load: { start: 400, end: 560, baselineWindows: 8 },
+    load: { start: 400, end: 560, baselineWindows: 5 },
     detect: { generator: BUSY_MACHINE_GENERATOR, p99: { enabled: false }, throughput: { enabled: false } },
   });
   if (!withSamplers) return base;

@@ -217,8 +217,12 @@ describe('target hangs mid-run, its timeouts due after the step and its drain (t
     const t = target;
     const s = fastScenario(t.url, {
       name: 'hang-late',
+      // The timeout (10 s) is longer than the step (2 s) plus the engine's bounded wait for its in-flight
+      // requests (min(http.timeout, 5 s)): no request of the hanging step has an answer or a timeout when
+      // the step is judged. No refinement: the first ramp step's verdict is the claim, and a refinement
+      // step would hang the same way for another 7 s.
       http: { timeout: '10s' },
-      load: { start: 400, end: 3000, baselineWindows: 6, maxInFlight: 5000, maxDuration: '45s', refine: { maxSteps: 1 } },
+      load: { start: 400, end: 3000, baselineWindows: 5, maxInFlight: 5000, maxDuration: '45s', refine: { maxSteps: 0 } },
       detect: { generator: BUSY_MACHINE_GENERATOR },
     });
     let toggled = false;
