@@ -9,11 +9,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SRC="$ROOT/test/fixtures/go-target"
 BIN="$SRC/bin/go-target"
 GOPATH_DEB=/usr/share/gocode
-PKGS=(golang-go golang-github-prometheus-client-golang-dev golang-google-grpc-dev golang-google-protobuf-dev)
+PKGS=(golang-go golang-github-prometheus-client-golang-dev golang-google-grpc-dev golang-google-protobuf-dev golang-golang-x-net-dev)
 REQUIRED_DIRS=(
   "$GOPATH_DEB/src/github.com/prometheus/client_golang/prometheus/promhttp"
   "$GOPATH_DEB/src/google.golang.org/grpc"
   "$GOPATH_DEB/src/google.golang.org/protobuf/encoding/protowire"
+  "$GOPATH_DEB/src/golang.org/x/net/http2/h2c"
 )
 
 missing=0

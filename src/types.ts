@@ -37,6 +37,7 @@ export type UslFit = z.output<typeof S.uslFitSchema>;
 export type UslDiagnostic = z.output<typeof S.uslDiagnosticSchema>;
 /** Reported, never gating. */
 export type RunDiagnostics = z.output<typeof S.runDiagnosticsSchema>;
+export type ConnectionsDiagnostic = z.output<typeof S.connectionsDiagnosticSchema>;
 export type CriticalPoint = z.output<typeof S.criticalPointSchema>;
 export type EvidenceFile = z.output<typeof S.evidenceFileSchema>;
 export type RunEnvironment = z.output<typeof S.runEnvironmentSchema>;
@@ -174,6 +175,8 @@ export interface Engine {
   preflight(timeoutMs: number): Promise<void>;
   runStep(step: Step, ctx: StepContext): Promise<StepStats>;
   close(): Promise<void>;
+  /** Optional (http-open): the connections the run opened, the protocol they spoke, the most streams one carried. */
+  connectionReport?(): ConnectionsDiagnostic;
   /** Optional: after a generator-limited stop, the rate reached, the CPU a request cost and how to get more load (appended to the stop detail). */
   generatorAdvice?(): string;
 }

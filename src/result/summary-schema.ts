@@ -150,10 +150,20 @@ export const uslDiagnosticSchema = z.object({
   points: z.array(z.object({ concurrency: z.number(), throughput: figure })),
 });
 
+export const connectionsDiagnosticSchema = z
+  .object({
+    requested: z.enum(['1.1', '2']).describe('http.version asked for'),
+    negotiated: z.string().nullable().describe("protocol the connections spoke ('h2', 'http/1.1'); null when none opened"),
+    opened: z.number().describe('connections opened over the whole run'),
+    maxStreamsPerConnection: z.number().describe('most requests seen in flight on one connection (HTTP/2: sampled every 10 ms)'),
+  })
+  .describe('HTTP connections of the http-open engine');
+
 export const runDiagnosticsSchema = z
   .object({
     usl: uslDiagnosticSchema,
     littlesLaw: z.object({ steps: z.number(), holding: z.number(), tolerance: z.number(), detail: z.string() }),
+    connections: connectionsDiagnosticSchema.optional(),
   })
   .describe('scalability diagnostics: reported, never gating');
 

@@ -1,7 +1,7 @@
 // Scalability diagnostics of a finished run (reported, never gating): the
 // USL fit of throughput vs concurrency (closed loop only) and the summary
 // of each step's Little's-law check (both modes).
-import type { LoadUnit, RunDiagnostics, StepResult, UslDiagnostic } from '../types.js';
+import type { ConnectionsDiagnostic, LoadUnit, RunDiagnostics, StepResult, UslDiagnostic } from '../types.js';
 import { uslDiagnostic } from '../stats/usl.js';
 import { littlesLawSummary } from '../stats/littles-law.js';
 
@@ -12,7 +12,7 @@ export function uslPoints(steps: StepResult[]): { concurrency: number; throughpu
     .map((s) => ({ concurrency: s.load, throughput: s.stats.achievedRate }));
 }
 
-export function runDiagnostics(steps: StepResult[], unit: LoadUnit): RunDiagnostics {
+export function runDiagnostics(steps: StepResult[], unit: LoadUnit, connections?: ConnectionsDiagnostic): RunDiagnostics {
   let usl: UslDiagnostic;
   if (unit !== 'connections') {
     usl = { status: 'not-applicable', detail: 'USL fit needs concurrency steps (load.mode concurrency); this run offered rates', fit: null, points: [] };
@@ -25,5 +25,5 @@ export function runDiagnostics(steps: StepResult[], unit: LoadUnit): RunDiagnost
       usl = { status: 'fit-failed', detail: `USL fit failed: ${(err as Error).message}`, fit: null, points };
     }
   }
-  return { usl, littlesLaw: littlesLawSummary(steps) };
+  return { usl, littlesLaw: littlesLawSummary(steps), ...(connections ? { connections } : {}) };
 }

@@ -1,6 +1,6 @@
 // The one place a RunResult is assembled: the live runner and the k6-output
 // analyzer both hand the search's stop and what was measured here.
-import type { Baseline, EvidenceFile, RunResult, RuntimeSample, SamplerHealth, StepResult, WindowStats } from '../types.js';
+import type { Baseline, ConnectionsDiagnostic, EvidenceFile, RunResult, RuntimeSample, SamplerHealth, StepResult, WindowStats } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { SearchStop } from '../search/controller.js';
 import { exitCodeFor } from '../errors.js';
@@ -24,6 +24,8 @@ export interface ResultParts {
   samplers?: SamplerHealth[];
   evidence?: EvidenceFile[];
   warnings: readonly string[];
+  /** The engine's connection report (http-open), for diagnostics.connections. */
+  connections?: ConnectionsDiagnostic;
 }
 
 export function buildRunResult(p: ResultParts): RunResult {
@@ -51,7 +53,7 @@ export function buildRunResult(p: ResultParts): RunResult {
     criticalPoint: p.stop.criticalPoint,
     lastPass: p.stop.lastPass,
     evidence: p.evidence ?? [],
-    diagnostics: runDiagnostics(steps, unitOf(s.load.mode)),
+    diagnostics: runDiagnostics(steps, unitOf(s.load.mode), p.connections),
     files: [],
     warnings: [...p.warnings],
   };

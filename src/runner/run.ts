@@ -97,6 +97,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     if (stop.reason === 'breach' || opts.captureAtEnd) await capture();
     else await capturing;
     await monitor.stop();
+    const connections = engine.connectionReport?.();
     await engine.close().catch(() => undefined);
     const result = buildRunResult({
       scenario: s,
@@ -112,6 +113,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       samplers: monitor.health(),
       evidence,
       warnings: [...search.warnings, ...warnings],
+      ...(connections ? { connections } : {}),
     });
     if (runDir) await writeReports(result, runDir, s.report.formats);
     emit({ type: 'phase', phase: 'done', detail: result.stopDetail });

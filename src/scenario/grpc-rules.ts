@@ -1,11 +1,12 @@
 // Rules for gRPC scenarios, run at validation time before any load: the URL,
 // TLS files, metadata, and everything the .proto can tell (service, method,
 // request fields). Each problem is `<dot.path>: <what is wrong>, got <value>`.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Scenario } from './schema.js';
 import { isGrpcUrl } from './grpc-schema.js';
 import { renderGot } from './format-issues.js';
+import { resolveTlsPaths, tlsProblems } from './tls-schema.js';
 import { envRefs, missingEnvRefs, redactUrl } from './secrets.js';
 import { findMethod, loadProto, methodKind } from '../engines/grpc/grpc-proto.js';
 import { checkMessage } from '../engines/grpc/request-check.js';
@@ -25,18 +26,9 @@ export function resolveGrpcPaths(s: Scenario, baseDir: string): Scenario {
       ...s.grpc,
       proto: abs(s.grpc.proto),
       includeDirs: s.grpc.includeDirs.map(abs),
-      tls: tls && { ...tls, ca: tls.ca && abs(tls.ca), cert: tls.cert && abs(tls.cert), key: tls.key && abs(tls.key) },
+      tls: resolveTlsPaths(tls, baseDir),
     },
   };
-}
-
-function readable(file: string): string | null {
-  try {
-    accessSync(file, constants.R_OK);
-    return statSync(file).isFile() ? null : 'not a file';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-  }
 }
 
 function urlProblems(url: URL): string[] {
@@ -67,21 +59,12 @@ function metadataProblems(metadata: Record<string, string>, env: NodeJS.ProcessE
   return out;
 }
 
-function tlsProblems(s: Scenario, url: URL): string[] {
+function grpcTlsProblems(s: Scenario, url: URL): string[] {
   const tls = s.grpc?.tls;
   if (!tls) return [];
   const out: string[] = [];
   if (url.protocol !== 'grpcs:') out.push(`grpc.tls: only used with a grpcs:// target.url, got ${renderGot(tls)}`);
-  if (tls.cert && !tls.key) out.push(`grpc.tls.key: needed with grpc.tls.cert (mutual TLS), got nothing`);
-  if (tls.key && !tls.cert) out.push(`grpc.tls.cert: needed with grpc.tls.key (mutual TLS), got nothing`);
-  for (const field of ['ca', 'cert', 'key'] as const) {
-    const file = tls[field];
-    if (!file) continue;
-    const why = readable(file);
-    if (why) out.push(`grpc.tls.${field}: cannot read the file (${why}), got ${renderGot(file)}`);
-    else if (!readFileSync(file, 'utf8').includes('-----BEGIN')) out.push(`grpc.tls.${field}: not a PEM file, got ${renderGot(file)}`);
-  }
-  return out;
+  return [...out, ...tlsProblems(tls, 'grpc.tls')];
 }
 
 function protoProblems(s: Scenario): string[] {
@@ -143,6 +126,6 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
     out.push(`grpc: required for a ${url.protocol}// target (at least proto, service and method), got nothing`);
     return out;
   }
-  out.push(...tlsProblems(s, url), ...metadataProblems(s.grpc.metadata, opts.env), ...protoProblems(s));
+  out.push(...grpcTlsProblems(s, url), ...metadataProblems(s.grpc.metadata, opts.env), ...protoProblems(s));
   return out;
 }

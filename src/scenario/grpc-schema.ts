@@ -3,18 +3,10 @@
 // fields) are in grpc-rules.ts and run at validation time, before any load.
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { tlsSchema } from './tls-schema.js';
 
-export const grpcTlsSchema = z.strictObject({
-  ca: z.string().min(1).optional().meta({ description: "PEM file of the certificate authorities to trust. Default: the system's roots." }),
-  cert: z.string().min(1).optional().meta({ description: 'PEM client certificate (mutual TLS); needs key. Default: none.' }),
-  key: z.string().min(1).optional().meta({ description: 'PEM private key of the client certificate; needs cert. Default: none.' }),
-  serverName: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({ description: "Name to check the server certificate against (and :authority), when it differs from the URL's host. Default: the URL's host." }),
-  insecureSkipVerify: z.boolean().default(false).meta({ description: 'Accept any server certificate (test setups only).' }),
-});
+/** The shared TLS shape (tls-schema.ts), under its gRPC name. */
+export const grpcTlsSchema = tlsSchema;
 
 export const grpcSchema = z.strictObject({
   proto: z

@@ -9,6 +9,7 @@ import { scenarioSchema, type Scenario } from './schema.js';
 import { formatIssues, renderGot } from './format-issues.js';
 import { checkRules } from './rules.js';
 import { resolveGrpcPaths } from './grpc-rules.js';
+import { resolveTlsPaths } from './tls-schema.js';
 import { estimateNesting } from './nesting-scan.js';
 
 /** Scenario files are small; anything larger is refused before parsing. */
@@ -147,7 +148,11 @@ export function resolveScenario(data: unknown, opts: LoadOptions = {}, source = 
     problems.push(...formatIssues(parsed.error.issues, raw));
     throw new ScenarioError(problems, source);
   }
-  const scenario = resolveGrpcPaths(parsed.data, opts.baseDir ?? process.cwd());
+  const baseDir = opts.baseDir ?? process.cwd();
+  const grpcResolved = resolveGrpcPaths(parsed.data, baseDir);
+  const scenario = grpcResolved.http.tls
+    ? { ...grpcResolved, http: { ...grpcResolved.http, tls: resolveTlsPaths(grpcResolved.http.tls, baseDir) } }
+    : grpcResolved;
   problems.push(...checkRules(scenario, { env: opts.env }));
   if (problems.length > 0) throw new ScenarioError(problems, source);
   return scenario;

@@ -6,6 +6,7 @@ import { formatDuration } from './duration.js';
 import { missingEnvRefs } from './secrets.js';
 import { renderGot } from './format-issues.js';
 import { checkGrpcRules } from './grpc-rules.js';
+import { tlsProblems } from './tls-schema.js';
 import { k6Refusals } from '../k6/export/k6-limits.js';
 
 export interface RuleOptions {
@@ -56,7 +57,7 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
     problems.push(`http.body: a ${s.http.method} request cannot carry a body, got ${renderGot(s.http.body)}`);
   }
 
-  problems.push(...checkGrpcRules(s, opts));
+  problems.push(...httpVersionProblems(s), ...checkGrpcRules(s, opts));
 
   if (opts.env) {
     for (const ref of missingEnvRefs({ http: { headers: s.http.headers }, target: s.target }, opts.env)) {
@@ -93,6 +94,37 @@ function modeProblems(s: Scenario): string[] {
     if (load.engine === 'http-closed') out.push(`load.engine: http-closed runs load.mode concurrency only, got ${renderGot(load.engine)}`);
     if (load.pipelining !== undefined) out.push(`load.pipelining: applies to load.mode concurrency only, got ${load.pipelining}`);
     if (load.workers !== undefined) out.push(`load.workers: applies to load.mode concurrency only, got ${load.workers}`);
+  }
+  return out;
+}
+
+/** http.version, http.streams and http.tls: what each needs from the URL and the load mode. */
+function httpVersionProblems(s: Scenario): string[] {
+  const { http, load } = s;
+  const out: string[] = [];
+  let protocol = '';
+  try {
+    protocol = new URL(s.target.url).protocol;
+  } catch {
+    return out;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    for (const key of ['streams', 'tls'] as const)
+      if (http[key] !== undefined) out.push(`http.${key}: applies to http:// and https:// targets only, got ${renderGot(http[key])}`);
+    if (http.version !== '1.1') out.push(`http.version: applies to http:// and https:// targets only, got ${http.version}`);
+    return out;
+  }
+  const engine = load.engine ?? (load.mode === 'concurrency' ? 'http-closed' : 'http-open');
+  if (http.version === '2' && engine !== 'http-open')
+    out.push(
+      `http.version: HTTP/2 runs on the http-open engine (load.mode rate); ${engine === 'http-closed' ? 'load.mode concurrency uses autocannon, which speaks HTTP/1.1 only' : `load.engine ${engine} does not send it`}, got 2`,
+    );
+  if (http.streams !== undefined && http.version !== '2') out.push(`http.streams: applies to http.version 2 only, got ${http.streams}`);
+  if (http.tls) {
+    if (protocol !== 'https:') out.push(`http.tls: only used with an https:// target.url, got ${renderGot(http.tls)}`);
+    // autocannon connects with rejectUnauthorized: false whatever it is given: it would never check the certificate.
+    else if (engine !== 'http-open') out.push(`http.tls: applies to the http-open engine (load.mode rate) only, got ${renderGot(http.tls)}`);
+    out.push(...tlsProblems(http.tls, 'http.tls'));
   }
   return out;
 }

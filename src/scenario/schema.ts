@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { duration } from './duration.js';
 import { runtimeSchema } from '../samplers/schema.js';
 import { grpcSchema } from './grpc-schema.js';
+import { tlsSchema } from './tls-schema.js';
 
 /** Units named in the JSON Schema's `unit` keyword. */
 export const UNIT = {
@@ -48,6 +49,20 @@ export const httpSchema = z.strictObject({
     .array(z.number().int().min(100).max(599))
     .optional()
     .meta({ description: 'Responses with these status codes count as success. Default: any status below 400.', unit: UNIT.status }),
+  version: z
+    .union([z.literal('1.1'), z.literal('2'), z.literal(1.1), z.literal(2)], { error: 'must be 1.1 or 2' })
+    .default('1.1')
+    .transform((v) => String(v) as '1.1' | '2')
+    .meta({
+      description:
+        'HTTP version: 1.1, or 2 (load.mode rate): over TLS for https:// targets (negotiated by ALPN; a server that does not agree is refused before load), h2c with prior knowledge for http:// targets.',
+    }),
+  streams: z.number().int().min(1).max(1000).optional().meta({
+    description:
+      'HTTP/2: most requests in flight on one connection; a run opens up to ceil(load.maxInFlight / streams) connections as the load needs them. Default 100.',
+    unit: UNIT.requests,
+  }),
+  tls: tlsSchema.optional().meta({ description: "TLS settings for https:// targets (load.mode rate). Default: none (the system's roots, the URL's host)." }),
 });
 
 export const growthSchema = z.union(

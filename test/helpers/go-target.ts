@@ -16,6 +16,10 @@ export interface GoTargetOptions {
   mode?: GoTargetMode;
   /** Also serve gRPC (loadtarget.Work, see work.proto) on 127.0.0.1:0. */
   grpc?: boolean;
+  /** Serve HTTPS (h2 and http/1.1 by ALPN) with this PEM certificate and key; clientCa demands client certificates (mutual TLS). */
+  tls?: { cert: string; key: string; clientCa?: string };
+  /** Serve HTTP/2 without TLS (h2c, prior knowledge) next to HTTP/1.1. */
+  h2c?: boolean;
   /** Further flags, e.g. ['-leak-threshold', '0', '-expvar-goroutines']. */
   extraArgs?: string[];
 }
@@ -66,6 +70,7 @@ interface StartLine {
   grpc: string | null;
   pid: number;
   capacity: number;
+  tls: boolean;
 }
 
 function parseStartLine(line: string): StartLine {
@@ -76,7 +81,7 @@ function parseStartLine(line: string): StartLine {
     throw new Error('missing http/pid/capacity');
   }
   if (o.grpc !== null && typeof o.grpc !== 'string') throw new Error('bad grpc field');
-  return { http: o.http, grpc: o.grpc, pid: o.pid, capacity: o.capacity };
+  return { http: o.http, grpc: o.grpc, pid: o.pid, capacity: o.capacity, tls: o.tls === true };
 }
 
 export async function startGoTarget(opts: GoTargetOptions = {}): Promise<GoTarget> {
@@ -88,6 +93,8 @@ export async function startGoTarget(opts: GoTargetOptions = {}): Promise<GoTarge
   if (opts.serviceTimeMs !== undefined) args.push('-service-time', `${opts.serviceTimeMs}ms`);
   if (opts.mode !== undefined) args.push('-mode', opts.mode);
   if (opts.grpc) args.push('-grpc-addr', '127.0.0.1:0');
+  if (opts.tls) args.push('-tls-cert', opts.tls.cert, '-tls-key', opts.tls.key, ...(opts.tls.clientCa ? ['-tls-client-ca', opts.tls.clientCa] : []));
+  if (opts.h2c) args.push('-h2c');
   args.push(...(opts.extraArgs ?? []));
 
   const child = spawn(GO_TARGET_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -158,7 +165,7 @@ export async function startGoTarget(opts: GoTargetOptions = {}): Promise<GoTarge
   };
 
   return {
-    url: `http://${info.http}`,
+    url: `${info.tls ? 'https' : 'http'}://${info.http}`,
     grpcAddress: info.grpc,
     pid: info.pid,
     capacity: info.capacity,

@@ -3,11 +3,13 @@
 import type { Dispatcher } from 'undici';
 import type { Scenario } from '../../scenario/schema.js';
 import { httpRequestOf } from '../http-request.js';
+import { httpConnectionOf } from '../http-dispatcher.js';
 import type { HttpOpenConfig } from './http-open-engine.js';
 
 export function httpOpenConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpOpenConfig {
   return {
     ...httpRequestOf(s, env),
+    ...httpConnectionOf(s),
     method: s.http.method as Dispatcher.HttpMethod,
     maxInFlight: s.load.maxInFlight,
     arrival: s.load.arrival,

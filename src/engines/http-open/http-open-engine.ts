@@ -8,14 +8,14 @@ import type { Dispatcher, Pool } from 'undici';
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { StepRecorder } from '../step-recorder.js';
 import { httpPreflight } from '../http-preflight.js';
-import { createHttpDispatcher } from '../http-dispatcher.js';
+import { ConnectionCounter, createHttpDispatcher, type HttpConnectionReport, type HttpDispatcherConfig } from '../http-dispatcher.js';
 import { runPacing, type PacingMode } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
 import type { HttpRequestConfig } from '../http-request.js';
 
 /** The request (http-request.ts) and how the open loop paces it. */
-export interface HttpOpenConfig extends HttpRequestConfig {
+export interface HttpOpenConfig extends HttpRequestConfig, Pick<HttpDispatcherConfig, 'version' | 'streams' | 'tls'> {
   method: Dispatcher.HttpMethod;
   maxInFlight: number;
   arrival: 'uniform' | 'poisson';
@@ -98,8 +98,10 @@ export class HttpOpenEngine implements Engine {
   private inFlight = 0;
   private readonly origin: string;
   private readonly requestPath: string;
+  private readonly counter: ConnectionCounter;
 
   constructor(private readonly cfg: HttpOpenConfig) {
+    this.counter = new ConnectionCounter(cfg.version ?? '1.1');
     const url = new URL(cfg.url);
     this.origin = url.origin;
     const basePath = url.pathname.replace(/\/$/, '');
@@ -108,7 +110,11 @@ export class HttpOpenEngine implements Engine {
   }
 
   private newPool(): Pool {
-    return createHttpDispatcher({ origin: this.origin, connections: this.cfg.maxInFlight, timeoutMs: this.cfg.timeoutMs });
+    const { cfg } = this;
+    return createHttpDispatcher(
+      { origin: this.origin, connections: cfg.maxInFlight, timeoutMs: cfg.timeoutMs, version: cfg.version, streams: cfg.streams, tls: cfg.tls },
+      this.counter,
+    );
   }
 
   /**
@@ -135,7 +141,9 @@ export class HttpOpenEngine implements Engine {
   }
 
   describe(): string {
-    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${this.cfg.arrival} arrivals, ${this.cfg.pacing} pacing, max ${this.cfg.maxInFlight} in flight)`;
+    const version =
+      this.cfg.version === '2' ? `HTTP/2${this.origin.startsWith('http:') ? ' (h2c)' : ''}, up to ${this.cfg.streams} streams per connection` : 'HTTP/1.1';
+    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${version}, ${this.cfg.arrival} arrivals, ${this.cfg.pacing} pacing, max ${this.cfg.maxInFlight} in flight)`;
   }
 
   private isOk(status: number): boolean {
@@ -143,11 +151,17 @@ export class HttpOpenEngine implements Engine {
   }
 
   async preflight(timeoutMs: number): Promise<void> {
-    return httpPreflight(
+    await httpPreflight(
       { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
       timeoutMs,
       this.pool,
+      this.cfg.version === '2' ? () => this.counter.negotiated() : undefined,
     );
+  }
+
+  /** The connections the run opened, the protocol they spoke and the most streams one carried. */
+  connectionReport(): HttpConnectionReport {
+    return this.counter.report();
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
@@ -210,5 +224,6 @@ export class HttpOpenEngine implements Engine {
     const pools = [this.pool, ...this.retiring];
     this.retiring.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+    this.counter.stop();
   }
 }
