@@ -217,6 +217,8 @@ async function measure(url: string, spec: RunSpec, dir: string): Promise<Measure
       'heapUsed max MB': fixed(heapMaxMb),
       'heap after major GC MB (first-last of last 80%)': first !== undefined && last !== undefined ? `${fixed(first / MB)}-${fixed(last / MB)}` : '-',
       'its slope MB/min': fixed(liveSlope, 2),
+      // What each request leaves behind for good, if anything: the live heap's growth per request sent.
+      'retained B/request': Number.isFinite(liveSlope) && achieved > 0 ? fixed((liveSlope * MB) / (achieved * 60), 2) : '-',
       'major GCs (max pause ms)': lastGc ? `${lastGc.major} (${fixed(lastGc.maxMajorMs, 1)})` : '-',
       'stop reason': summary.stopReason ?? `exit ${code}`,
     },
