@@ -5,7 +5,8 @@ import type { WindowStats } from '../types.js';
 export interface DetectConfig {
   k: number;
   confirm: number;
-  p99: { enabled: boolean; minRatio: number; sigmaFloor: number };
+  /** request: judge that request's p99 (WindowStats.byRequest) instead of the totals' (detect.p99.request). */
+  p99: { enabled: boolean; minRatio: number; sigmaFloor: number; request?: string };
   errors: { enabled: boolean; maxRate: number };
   throughput: { enabled: boolean; minRatio: number };
   generator: { maxSendLag: number; minSendRatio: number; maxBusy?: number };
@@ -53,16 +54,33 @@ export interface SignalSpec {
 
 const finite = (x: number): number | undefined => (Number.isFinite(x) ? x : undefined);
 
+/** Which p99 the p99 signal reads: the response's or a stream's first message, of all requests or of one request name. */
+export interface JudgedSeries {
+  series?: 'response' | 'first-message';
+  /** detect.p99.request: that request's p99 (byRequest), not the totals'. */
+  request?: string;
+}
+
+/** The raw p99 the signal starts from, or undefined when the window has none (no response of the judged request). */
+function p99Of(w: Pick<WindowStats, 'p99' | 'completed' | 'firstMessage' | 'byRequest'>, j: JudgedSeries): number | undefined {
+  if (j.request !== undefined) {
+    const q = w.byRequest?.[j.request];
+    return q !== undefined && q.completed > 0 ? q.p99 : undefined;
+  }
+  return j.series === 'first-message' ? w.firstMessage?.p99 : w.completed > 0 ? w.p99 : undefined;
+}
+
 /**
- * The latency the p99 signal compares with its threshold for one window, ms: the window's p99 net of
- * its send-lag p99 (floored at 1% of the p99), or undefined when the window has no latency to judge.
- * Exported so the reports draw exactly what was judged.
+ * The latency the p99 signal compares with its threshold for one window, ms: the window's p99 (or its
+ * request's, detect.p99.request) net of its send-lag p99 (floored at 1% of the p99), or undefined when
+ * the window has no latency to judge. The send lag is the window's: the generator's delay falls on
+ * every request it sends alike. Exported so the reports draw exactly what was judged.
  */
 export function judgedP99(
-  w: Pick<WindowStats, 'p99' | 'completed' | 'sendLagP99' | 'firstMessage'>,
-  series: 'response' | 'first-message' = 'response',
+  w: Pick<WindowStats, 'p99' | 'completed' | 'sendLagP99' | 'firstMessage' | 'byRequest'>,
+  judged: JudgedSeries = {},
 ): number | undefined {
-  const p99 = series === 'first-message' ? w.firstMessage?.p99 : w.completed > 0 ? w.p99 : undefined;
+  const p99 = p99Of(w, judged);
   if (p99 === undefined || !(p99 > 0)) return undefined;
   const lag = Number.isFinite(w.sendLagP99) && w.sendLagP99 > 0 ? w.sendLagP99 : 0; // k6 windows have no send lag (NaN)
   return Math.max(p99 - lag, p99 * 0.01);
@@ -71,10 +89,12 @@ export function judgedP99(
 export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
   const specs: SignalSpec[] = [];
   if (cfg.p99.enabled) {
-    const first = cfg.latencySeries === 'first-message';
+    const request = cfg.p99.request;
+    const first = request === undefined && cfg.latencySeries === 'first-message';
+    const judged: JudgedSeries = request !== undefined ? { request } : { series: first ? 'first-message' : 'response' };
     specs.push({
       name: 'p99',
-      ...(first ? { label: 'p99 (first message)' } : {}),
+      ...(request !== undefined ? { label: `p99 of ${request}` } : first ? { label: 'p99 (first message)' } : {}),
       statistic: 'log-p99',
       direction: 'up',
       sigmaFloor: cfg.p99.sigmaFloor,
@@ -83,8 +103,8 @@ export function signalSpecs(cfg: DetectConfig): SignalSpec[] {
       // every latency; subtracted, a hiccup of the generator cannot pass for the target's breach.
       // In an open loop the target cannot delay a send, so what is left is the target's.
       read: (w) => {
-        const judged = judgedP99(w, first ? 'first-message' : 'response');
-        return judged === undefined ? undefined : finite(Math.log(judged));
+        const v = judgedP99(w, judged);
+        return v === undefined ? undefined : finite(Math.log(v));
       },
       natural: Math.exp,
       practical: (m) => cfg.p99.minRatio * m,

@@ -58,6 +58,7 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
   }
 
   problems.push(...httpVersionProblems(s), ...checkGrpcRules(s, opts));
+  problems.push(...judgedRequestProblems(s));
 
   if (opts.env) {
     for (const ref of missingEnvRefs({ http: { headers: s.http.headers }, target: s.target }, opts.env)) {
@@ -65,6 +66,29 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
     }
   }
   return problems;
+}
+
+/** Names of the scenario's requests (its requests: list; none without one). */
+export function requestNamesOf(s: Scenario): string[] {
+  const list = (s as { requests?: readonly { name: string }[] }).requests;
+  return list ? list.map((r) => r.name) : [];
+}
+
+/** detect.p99.request names one of the scenario's requests, and the response's p99 (a stream's first message is not broken down per request). */
+function judgedRequestProblems(s: Scenario): string[] {
+  const request = s.detect.p99.request;
+  if (request === undefined) return [];
+  const names = requestNamesOf(s);
+  const got = renderGot(request);
+  if (!names.includes(request))
+    return [
+      `detect.p99.request: no request named ${got} (${names.length ? `requests: ${names.join(', ')}` : 'the scenario has no requests: list'}), got ${got}`,
+    ];
+  if (s.grpc?.stopLatency === 'first-message')
+    return [
+      `detect.p99.request: judges a request's response p99; grpc.stopLatency first-message is judged on all requests (time to the first message is not broken down per request), got ${got}`,
+    ];
+  return [];
 }
 
 /** Fields that belong to one load.mode only, and what a closed loop needs. */

@@ -200,6 +200,10 @@ export const detectSchema = z.strictObject({
         .min(0)
         .default(0.02)
         .meta({ description: 'Floor of sigma on log p99, so a very steady baseline does not make noise a breach.', unit: 'log(ms)' }),
+      request: z.string().min(1).optional().meta({
+        description:
+          "Name of one of the scenario's requests: that request's p99 is the one judged (its baseline learned on it too) instead of the p99 of all requests. Default: none (the totals' p99).",
+      }),
       enabled: enabled('p99'),
     })
     .prefault({})

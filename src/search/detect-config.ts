@@ -3,6 +3,7 @@
 import type { Scenario } from '../scenario/schema.js';
 import type { RuntimeConfig } from '../samplers/types.js';
 import type { DetectConfig, RuntimeSignalDetect } from '../detector/signals.js';
+import { requestNamesOf } from '../scenario/rules.js';
 
 export function runtimeDetect(rt: RuntimeConfig | undefined): RuntimeSignalDetect[] {
   return (rt?.signals ?? []).map((s) => ({
@@ -16,10 +17,12 @@ export function runtimeDetect(rt: RuntimeConfig | undefined): RuntimeSignalDetec
 }
 
 export function detectConfig(s: Scenario): DetectConfig {
+  // With a single request the totals are that request (windows carry no breakdown of one).
+  const { request, ...p99 } = s.detect.p99;
   return {
     k: s.detect.k,
     confirm: s.detect.confirm,
-    p99: s.detect.p99,
+    p99: request !== undefined && requestNamesOf(s).length > 1 ? { ...p99, request } : p99,
     errors: s.detect.errors,
     throughput: s.detect.throughput,
     generator: s.detect.generator,

@@ -74,10 +74,17 @@ export function judgedSeriesOf(r: RunResult): 'response' | 'first-message' {
   return scenarioValue(r, ['grpc', 'stopLatency']) === 'first-message' ? 'first-message' : 'response';
 }
 
-/** The p99 the detector compared with the threshold for a window (its p99 net of its send lag), by the detector's own function. */
+/** detect.p99.request of the run: the request whose p99 was judged (undefined: all requests'). */
+export function judgedRequestOf(r: RunResult): string | undefined {
+  const v = scenarioValue(r, ['detect', 'p99', 'request']);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The p99 the detector compared with the threshold for a window (its p99, or its judged request's, net of its send lag), by the detector's own function. */
 export function judgedOf(r: RunResult): (w: WindowStats) => number | null {
-  const series = judgedSeriesOf(r);
-  return (w) => judgedP99(w, series) ?? null;
+  const request = judgedRequestOf(r);
+  const judged = request !== undefined ? { request } : { series: judgedSeriesOf(r) };
+  return (w) => judgedP99(w, judged) ?? null;
 }
 
 /** The engine recorded a send lag (open loop; a closed loop's is 0, k6 records none). */

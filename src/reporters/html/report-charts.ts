@@ -16,6 +16,7 @@ import {
   evaluated,
   hasSendLag,
   judgedOf,
+  judgedRequestOf,
   judgedSeriesOf,
   mid,
   overTime,
@@ -40,7 +41,9 @@ export function judgedNote(r: RunResult): string | null {
   if (!b) return null;
   const n = confirmOf(r);
   const inARow = n === null ? 'consecutive windows' : n === 1 ? 'a single window' : `${n} consecutive windows`;
-  const stream = judgedSeriesOf(r) === 'first-message' ? ' to the first message' : '';
+  const request = judgedRequestOf(r);
+  const stream =
+    request !== undefined ? ` of the request ${request} (detect.p99.request)` : judgedSeriesOf(r) === 'first-message' ? ' to the first message' : '';
   if (!hasSendLag(r)) {
     return `The detector compares each window's p99${stream} (the judged p99: this engine recorded no send lag to subtract) with the threshold ${fmtSignal('p99', b.threshold)} and calls a breach after ${inARow} above it, so a step's p99 above the threshold line on a passing step never had ${inARow} above it.`;
   }
