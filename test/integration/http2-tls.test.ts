@@ -13,7 +13,8 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveScenario } from '../../src/scenario/load.js';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, resolveScenario } from '../../src/scenario/load.js';
 import { createEngine } from '../../src/engines/registry.js';
 import { runScenario } from '../../src/runner/run.js';
 import { TargetUnreachableError } from '../../src/errors.js';
@@ -34,26 +35,40 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+const EXAMPLE = fileURLToPath(new URL('../../scenarios/http2-tls.yaml', import.meta.url));
+
 /** A short ramp (500 ms windows, 1.5 s steps, 10 baseline windows) with the busy-VM generator allowance of the other load tests. */
-function ramp(url: string, http: Record<string, unknown>) {
-  return resolveScenario({
-    name: 'h2',
-    target: { url },
-    http: { path: '/work', timeout: '3s', version: 2, ...http },
-    load: {
-      start: 250,
-      end: 2000,
-      growth: { factor: 1.5 },
-      stepDuration: '1500ms',
-      warmup: '500ms',
-      baselineWindows: 10,
-      drain: '200ms',
-      maxDuration: '1m',
-      maxInFlight: 400,
-      refine: { resolution: 0.1, maxSteps: 3 },
+const RAMP = {
+  load: {
+    start: 250,
+    end: 2000,
+    growth: { factor: 1.5 },
+    stepDuration: '1500ms',
+    warmup: '500ms',
+    baselineWindows: 10,
+    drain: '200ms',
+    maxDuration: '1m',
+    maxInFlight: 400,
+    refine: { resolution: 0.1, maxSteps: 3 },
+  },
+  detect: { window: '500ms', minRequests: 100, generator: { maxSendLag: '25ms', retries: 2 } },
+  report: { dir: tmp, formats: ['json'] },
+};
+
+function ramp(url: string) {
+  return resolveScenario({ name: 'h2c', target: { url }, http: { path: '/work', timeout: '3s', version: 2 }, ...RAMP });
+}
+
+/** The example scenario with the test's target, certificates and short ramp. */
+function example(url: string) {
+  return loadScenarioFile(EXAMPLE, {
+    target: url,
+    patch: (raw) => {
+      const http = raw.http as Record<string, unknown>;
+      http.tls = { ca: server.cert, cert: client.cert, key: client.key };
+      Object.assign(raw, { ...RAMP, load: { ...(raw.load as object), ...RAMP.load }, detect: { ...(raw.detect as object), ...RAMP.detect } });
+      return [];
     },
-    detect: { window: '500ms', minRequests: 100, generator: { maxSendLag: '25ms', retries: 2 } },
-    report: { dir: tmp, formats: ['json'] },
   });
 }
 
@@ -90,7 +105,7 @@ describe('the Go fixture over HTTP/2 (4 workers x 8 ms = 500 req/s)', () => {
     const target = await startGoTarget({ workers: 4, serviceTimeMs: 8, tls: { cert: server.cert, key: server.key, clientCa: client.cert } });
     targets.push(target);
     expect(target.url).toMatch(/^https:/);
-    const { result } = await runScenario(ramp(target.url, { tls: { ca: server.cert, cert: client.cert, key: client.key } }), { env: {} });
+    const { result } = await runScenario(await example(target.url), { env: {} });
     expectCriticalPoint(result, target.capacity, 'h2 + mTLS');
     await target.stop();
   });
@@ -99,7 +114,7 @@ describe('the Go fixture over HTTP/2 (4 workers x 8 ms = 500 req/s)', () => {
     if (machineTooBusy('h2c')) return ctx.skip();
     const target = await startGoTarget({ workers: 4, serviceTimeMs: 8, h2c: true });
     targets.push(target);
-    const { result } = await runScenario(ramp(target.url, {}), { env: {} });
+    const { result } = await runScenario(ramp(target.url), { env: {} });
     expectCriticalPoint(result, target.capacity, 'h2c');
   });
 });
@@ -124,6 +139,12 @@ async function preflight(url: string, http: Record<string, unknown>): Promise<st
     await engine.close();
   }
 }
+
+it('the example scenario validates as written, but for its certificate files', async () => {
+  await expect(loadScenarioFile(EXAMPLE)).rejects.toThrow(/http\.tls\.ca: cannot read the file/);
+  const s = await example('https://127.0.0.1:8443');
+  expect(s.http).toMatchObject({ version: '2', streams: 100, tls: { ca: server.cert } });
+});
 
 describe('TLS settings and refusals, before any load (in-process Node servers)', () => {
   const servers: (Server | Http2SecureServer)[] = [];
