@@ -16,7 +16,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          testTimeout: 20_000,
+          // Time limits, not measurements: generous so a busy machine (checks running beside) is slow, not failing.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {

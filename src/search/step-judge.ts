@@ -5,12 +5,15 @@
 // anything itself, it says when the step should be stopped and why.
 //   per window: the dead-target rule, the detector's confirmed breach, the
 //               generator falling behind, the run's request budget;
-//   at the end: the thin step (too few judged windows), the closed loop's
-//               throughput plateau against the last passing step.
+//   at the end: the thin step (too few judged windows), the error rate of
+//               the whole step (errors spread over windows that never confirm
+//               each other), the closed loop's throughput plateau against the
+//               last passing step.
 import type { Baseline, SignalBreach, Step, StepOutcome, StepResult, StepStats, WindowStats } from '../types.js';
 import type { DetectConfig } from '../detector/signals.js';
 import { evaluateWindow, newStepState, type StepDetectorState } from '../detector/evaluate.js';
 import { judgeThinStep } from '../detector/thin-step.js';
+import { judgeStepErrors } from '../detector/step-errors.js';
 import { plateauBreach, type PlateauConfig } from '../detector/plateau.js';
 import { littlesLaw } from '../stats/littles-law.js';
 
@@ -146,10 +149,11 @@ export class StepJudge {
         breaches = [thin];
       } else if (stats.aborted) outcome = 'aborted';
       else if (this.evaluate) {
-        const plateau = this.plateau(stats);
-        if (plateau) {
+        const spread = this.ctx.baseline ? judgeStepErrors(this.seen, this.ctx.baseline, cfg) : null;
+        const plateau = spread ? null : this.plateau(stats);
+        if (spread ?? plateau) {
           outcome = 'breach';
-          breaches = [plateau];
+          breaches = [(spread ?? plateau)!];
         }
       }
     }

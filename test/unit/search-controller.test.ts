@@ -101,6 +101,26 @@ describe('breach confirmation: detect.confirm consecutive windows', () => {
       expect(t.ramp[0]).toEqual([600, c.outcome]);
     });
   }
+  // Errors: windows at 5% (30 of 600 outcomes) where the pattern says so, none elsewhere.
+  const errorsAt = (pattern: number[]) => (load: number, _a: number, i: number) =>
+    load === 600 && pattern[i] ? { errorTotal: 30, errorRate: 0.05, errors: { 'http-5xx': 30 } } : knee(load);
+  it('errors over detect.errors.maxRate spread over windows that never follow each other: the step is a breach on its totals', () => {
+    const t = drive(scriptedScenario({ detect: { recheck: false } }), errorsAt([1, 0, 1, 0, 1]));
+    expect(t.ramp[0]).toEqual([600, 'breach']);
+    const b = t.steps[1]!.breaches[0]!;
+    expect(b.signal).toBe('errors');
+    expect(b.values[0]).toBeCloseTo(90 / 3000, 6);
+    expect(b.reason).toMatch(/^errors 3\.00% over the whole step > threshold 1\.00% \(90 of 3000 requests; 3 of 5 windows over it, never 2 in a row\)$/);
+    expect(t.stop.criticalPoint?.firstBreach).toBe(600);
+  });
+  it('one window of errors in a step whose total stays under detect.errors.maxRate passes', () => {
+    const t = drive(scriptedScenario({ detect: { recheck: false } }), errorsAt([0, 0, 1, 0, 0]));
+    expect(t.ramp[0]).toEqual([600, 'pass']);
+  });
+  it('detect.errors.enabled false: errors never stop a step, on its windows or its totals', () => {
+    const t = drive(scriptedScenario({ detect: { recheck: false, errors: { enabled: false } } }), errorsAt([1, 0, 1, 0, 1]));
+    expect(t.ramp[0]).toEqual([600, 'pass']);
+  });
   it('the step stops at the confirming window (no window is judged after it)', () => {
     const t = drive(scriptedScenario({ detect: { recheck: false } }), (load, _a, i) => (load === 600 && i >= 1 ? { p99: 60 } : {}));
     expect(t.steps[1]!.windowCount).toBe(3);
