@@ -179,7 +179,7 @@ describe('target hangs mid-run (accepts, never answers)', () => {
     const s = fastScenario(t.url, {
       name: 'hang',
       http: { timeout: '1s' },
-      load: { start: 400, end: 3000, baselineWindows: 8, maxInFlight: 120, maxDuration: `${maxDuration}ms` },
+      load: { start: 400, end: 3000, baselineWindows: 5, maxInFlight: 120, maxDuration: `${maxDuration}ms` },
       detect: { generator: BUSY_MACHINE_GENERATOR },
     });
     let toggled = false;
