@@ -105,7 +105,8 @@ describe('no child process and no open port left behind by `critpoint demo`', ()
       'load.stepDuration=2s',
       'load.warmup=1s',
       'load.baselineWindows=5',
-      'detect.minRequests=150',
+      'detect.window=500ms',
+      'detect.minRequests=100',
       'detect.generator.maxSendLag=100ms',
     ].flatMap((s) => ['--set', s]);
     const { c, url, child, out } = await startDemo(sets);
