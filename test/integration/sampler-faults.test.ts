@@ -33,7 +33,8 @@ function scenario(withSamplers: boolean) {
   // What stays on is what a blocked load loop would trip: the generator check and the error rate.
   const base = fastScenario(target.url, {
     name: withSamplers ? 'broken-samplers' : 'no-samplers',
-    load: { start: 400, end: 560, baselineWindows: 5 },
+    // Short: one 1 s ramp step after a 5-window baseline; the claims are about every window of the run.
+    load: { start: 400, end: 560, baselineWindows: 5, warmup: '500ms', stepDuration: '1s' },
     detect: { generator: BUSY_MACHINE_GENERATOR, p99: { enabled: false }, throughput: { enabled: false } },
   });
   if (!withSamplers) return base;
