@@ -12,6 +12,7 @@ import { summarize } from './summary.js';
 // The default set; the slower ones run when named: npm run bench -- gate live-view-overhead
 const benches: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   'paced-engine': () => import('./paced-engine.js'),
+  'http2-engine': () => import('./http2-engine.js'),
   'grpc-engine': () => import('./grpc-engine.js'),
   'sampler-overhead': () => import('./sampler-overhead.js'),
   'closed-loop': () => import('./closed-loop.js'),
