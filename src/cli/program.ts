@@ -15,7 +15,7 @@ import { rerenderRunFolder } from '../reporters/rerender.js';
 import { REPORT_FILE } from '../reporters/html/html-report.js';
 import { spawnDemoTarget } from '../demo/spawn-demo-target.js';
 import { summarizePlan } from '../load/ramp-plan.js';
-import { unitOf } from '../load/concurrency-ramp.js';
+import { unitWords } from '../load/concurrency-ramp.js';
 import { formatDuration } from '../scenario/duration.js';
 import { critpointVersion } from '../runner/environment.js';
 import { registerK6Commands } from './k6-commands.js';
@@ -43,7 +43,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 function planText(s: Scenario): string {
   const p = summarizePlan(s);
-  const unit = unitOf(s.load.mode);
+  const unit = unitWords(s.load.mode, s.grpc !== undefined);
   const requests =
     p.coarseRequests === null || p.worstCaseRequests === null
       ? `closed loop: as many as the target answers (cap load.maxRequests ${s.load.maxRequests} over the run)`

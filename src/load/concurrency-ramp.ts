@@ -12,6 +12,11 @@ export function unitOf(mode: LoadMode): LoadUnit {
   return mode === 'concurrency' ? 'connections' : 'req/s';
 }
 
+/** The load's unit in sentences (plan, stop details): a gRPC rate is in calls/s. Data keep unitOf's LoadUnit. */
+export function unitWords(mode: LoadMode, grpc: boolean): string {
+  return mode === 'rate' && grpc ? 'calls/s' : unitOf(mode);
+}
+
 /** Coarse ramp after the baseline step: whole, strictly increasing connection counts above start, ending at end. */
 export function concurrencyRampLoads(start: number, end: number, growth: Growth): number[] {
   const out: number[] = [];

@@ -24,7 +24,7 @@ import type { DetectConfig } from '../detector/signals.js';
 import { learnBaseline } from '../detector/baseline.js';
 import { baselineWindowMs, planLoads, roundLoad } from '../load/ramp-plan.js';
 import { gap, nextMidpoint } from '../load/bisection.js';
-import { concurrencyMidpoint, unitOf } from '../load/concurrency-ramp.js';
+import { concurrencyMidpoint, unitOf, unitWords } from '../load/concurrency-ramp.js';
 import { detectConfig } from './detect-config.js';
 import { judgeBaseline } from './baseline-judge.js';
 import { StepJudge, type JudgedStep } from './step-judge.js';
@@ -73,6 +73,8 @@ type State = 'idle' | 'baseline' | 'ramp' | 'refine' | 'done';
 export class SearchController {
   readonly cfg: DetectConfig;
   readonly unit: LoadUnit;
+  /** The unit in stop details ('calls/s' for a gRPC rate). */
+  private readonly words: string;
   private readonly closedLoop: boolean;
   private readonly loads: number[];
   private readonly retries: number;
@@ -103,6 +105,7 @@ export class SearchController {
   ) {
     this.cfg = detectConfig(s);
     this.unit = unitOf(s.load.mode);
+    this.words = unitWords(s.load.mode, s.grpc !== undefined);
     this.closedLoop = s.load.mode === 'concurrency';
     this.loads = planLoads(s.load);
     this.retries = opts.replay ? 0 : s.detect.generator.retries;
@@ -206,7 +209,7 @@ export class SearchController {
   private propose(s: { phase: Phase; load: number; durationMs: number; warmupMs: number }, evaluate: boolean, recheckPending: boolean): Proposal {
     const index = this.filed.length;
     if (!(s.load <= this.maxRate)) {
-      return this.stop('error', `step ${index} would offer ${s.load} ${this.unit}, above the cap load.maxRate (${this.maxRate}); refused before sending`);
+      return this.stop('error', `step ${index} would offer ${s.load} ${this.words}, above the cap load.maxRate (${this.maxRate}); refused before sending`);
     }
     const step: Step = {
       index,
@@ -245,7 +248,7 @@ export class SearchController {
   }
 
   private afterBaseline(judged: JudgedStep, interrupt: string | undefined): Proposal {
-    const start = `${this.s.load.start} ${this.unit}`;
+    const start = `${this.s.load.start} ${this.words}`;
     if (judged.unreachable) {
       this.file(judged.result);
       return this.stop('target-unreachable', `target stopped answering during the baseline: ${judged.unreachable}`);
@@ -295,21 +298,21 @@ export class SearchController {
   private afterStep(p: StepProposal, judged: JudgedStep, interrupt: string | undefined): Proposal {
     const result = this.file(judged.result);
     const { load } = p.step;
-    if (judged.unreachable) return this.stop('target-unreachable', `target stopped answering at ${load} ${this.unit}: ${judged.unreachable}`);
+    if (judged.unreachable) return this.stop('target-unreachable', `target stopped answering at ${load} ${this.words}: ${judged.unreachable}`);
     if (result.outcome === 'generator-limited') {
       if (this.attempt < this.retries) {
         // On a shared machine the generator falling behind is often a passing hiccup (another process took
         // the CPU): the step is repeated; the attempt stays in the step table as generator-limited.
         this.attempt++;
         this.notes.push(
-          `the generator fell behind at ${load} ${this.unit} (${judged.generatorDetail}): step ${result.index} repeated (${this.attempt} of detect.generator.retries ${this.retries})`,
+          `the generator fell behind at ${load} ${this.words} (${judged.generatorDetail}): step ${result.index} repeated (${this.attempt} of detect.generator.retries ${this.retries})`,
         );
         if (interrupt) return this.interrupt(interrupt);
         return this.repeat(p, p.recheckPending);
       }
       return this.stop(
         'generator-limited',
-        `the load generator could not keep up at ${load} ${this.unit} (${judged.generatorDetail}); the target's critical point is above what this machine can offer`,
+        `the load generator could not keep up at ${load} ${this.words} (${judged.generatorDetail}); the target's critical point is above what this machine can offer`,
       );
     }
     this.attempt = 0;
@@ -331,7 +334,7 @@ export class SearchController {
     if (interrupt) return this.interrupt(interrupt);
     if (this.rechecking) {
       this.notes.push(
-        `the breach at ${load} ${this.unit} (${this.rechecking.breaches.map((b) => b.reason).join('; ')}) did not come back when the step was repeated (detect.recheck): taken as noise, the ramp went on`,
+        `the breach at ${load} ${this.words} (${this.rechecking.breaches.map((b) => b.reason).join('; ')}) did not come back when the step was repeated (detect.recheck): taken as noise, the ramp went on`,
       );
       this.rechecking = null;
     }
@@ -343,7 +346,7 @@ export class SearchController {
   private nextRamp(): Proposal {
     this.rampIndex++;
     const load = this.loads[this.rampIndex];
-    if (load === undefined) return this.stop('completed', `no breach up to load.end (${this.s.load.end} ${this.unit}): the critical point is above the ramp`);
+    if (load === undefined) return this.stop('completed', `no breach up to load.end (${this.s.load.end} ${this.words}): the critical point is above the ramp`);
     return this.propose({ phase: 'ramp', load, durationMs: this.s.load.stepDuration, warmupMs: 0 }, true, this.recheck);
   }
 
@@ -351,7 +354,7 @@ export class SearchController {
     const fb = this.firstBreach;
     const lp = this.lastPass;
     if (!fb || lp === null) throw new Error('refinement needs a pass and a breach');
-    const done = () => this.stop('breach', `critical point ${lp} ${this.unit}: ${fb.breaches.map((b) => b.reason).join('; ')} at ${fb.load} ${this.unit}`);
+    const done = () => this.stop('breach', `critical point ${lp} ${this.words}: ${fb.breaches.map((b) => b.reason).join('; ')} at ${fb.load} ${this.words}`);
     if (this.refined >= this.refineSteps) return done();
     const { resolution } = this.s.load.refine;
     const mid = this.closedLoop ? concurrencyMidpoint(lp, fb.load, resolution) : nextMidpoint(lp, fb.load, resolution);

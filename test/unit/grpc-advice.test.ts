@@ -46,7 +46,7 @@ describe('GrpcEngine.generatorAdvice', () => {
       expect(r.sent).toBeGreaterThan(40);
       expect(r.errors).toEqual({ 'grpc-UNAVAILABLE': r.sent });
       const advice = e.generatorAdvice();
-      expect(advice).toMatch(/^it reached 0 calls\/s at 200 req\/s using \d+ µs of CPU per call/);
+      expect(advice).toMatch(/^it reached 0 calls\/s at 200 calls\/s offered using \d+ µs of CPU per call/);
       expect(advice).toContain('load.pacing: spin');
       expect(advice).toContain('more grpc.channels (now 4)');
       expect(advice).toContain('critpoint export k6 --parallelism <n>');

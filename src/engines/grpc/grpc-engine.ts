@@ -178,7 +178,7 @@ export class GrpcEngine implements Engine {
   generatorAdvice(): string {
     const c = this.lastCost;
     const reached = c
-      ? `it reached ${Math.round(c.achievedRate)} calls/s at ${c.load} ${c.unit} using ${Math.round(c.cpuUsPerCall)} µs of CPU per call${this.usageText()}`
+      ? `it reached ${Math.round(c.achievedRate)} calls/s at ${c.load} ${c.unit === 'req/s' ? 'calls/s offered' : c.unit} using ${Math.round(c.cpuUsPerCall)} µs of CPU per call${this.usageText()}`
       : 'no step finished';
     const channels = this.cfg.channels < 64 ? `more grpc.channels (now ${this.cfg.channels}), ` : '';
     const client = this.cfg.client === 'grpc-js' ? 'grpc.client: http2 (several times cheaper per call than grpc-js), ' : '';
