@@ -120,8 +120,8 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
   // Options of the closed-loop HTTP engine (autocannon) that a gRPC run would silently ignore.
   if (s.load.pipelining !== undefined)
     out.push(`load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got ${s.load.pipelining}`);
-  if (s.load.workers !== undefined)
-    out.push(`load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got ${s.load.workers}`);
+  if (typeof s.load.workers === 'number' && s.load.workers > 1)
+    out.push(`load.workers: the gRPC engine runs on the main thread (worker threads are for the HTTP engines), got ${s.load.workers}`);
   if (!s.grpc) {
     out.push(`grpc: required for a ${url.protocol}// target (at least proto, service and method), got nothing`);
     return out;

@@ -117,7 +117,6 @@ function modeProblems(s: Scenario): string[] {
   } else {
     if (load.engine === 'http-closed') out.push(`load.engine: http-closed runs load.mode concurrency only, got ${renderGot(load.engine)}`);
     if (load.pipelining !== undefined) out.push(`load.pipelining: applies to load.mode concurrency only, got ${load.pipelining}`);
-    if (load.workers !== undefined) out.push(`load.workers: applies to load.mode concurrency only, got ${load.workers}`);
   }
   return out;
 }

@@ -111,11 +111,13 @@ export const loadSchema = z
       .optional()
       .meta({ description: 'Concurrency mode: HTTP/1.1 requests each connection keeps in flight (autocannon pipelining). Default 1.', unit: UNIT.requests }),
     workers: z
-      .number()
-      .int()
-      .min(0)
+      .union([z.literal('auto'), z.number().int().min(0)], { error: "must be 'auto' or a whole number >= 0" })
       .optional()
-      .meta({ description: 'Concurrency mode: worker threads that share the connections (0 = the main thread). Default 0.', unit: UNIT.threads }),
+      .meta({
+        description:
+          "Load threads. auto = the machine's cores minus one for the controller (at least 1; os.availableParallelism). Rate mode: N >= 2 threads split the schedule (request i goes to thread i mod N), 0 or 1 = the main thread; default 1. Concurrency mode: worker threads that share the connections (0 = the main thread); default 0.",
+        unit: UNIT.threads,
+      }),
     stepDuration: duration.prefault('5s').meta({ description: 'Duration of each ramp step.', unit: UNIT.duration }),
     warmup: duration.prefault('3s').meta({ description: 'Discarded time at the start of the baseline step.', unit: UNIT.duration }),
     baselineWindows: z

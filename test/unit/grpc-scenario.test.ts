@@ -159,7 +159,7 @@ describe('gRPC scenario problems, before any load', () => {
     {
       name: 'worker threads on a gRPC target',
       data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, workers: 2 } },
-      want: ['load.workers: applies to the closed-loop HTTP engine only; the gRPC engine runs on the main thread, got 2'],
+      want: ['load.workers: the gRPC engine runs on the main thread (worker threads are for the HTTP engines), got 2'],
     },
     { name: 'unknown grpc field', data: { ...base, grpc: { ...work, deadlne: '1s' } }, want: ['grpc.deadlne: unknown field, got "1s"'] },
   ];

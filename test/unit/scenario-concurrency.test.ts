@@ -103,9 +103,9 @@ describe('load.mode concurrency: problems, all at once', () => {
       want: [
         'load.engine: http-closed runs load.mode concurrency only, got "http-closed"',
         'load.pipelining: applies to load.mode concurrency only, got 2',
-        'load.workers: applies to load.mode concurrency only, got 1',
       ],
     },
+    { name: 'bad workers', data: closed({ workers: 'all' }), want: ["load.workers: must be 'auto' or a whole number >= 0, got \"all\""] },
     { name: 'unknown mode', data: { ...minimal, load: { mode: 'users' } }, want: ['load.mode: must be one of "rate", "concurrency", got "users"'] },
   ];
   for (const c of cases) {

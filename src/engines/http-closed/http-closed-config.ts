@@ -3,12 +3,13 @@
 import type { Scenario } from '../../scenario/schema.js';
 import { httpRequestOf } from '../http-request.js';
 import type { HttpClosedConfig } from './http-closed-engine.js';
+import { closedLoopWorkers } from '../threads/worker-count.js';
 
 export function httpClosedConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpClosedConfig {
   return {
     ...httpRequestOf(s, env),
     pipelining: s.load.pipelining ?? 1,
-    workers: s.load.workers ?? 0,
+    workers: closedLoopWorkers(s.load.workers),
     windowMs: s.detect.window,
     minRequests: s.detect.minRequests,
   };
