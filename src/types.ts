@@ -105,6 +105,11 @@ export interface WindowStats {
   mean: number;
   /** p99 of (actual send time - intended send time), ms. 0 in closed loop. */
   sendLagP99: number;
+  /**
+   * Worker-thread engines (load.workers >= 2): the load thread (0-based) whose send lag set sendLagP99, the
+   * worst of the threads' p99s and the merged one. Absent on one thread.
+   */
+  sendLagThread?: number;
   /** Highest number of requests in flight during the window. */
   maxInFlight: number;
   /** Time-averaged requests in flight during the window (for the Little's-law check). */

@@ -67,7 +67,10 @@ export function rising(points: [number, number][], minRise = 0): boolean {
 
 export function generatorIssue(w: WindowStats, cfg: DetectConfig): string | null {
   if (w.warmup || w.capHits > 0) return null;
-  if (w.sendLagP99 > cfg.generator.maxSendLag) return `send lag p99 ${figure(w.sendLagP99)} ms > ${cfg.generator.maxSendLag} ms`;
+  if (w.sendLagP99 > cfg.generator.maxSendLag) {
+    const thread = w.sendLagThread !== undefined ? ` (load thread ${w.sendLagThread})` : '';
+    return `send lag p99 ${figure(w.sendLagP99)} ms${thread} > ${cfg.generator.maxSendLag} ms`;
+  }
   const maxBusy = cfg.generator.maxBusy;
   if (maxBusy !== undefined && w.generatorBusy !== undefined && w.generatorBusy > maxBusy) {
     return `generator event loop busy ${(w.generatorBusy * 100).toFixed(0)}% of the window > ${(maxBusy * 100).toFixed(0)}%`;

@@ -4,8 +4,7 @@
 // (types.ts StepContext: budget, abort, liveness, in-flight accounting).
 import type { Engine } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
-import { HttpOpenEngine } from './http-open/http-open-engine.js';
-import { httpOpenConfig } from './http-open/http-open-config.js';
+import { createHttpOpenEngine } from './http-open/http-open-config.js';
 import { HttpClosedEngine } from './http-closed/http-closed-engine.js';
 import { httpClosedConfig } from './http-closed/http-closed-config.js';
 import { K6Engine } from './k6/k6-engine.js';
@@ -21,7 +20,7 @@ export interface EngineFactoryOptions {
 export type EngineFactory = (s: Scenario, opts: EngineFactoryOptions) => Engine;
 
 export const engines: Record<string, EngineFactory> = {
-  'http-open': (s, { env }) => new HttpOpenEngine(httpOpenConfig(s, env)),
+  'http-open': (s, { env }) => createHttpOpenEngine(s, env),
   'http-closed': (s, { env }) => new HttpClosedEngine(httpClosedConfig(s, env)),
   k6: (s, { env }) => new K6Engine(k6EngineConfig(s, env)),
   grpc: (s, { env }) => new GrpcEngine(grpcEngineConfig(s, env)),

@@ -41,6 +41,42 @@ export interface StepRecorderOptions {
   liveness: LivenessSink;
   /** Names of the scenario's requests, in order: events' `req` indexes into it. Absent or one name: no breakdown, no cost. */
   requests?: readonly string[];
+  /**
+   * Fed by other threads: windows close only when mergeThrough() says every load thread's slice up to a
+   * boundary is in (no timer, no per-request events on this thread).
+   */
+  external?: boolean;
+}
+
+/** What a load thread recorded between two window boundaries (threads/window-slices.ts), ready to merge. */
+export interface MergedSlice {
+  scheduled: number;
+  sent: number;
+  completed: number;
+  ok: number;
+  transportErrors: number;
+  capHits: number;
+  errors: ErrorCounts;
+  errorTotal: number;
+  /** Highest in-flight count (over all threads) the thread saw during the slice. */
+  maxInFlight: number;
+  /** Integral of the thread's in-flight count over the slice, request-ms. */
+  inFlightArea: number;
+  latency: Histogram;
+  lag: Histogram;
+  /** The thread (0-based) and its own send-lag p99 over the slice, ms. */
+  thread: number;
+  lagP99: number;
+  errorExample?: string;
+}
+
+/** The first window boundary strictly after t: every windowMs from the step start, the warm-up's end, then every windowMs from it. */
+export function windowBoundaryAfter(t: number, stepStart: number, warmupEnd: number, windowMs: number): number {
+  const base = t < warmupEnd ? stepStart : warmupEnd;
+  // The small epsilon keeps t = a boundary (up to float error) from mapping to itself.
+  let b = base + (Math.floor((t - base) / windowMs + 1e-9) + 1) * windowMs;
+  if (t < warmupEnd) b = Math.min(b, warmupEnd);
+  return b > t ? b : t + windowMs;
 }
 
 /** Per-request tallies of the current window and of the step (warm-up excluded). */
@@ -90,6 +126,8 @@ export class StepRecorder {
   private sendEnd: number | undefined;
   /** Several requests only; undefined keeps every event's extra work to one check. */
   private readonly per: ByRequest | undefined;
+  /** External feed: the thread with the highest send-lag p99 of the current window. */
+  private laggard: { thread: number; p99: number } | null = null;
 
   constructor(opts: StepRecorderOptions) {
     this.opts = opts;
@@ -102,8 +140,10 @@ export class StepRecorder {
     this.inFlightSince = this.inFlightAt = this.stepStart;
     this.nextBoundary = this.boundaryAfter(this.stepStart);
     if (opts.firstMessage) this.first = { window: createHistogram(), step: createHistogram() };
-    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 20);
-    this.timer.unref?.();
+    if (!opts.external) {
+      this.timer = setInterval(() => this.tick(), opts.tickMs ?? 20);
+      this.timer.unref?.();
+    }
   }
 
   /** Run-clock time the step started. */
@@ -113,12 +153,7 @@ export class StepRecorder {
 
   /** The first window boundary strictly after t (boundaries: every windowMs from the step start, the warm-up's end, then every windowMs from it). */
   private boundaryAfter(t: number): number {
-    const { windowMs } = this.opts;
-    const base = t < this.warmupEnd ? this.stepStart : this.warmupEnd;
-    // The small epsilon keeps t = a boundary (up to float error) from mapping to itself.
-    let b = base + (Math.floor((t - base) / windowMs + 1e-9) + 1) * windowMs;
-    if (t < this.warmupEnd) b = Math.min(b, this.warmupEnd);
-    return b > t ? b : t + windowMs;
+    return windowBoundaryAfter(t, this.stepStart, this.warmupEnd, this.opts.windowMs);
   }
 
   scheduled(at: number): void {
@@ -216,6 +251,35 @@ export class StepRecorder {
     }
   }
 
+  /** Adds a load thread's slice to the current window (external feed). Its events all precede the boundary the next mergeThrough() names. */
+  merge(x: MergedSlice): void {
+    const c = this.c;
+    c.scheduled += x.scheduled;
+    c.sent += x.sent;
+    c.completed += x.completed;
+    c.ok += x.ok;
+    c.transportErrors += x.transportErrors;
+    c.capHits += x.capHits;
+    c.errorTotal += x.errorTotal;
+    for (const k in x.errors) c.errors[k] = (c.errors[k] ?? 0) + (x.errors[k] as number);
+    if (x.maxInFlight > c.maxInFlight) c.maxInFlight = x.maxInFlight;
+    this.inFlightArea += x.inFlightArea;
+    this.latency.add(x.latency);
+    this.lag.add(x.lag);
+    if (x.sent > 0 && (this.laggard === null || x.lagP99 > this.laggard.p99)) this.laggard = { thread: x.thread, p99: x.lagP99 };
+    if (x.errorExample !== undefined) this.errorExample(x.errorExample);
+  }
+
+  /**
+   * Every load thread's slice up to run-clock time t is merged (external feed): `inFlight` requests are in
+   * flight over all threads at t. Closes the windows that end by t, as tick() does for events on this thread.
+   */
+  mergeThrough(t: number, inFlight: number): void {
+    this.inFlight = inFlight;
+    if (t > this.inFlightAt) this.inFlightAt = t;
+    this.tick(t);
+  }
+
   /** True until the step's first failed request has been described (engines check it before building the text). */
   get wantsErrorExample(): boolean {
     return this.example === undefined;
@@ -288,6 +352,10 @@ export class StepRecorder {
     this.inFlightSince = areaEnd;
     const first = this.first ? percentiles(this.first.window) : null;
     const c = this.c;
+    // Threads: the send lag is judged per thread and in total (a mixture's p99 is at most its worst part's), and the window names the laggard.
+    const lagP99 = p99Ms(this.lag);
+    const laggard = this.laggard;
+    this.laggard = null;
     const w = buildWindow(
       { index: this.opts.nextWindowIndex(), step, warmup, tStart: this.windowStart, tEnd, minRequests, rateS, shortTail },
       {
@@ -303,7 +371,8 @@ export class StepRecorder {
       },
       percentiles(this.latency),
       {
-        sendLagP99: p99Ms(this.lag),
+        sendLagP99: laggard ? Math.max(lagP99, laggard.p99) : lagP99,
+        ...(laggard ? { sendLagThread: laggard.thread } : {}),
         meanInFlight,
         ...(this.opts.busy ? { generatorBusy: this.opts.busy() } : {}),
         ...(first ? { firstMessage: { p50: first.p50, p99: first.p99 } } : {}),
@@ -326,8 +395,8 @@ export class StepRecorder {
   }
 
   /** The schedule ended (or was aborted): rates of the last window are per second of sending, not of draining. */
-  sendingStopped(): void {
-    this.sendEnd ??= this.opts.now();
+  sendingStopped(at?: number): void {
+    this.sendEnd ??= at ?? this.opts.now();
   }
 
   /** Closes the last window (it runs to the end of the drain) and returns the step's statistics. */

@@ -38,3 +38,21 @@ export function percentiles(h: Histogram): Percentiles {
 export function p99Ms(h: Histogram): number {
   return h.totalCount === 0 ? 0 : h.getValueAtPercentile(99) / 1000;
 }
+
+/** A histogram as another thread receives it: HdrHistogram's compressed encoding, and its exact largest value (the encoding keeps only the bucket). */
+export interface EncodedHistogram {
+  data: string;
+  max: number;
+}
+
+/** Encodes a histogram to send to another thread (cheap compression: it is sent, not stored). */
+export function encodeHistogram(h: Histogram): EncodedHistogram {
+  return { data: hdr.encodeIntoCompressedBase64(h, 1), max: h.maxValue };
+}
+
+/** The histogram encodeHistogram() sent, in createHistogram()'s layout, so it adds exactly into one (the same buckets, counts and max). */
+export function decodeHistogram(e: EncodedHistogram): Histogram {
+  const h = hdr.decodeFromCompressedBase64(e.data, 32, false);
+  if (h.totalCount > 0) (h as unknown as { maxValue: number }).maxValue = e.max;
+  return h;
+}

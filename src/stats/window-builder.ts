@@ -150,6 +150,8 @@ export interface RequestTallies {
 
 export interface WindowExtras {
   sendLagP99: number;
+  /** Worker-thread engines: the load thread whose send lag set sendLagP99. */
+  sendLagThread?: number;
   meanInFlight?: number;
   generatorBusy?: number;
   firstMessage?: FirstMessageLatency;
@@ -181,6 +183,7 @@ export function buildWindow(f: WindowFrame, t: WindowTally, latency: Percentiles
     max: latency.max,
     mean: latency.mean,
     sendLagP99: x.sendLagP99,
+    ...(x.sendLagThread !== undefined ? { sendLagThread: x.sendLagThread } : {}),
     maxInFlight: t.maxInFlight,
     ...(x.meanInFlight !== undefined ? { meanInFlight: x.meanInFlight } : {}),
     ...(x.generatorBusy !== undefined ? { generatorBusy: x.generatorBusy } : {}),

@@ -116,6 +116,14 @@ let k6File: string | null = null;
 const cases: EngineCase[] = [
   { name: 'http-open', unit: 'req/s', load: 400, returnAfterAbortMs: 1_000, start: httpTarget, scenario: (t) => httpScenario(t.url, { start: 400, end: 800 }) },
   {
+    name: 'http-open (workers: 2)',
+    unit: 'req/s',
+    load: 400,
+    returnAfterAbortMs: 1_000,
+    start: httpTarget,
+    scenario: (t) => httpScenario(t.url, { start: 400, end: 800, workers: 2 }),
+  },
+  {
     name: 'http-closed',
     unit: 'connections',
     load: 4,

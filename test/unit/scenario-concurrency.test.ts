@@ -100,12 +100,9 @@ describe('load.mode concurrency: problems, all at once', () => {
     {
       name: 'closed engine in rate mode',
       data: { ...minimal, load: { engine: 'http-closed', pipelining: 2, workers: 1 } },
-      want: [
-        'load.engine: http-closed runs load.mode concurrency only, got "http-closed"',
-        'load.pipelining: applies to load.mode concurrency only, got 2',
-      ],
+      want: ['load.engine: http-closed runs load.mode concurrency only, got "http-closed"', 'load.pipelining: applies to load.mode concurrency only, got 2'],
     },
-    { name: 'bad workers', data: closed({ workers: 'all' }), want: ["load.workers: must be 'auto' or a whole number >= 0, got \"all\""] },
+    { name: 'bad workers', data: closed({ workers: 'all' }), want: ['load.workers: must be \'auto\' or a whole number >= 0, got "all"'] },
     { name: 'unknown mode', data: { ...minimal, load: { mode: 'users' } }, want: ['load.mode: must be one of "rate", "concurrency", got "users"'] },
   ];
   for (const c of cases) {

@@ -4,7 +4,10 @@ import type { Dispatcher } from 'undici';
 import type { Scenario } from '../../scenario/schema.js';
 import { httpRequestOf } from '../http-request.js';
 import { httpConnectionOf } from '../http-dispatcher.js';
-import type { HttpOpenConfig } from './http-open-engine.js';
+import { HttpOpenEngine, type HttpOpenConfig } from './http-open-engine.js';
+import { HttpOpenThreadsEngine } from './http-open-threads.js';
+import { openLoopThreads } from '../threads/worker-count.js';
+import type { Engine } from '../../types.js';
 
 export function httpOpenConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpOpenConfig {
   return {
@@ -18,4 +21,11 @@ export function httpOpenConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpOpenCon
     windowMs: s.detect.window,
     minRequests: s.detect.minRequests,
   };
+}
+
+/** load.workers: one thread is the single-thread engine exactly as it always was; two or more split the schedule over worker threads. */
+export function createHttpOpenEngine(s: Scenario, env: NodeJS.ProcessEnv): Engine {
+  const cfg = httpOpenConfig(s, env);
+  const threads = openLoopThreads(s.load.workers);
+  return threads > 1 ? new HttpOpenThreadsEngine(cfg, threads) : new HttpOpenEngine(cfg);
 }

@@ -50,17 +50,20 @@ export function statusKind(status: number): string {
   return `http-${Math.floor(status / 100)}xx`;
 }
 
+/** Where a response handler records outcomes: the step's recorder, or a load thread's (threads/window-slices.ts). */
+export type OutcomeRecorder = Pick<StepRecorder, 'response' | 'failed' | 'wantsErrorExample' | 'errorExample'>;
+
 /**
  * One request's handler on undici's dispatch API: no promise, no body stream
  * (the body is read and dropped chunk by chunk), so a response costs the
  * generator as little event-loop time as undici allows. Exactly one of
  * onResponseEnd / onResponseError settles it.
  */
-class ResponseTap implements Dispatcher.DispatchHandler {
+export class ResponseTap implements Dispatcher.DispatchHandler {
   private status = 0;
   constructor(
     private readonly intendedAt: number,
-    private readonly recorder: StepRecorder,
+    private readonly recorder: OutcomeRecorder,
     private readonly now: () => number,
     private readonly isOk: (status: number) => boolean,
     private readonly settle: () => void,
