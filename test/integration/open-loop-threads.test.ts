@@ -11,13 +11,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createEngine } from '../../src/engines/registry.js';
 import { HttpOpenThreadsEngine } from '../../src/engines/http-open/http-open-threads.js';
-import { resolveScenario } from '../../src/scenario/load.js';
+import { loadScenarioFile } from '../../src/scenario/load.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 import type { Step, StepStats } from '../../src/types.js';
 
 const STOP_BOUND_MS = 100;
+const EXAMPLE = fileURLToPath(new URL('../../scenarios/threads.yaml', import.meta.url));
 
 async function target() {
   let received = 0;
@@ -37,14 +39,18 @@ async function target() {
   };
 }
 
-function threadsEngine(url: string): HttpOpenThreadsEngine {
-  const s = resolveScenario({
-    name: 'threads',
-    target: { url },
-    http: { path: '/', timeout: '2s' },
-    load: { start: 600, end: 1200, stepDuration: '3s', maxInFlight: 200, workers: 2 },
-    detect: { window: '250ms', minRequests: 5 },
-    report: { dir: mkdtempSync(join(tmpdir(), 'critpoint-threads-')) },
+/** The example scenario (scenarios/threads.yaml) pointed at the test's target, with 2 threads (auto is 1 on a 2-core machine). */
+async function threadsEngine(url: string): Promise<HttpOpenThreadsEngine> {
+  const s = await loadScenarioFile(EXAMPLE, {
+    target: url,
+    sets: [
+      'http.path=/',
+      'http.timeout=2s',
+      'load.workers=2',
+      'load.maxInFlight=200',
+      'detect.window=250ms',
+      `report.dir=${mkdtempSync(join(tmpdir(), 'critpoint-threads-'))}`,
+    ],
   });
   const e = createEngine(s, { env: process.env });
   expect(e).toBeInstanceOf(HttpOpenThreadsEngine);
@@ -65,7 +71,7 @@ describe('open-loop engine on 2 worker threads', () => {
 
   it(`a stop reaches both threads: none sends more than ${STOP_BOUND_MS} ms after the decision, and the target got exactly what they counted`, async () => {
     const t = await target();
-    const e = threadsEngine(t.url);
+    const e = await threadsEngine(t.url);
     cleanup.push(() => e.close(), t.close);
     await e.preflight(10_000);
     const before = t.received();
@@ -93,7 +99,7 @@ describe('open-loop engine on 2 worker threads', () => {
 
   it('a thread that dies mid-step is a clear error for that step and the next, not a hang', async () => {
     const t = await target();
-    const e = threadsEngine(t.url);
+    const e = await threadsEngine(t.url);
     cleanup.push(() => e.close(), t.close);
     await e.preflight(10_000);
     const t0 = performance.now();

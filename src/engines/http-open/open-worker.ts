@@ -12,7 +12,8 @@
 // 'stop' message also wakes a thread that sleeps until its next send.
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { createHttpDispatcher } from '../http-dispatcher.js';
 import { runPacing } from '../pacing.js';
 import { threadPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
@@ -25,17 +26,8 @@ if (!port) throw new Error('open-worker.ts runs only as a worker thread');
 const init = workerData as OpenWorkerInit;
 const post = (m: FromOpenWorker) => port.postMessage(m);
 
-// The same pool the single-thread engine builds (http-open-engine.ts), one per thread.
-function newPool(): Pool {
-  return new Pool(init.origin, {
-    connections: init.maxInFlight,
-    pipelining: 1,
-    headersTimeout: init.timeoutMs,
-    bodyTimeout: init.timeoutMs,
-    connectTimeout: Math.min(init.timeoutMs, 5_000),
-    keepAliveTimeout: 30_000,
-  });
-}
+// The same dispatcher the single-thread engine builds (http-dispatcher.ts), one per thread.
+const newPool = () => createHttpDispatcher({ origin: init.origin, connections: init.maxInFlight, timeoutMs: init.timeoutMs });
 
 let pool = newPool();
 let stopCurrent: (() => void) | null = null;
