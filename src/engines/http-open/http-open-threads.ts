@@ -11,6 +11,7 @@ import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { EngineStopError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
 import { httpPreflight } from '../http-preflight.js';
+import { ConnectionCounter, createHttpDispatcher } from '../http-dispatcher.js';
 import { ThreadPool } from '../threads/thread-pool.js';
 import { SliceMerger, replayLiveness } from '../threads/window-slices.js';
 import type { HttpOpenConfig } from './http-open-engine.js';
@@ -74,6 +75,9 @@ export class HttpOpenThreadsEngine implements Engine {
         maxInFlight: cfg.maxInFlight,
         pacing: cfg.pacing,
         tickMs: THREAD_TICK_MS,
+        version: cfg.version,
+        streams: cfg.streams,
+        tls: cfg.tls,
       }),
     });
     return this.pool;
@@ -82,10 +86,23 @@ export class HttpOpenThreadsEngine implements Engine {
   /** Checks the target answers, then starts the threads so the first step's clock does not wait for them. */
   async preflight(timeoutMs: number): Promise<void> {
     const { cfg } = this;
-    await httpPreflight(
-      { origin: this.origin, path: this.requestPath, method: cfg.method as Dispatcher.HttpMethod, headers: cfg.headers, body: cfg.body },
-      timeoutMs,
+    // Over a dispatcher built as each thread builds its own (HTTP version, TLS), so the check covers the connections the run uses.
+    const counter = new ConnectionCounter(cfg.version ?? '1.1');
+    const pool = createHttpDispatcher(
+      { origin: this.origin, connections: 1, timeoutMs: cfg.timeoutMs, version: cfg.version, streams: cfg.streams, tls: cfg.tls },
+      counter,
     );
+    try {
+      await httpPreflight(
+        { origin: this.origin, path: this.requestPath, method: cfg.method as Dispatcher.HttpMethod, headers: cfg.headers, body: cfg.body },
+        timeoutMs,
+        pool,
+        cfg.version === '2' ? () => counter.negotiated() : undefined,
+      );
+    } finally {
+      counter.stop();
+      await pool.destroy().catch(() => undefined);
+    }
     await this.threadPool().ready();
   }
 

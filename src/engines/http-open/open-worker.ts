@@ -27,7 +27,15 @@ const init = workerData as OpenWorkerInit;
 const post = (m: FromOpenWorker) => port.postMessage(m);
 
 // The same dispatcher the single-thread engine builds (http-dispatcher.ts), one per thread.
-const newPool = () => createHttpDispatcher({ origin: init.origin, connections: init.maxInFlight, timeoutMs: init.timeoutMs });
+const newPool = () =>
+  createHttpDispatcher({
+    origin: init.origin,
+    connections: init.maxInFlight,
+    timeoutMs: init.timeoutMs,
+    version: init.version,
+    streams: init.streams,
+    tls: init.tls,
+  });
 
 let pool = newPool();
 let stopCurrent: (() => void) | null = null;
