@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
 import { runScenario, type RunOptions, type RunOutcome } from '../runner/run.js';
-import { createEngine } from '../engines/registry.js';
+import { prepareEngine } from '../engines/registry.js';
 import { redactUrl } from '../scenario/secrets.js';
 import { decideGate, shouldAddPair, type GateDecision, type GatePair } from './gate-decision.js';
 import { pairOrders, runSequence } from './pair-order.js';
@@ -60,7 +60,14 @@ export function scenarioFor(s: Scenario, url: string, reportDir: string): Scenar
 export async function preflightTargets(s: Scenario, urls: { side: string; url: string }[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string[]> {
   const problems: string[] = [];
   for (const { side, url } of urls) {
-    const engine = createEngine({ ...s, target: { ...s.target, url } }, { env });
+    let engine;
+    try {
+      // Each side describes itself: without grpc.proto, base and head are asked by reflection each.
+      engine = await prepareEngine({ ...s, target: { ...s.target, url } }, { env });
+    } catch (err) {
+      problems.push(`${side}: ${(err as Error).message}`);
+      continue;
+    }
     try {
       await engine.preflight(timeoutMs);
     } catch (err) {

@@ -11,10 +11,14 @@ import { K6Engine } from './k6/k6-engine.js';
 import { k6EngineConfig } from './k6/k6-config.js';
 import { GrpcEngine } from './grpc/grpc-engine.js';
 import { grpcEngineConfig } from './grpc/grpc-config.js';
+import { describeGrpc } from './grpc/grpc-describe.js';
+import type { LoadedProto } from './grpc/grpc-proto.js';
 import { isGrpcUrl } from '../scenario/grpc-schema.js';
 
 export interface EngineFactoryOptions {
   env: NodeJS.ProcessEnv;
+  /** gRPC: the service description prepareEngine fetched (server reflection when grpc.proto is omitted). */
+  grpc?: LoadedProto;
 }
 
 export type EngineFactory = (s: Scenario, opts: EngineFactoryOptions) => Engine;
@@ -23,7 +27,7 @@ export const engines: Record<string, EngineFactory> = {
   'http-open': (s, { env }) => createHttpOpenEngine(s, env),
   'http-closed': (s, { env }) => new HttpClosedEngine(httpClosedConfig(s, env)),
   k6: (s, { env }) => new K6Engine(k6EngineConfig(s, env)),
-  grpc: (s, { env }) => new GrpcEngine(grpcEngineConfig(s, env)),
+  grpc: (s, { env, grpc }) => new GrpcEngine(grpcEngineConfig(s, env, grpc)),
 };
 
 /** The scenario's engine: load.engine, else chosen by target.url's scheme. */
@@ -36,4 +40,13 @@ export function createEngine(s: Scenario, opts: EngineFactoryOptions): Engine {
   const factory = engines[name];
   if (!factory) throw new Error(`no engine named ${name}`);
   return factory(s, opts);
+}
+
+/**
+ * createEngine after what must be fetched before it: a gRPC scenario's service description (server reflection when
+ * grpc.proto is omitted). Throws ScenarioError when the scenario does not fit it, before any load.
+ */
+export async function prepareEngine(s: Scenario, opts: EngineFactoryOptions): Promise<Engine> {
+  const grpc = opts.grpc ?? (engineName(s) === 'grpc' ? await describeGrpc(s, opts.env) : undefined);
+  return createEngine(s, { ...opts, grpc });
 }

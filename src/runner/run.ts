@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Engine, EvidenceFile, Phase, ProgressEvent, WindowStats } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
-import { createEngine } from '../engines/registry.js';
+import { prepareEngine } from '../engines/registry.js';
 import { CritpointError, EngineStopError, TargetUnreachableError } from '../errors.js';
 import { prepareRunDir, writeReports } from './outputs.js';
 import { RuntimeMonitor } from './runtime-monitor.js';
@@ -60,8 +60,9 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   /** What the runner itself has to say (drains, evidence, report writes); the search's own come first. */
   const warnings: string[] = [];
 
-  // Both checked before any load is sent: the engine's tools exist, the run folder is writable.
-  const engine = opts.engine ?? createEngine(s, { env });
+  // All checked before any load is sent: the engine's tools exist (a gRPC service description: its proto file or
+  // server reflection, once), the run folder is writable.
+  const engine = opts.engine ?? (await prepareEngine(s, { env }));
   const runDir = opts.dryWrite
     ? null
     : await prepareRunDir(s.report.dir, s.name, startedAt).catch(async (err: unknown) => {

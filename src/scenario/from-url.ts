@@ -34,7 +34,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const GRPC_CALL = /^\/([^/]+)\/([^/]+)$/;
 
 export const GRPC_URL_HINT =
-  'a grpc:// run names the call in the URL and needs the .proto: critpoint run grpc://host:port/package.Service/Method --set grpc.proto=./service.proto [-d \'{"field":"value"}\'] [-H "key: value"]; or write a scenario to edit with critpoint init --grpc';
+  'a grpc:// run names the call in the URL: critpoint run grpc://host:port/package.Service/Method [--set grpc.proto=./service.proto, else server reflection] [-d \'{"field":"value"}\'] [-H "key: value"]; or write a scenario to edit with critpoint init --grpc';
 
 /** True when the run argument is a URL (scheme://...) rather than a file. */
 export function isUrlArgument(arg: string): boolean {

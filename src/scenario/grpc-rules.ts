@@ -4,11 +4,11 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Scenario } from './schema.js';
-import { isGrpcUrl } from './grpc-schema.js';
+import { isGrpcUrl, type GrpcSection } from './grpc-schema.js';
 import { renderGot } from './format-issues.js';
 import { resolveTlsPaths, tlsProblems } from './tls-schema.js';
 import { envRefs, missingEnvRefs, redactUrl } from './secrets.js';
-import { findMethod, loadProto, methodKind } from '../engines/grpc/grpc-proto.js';
+import { findMethod, loadProto, methodKind, type LoadedProto } from '../engines/grpc/grpc-proto.js';
 import { checkMessage } from '../engines/grpc/request-check.js';
 import { CONNECTION_HEADERS } from '../engines/grpc/grpc-wire.js';
 
@@ -24,7 +24,7 @@ export function resolveGrpcPaths(s: Scenario, baseDir: string): Scenario {
     ...s,
     grpc: {
       ...s.grpc,
-      proto: abs(s.grpc.proto),
+      proto: s.grpc.proto === undefined ? undefined : abs(s.grpc.proto),
       includeDirs: s.grpc.includeDirs.map(abs),
       tls: resolveTlsPaths(tls, baseDir),
     },
@@ -80,6 +80,12 @@ function protoProblems(s: Scenario): string[] {
     }
     if (!ok) out.push(`grpc.includeDirs.${i}: not a folder, got ${renderGot(dir)}`);
   });
+  // Without a proto the description comes from server reflection: describedProblems runs on it before any load (grpc-describe.ts).
+  if (g.proto === undefined) {
+    if (g.includeDirs.length > 0)
+      out.push(`grpc.includeDirs: only used with grpc.proto (server reflection sends every file it needs), got ${renderGot(g.includeDirs)}`);
+    return out;
+  }
   let proto;
   try {
     proto = loadProto(g.proto, g.includeDirs);
@@ -87,6 +93,13 @@ function protoProblems(s: Scenario): string[] {
     out.push(`grpc.proto: cannot load (${(err as Error).message.split('\n')[0]}), got ${renderGot(g.proto)}`);
     return out;
   }
+  out.push(...describedProblems(proto, g));
+  return out;
+}
+
+/** What the service description (from the proto file or server reflection) says about service, method, stopLatency and request. */
+export function describedProblems(proto: LoadedProto, g: GrpcSection): string[] {
+  const out: string[] = [];
   const found = findMethod(proto, g.service, g.method);
   if (!found.ok) {
     out.push(`grpc.${found.field}: ${found.problem}, got ${renderGot(g[found.field])}`);
@@ -123,7 +136,7 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
   if (typeof s.load.workers === 'number' && s.load.workers > 1)
     out.push(`load.workers: the gRPC engine runs on the main thread (worker threads are for the HTTP engines), got ${s.load.workers}`);
   if (!s.grpc) {
-    out.push(`grpc: required for a ${url.protocol}// target (at least proto, service and method), got nothing`);
+    out.push(`grpc: required for a ${url.protocol}// target (at least service and method), got nothing`);
     return out;
   }
   out.push(...grpcTlsProblems(s, url), ...metadataProblems(s.grpc.metadata, opts.env), ...protoProblems(s));

@@ -9,14 +9,14 @@ import { tlsSchema } from './tls-schema.js';
 export const grpcTlsSchema = tlsSchema;
 
 export const grpcSchema = z.strictObject({
-  proto: z
-    .string()
-    .min(1)
-    .meta({ description: "The service's .proto file; a relative path is relative to the scenario file's folder (the working directory for a file-less run)." }),
-  includeDirs: z
-    .array(z.string().min(1))
-    .default([])
-    .meta({ description: "Folders searched for the proto's imports (relative to the scenario file's folder)." }),
+  proto: z.string().min(1).optional().meta({
+    description:
+      "The service's .proto file; a relative path is relative to the scenario file's folder (the working directory for a file-less run). Default: none, the description comes from the server by gRPC server reflection (grpc.reflection.v1, else v1alpha), once, before any load.",
+  }),
+  includeDirs: z.array(z.string().min(1)).default([]).meta({
+    description:
+      "Folders searched for the proto's imports, e.g. the one holding google/api/annotations.proto (relative to the scenario file's folder). google/protobuf/*.proto need none.",
+  }),
   service: z.string().min(1).meta({ description: 'Fully qualified service name, e.g. loadtarget.Work.' }),
   method: z.string().min(1).meta({ description: 'Method of the service: unary or server-streaming.' }),
   request: z

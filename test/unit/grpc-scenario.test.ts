@@ -96,7 +96,7 @@ describe('gRPC scenario problems, before any load', () => {
     {
       name: 'grpc target without a grpc section',
       data: { name: 'g', target: { url: 'grpc://127.0.0.1:9090' } },
-      want: ['grpc: required for a grpc:// target (at least proto, service and method), got nothing'],
+      want: ['grpc: required for a grpc:// target (at least service and method), got nothing'],
     },
     {
       name: 'grpc section on an HTTP target',

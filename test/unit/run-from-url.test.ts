@@ -114,11 +114,12 @@ describe('critpoint run grpc://host:port/package.Service/Method', () => {
     expect(s.grpc).toMatchObject({ service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, metadata: { 'x-tenant': 't1' } });
   });
 
-  it('without the .proto: one problem and a hint naming both ways (--set grpc.proto, critpoint init --grpc)', async () => {
+  it('without the .proto: valid (server reflection describes the service at run time; --dry-run asks nothing); a problem hints at both ways', async () => {
     const r = await cli(['run', 'grpc://127.0.0.1:9090/loadtarget.Work/Do', '--dry-run']);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain(': grpc.proto: expected string, got nothing\n');
-    expect(r.err).toMatch(/hint: .*--set grpc\.proto=.*critpoint init --grpc/);
+    expect(r.code).toBe(0);
+    const bad = await cli(['run', 'grpc://127.0.0.1:9090/loadtarget.Work/Do', '-X', 'POST', '--dry-run']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/hint: .*--set grpc\.proto=.*server reflection.*critpoint init --grpc/);
   });
 
   it('refuses -X, a request that is not a JSON object, and a path that is not /package.Service/Method', async () => {

@@ -1,11 +1,11 @@
 // From a validated scenario to the gRPC engine's configuration: the proto is
 // loaded, the method found and the request encoded once, TLS files read,
 // ${env:...} in metadata resolved (for the engine only; outputs keep the text).
-import { readFileSync } from 'node:fs';
 import type { Scenario } from '../../scenario/schema.js';
 import { ScenarioError } from '../../errors.js';
 import { resolveHeaders } from '../../scenario/secrets.js';
-import { findMethod, loadProto, methodKind } from './grpc-proto.js';
+import { findMethod, loadProto, methodKind, type LoadedProto } from './grpc-proto.js';
+import { grpcAddress, grpcTlsMaterial } from './grpc-describe.js';
 import type { TlsMaterial } from './channel-pool.js';
 import type { PacingMode } from '../pacing.js';
 
@@ -40,31 +40,21 @@ export interface GrpcEngineConfig {
   maxRequestsPerStep: number;
 }
 
-/** host:port of a grpc:// or grpcs:// URL (default ports 80 and 443). */
-export function grpcAddress(url: string): string {
-  const u = new URL(url);
-  const port = u.port || (u.protocol === 'grpcs:' ? '443' : '80');
-  return `${u.hostname}:${port}`;
-}
+export { grpcAddress };
 
-export function grpcEngineConfig(s: Scenario, env: NodeJS.ProcessEnv): GrpcEngineConfig {
+/** described: the description describeGrpc fetched (needed when grpc.proto is omitted; the proto file is loaded otherwise). */
+export function grpcEngineConfig(s: Scenario, env: NodeJS.ProcessEnv, described?: LoadedProto): GrpcEngineConfig {
   const g = s.grpc;
-  if (!g) throw new ScenarioError(['grpc: required for a grpc:// target (at least proto, service and method), got nothing']);
-  const proto = loadProto(g.proto, g.includeDirs);
+  if (!g) throw new ScenarioError(['grpc: required for a grpc:// target (at least service and method), got nothing']);
+  if (!described && g.proto === undefined)
+    throw new ScenarioError([
+      'grpc.proto: omitted, so the description comes from server reflection, which prepareEngine fetches before the engine is built, got nothing',
+    ]);
+  const proto = described ?? loadProto(g.proto as string, g.includeDirs);
   const found = findMethod(proto, g.service, g.method);
   if (!found.ok) throw new ScenarioError([`grpc.${found.field}: ${found.problem}, got ${JSON.stringify(g[found.field])}`]);
   const m = found.method;
-  const secure = new URL(s.target.url).protocol === 'grpcs:';
-  const t = g.tls;
-  const tls: TlsMaterial | null = secure
-    ? {
-        ca: t?.ca ? readFileSync(t.ca) : undefined,
-        cert: t?.cert ? readFileSync(t.cert) : undefined,
-        key: t?.key ? readFileSync(t.key) : undefined,
-        serverName: t?.serverName,
-        insecureSkipVerify: t?.insecureSkipVerify ?? false,
-      }
-    : null;
+  const tls: TlsMaterial | null = grpcTlsMaterial(s);
   return {
     url: s.target.url,
     address: grpcAddress(s.target.url),

@@ -14,7 +14,7 @@ export function k6EngineConfig(s: Scenario, env: NodeJS.ProcessEnv): K6EngineCon
   const problems = [...k6Refusals(s), ...req.problems];
   if (problems.length > 0) throw new ScenarioError(problems);
   const request = req.request;
-  if (request.protocol === 'grpc') request.proto = resolve(request.proto);
+  if (request.protocol === 'grpc' && request.proto !== undefined) request.proto = resolve(request.proto);
   return {
     binary,
     request,

@@ -50,7 +50,7 @@ export async function exportK6(s: Scenario, o: ExportOptions): Promise<ExportRes
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
   const request = req.request;
-  if (request.protocol === 'grpc') {
+  if (request.protocol === 'grpc' && request.proto !== undefined) {
     const src = resolve(dirname(o.scenarioFile), request.proto);
     await copyFile(src, join(dir, basename(src)));
     files.push(basename(src));

@@ -26,8 +26,8 @@ export interface K6GrpcRequest {
   /** host:port, overridable with CRITPOINT_TARGET. */
   target: string;
   plaintext: boolean;
-  /** The .proto file as the scenario names it; the exporter copies it beside the script. */
-  proto: string;
+  /** The .proto file as the scenario names it; the exporter copies it beside the script. None: k6 asks the server (reflection). */
+  proto?: string;
   includeDirs: string[];
   /** 'package.Service/Method' */
   method: string;
@@ -94,7 +94,7 @@ function headerExprs(
 
 /** The optional `grpc` section of a scenario (its schema lives with the gRPC engine). */
 interface GrpcSectionLike {
-  proto: string;
+  proto?: string;
   includeDirs?: string[];
   service: string;
   method: string;

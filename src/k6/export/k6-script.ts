@@ -68,7 +68,8 @@ function grpcParts(r: K6GrpcRequest): { imports: string; init: string; call: str
     init: [
       `const TARGET = __ENV.CRITPOINT_TARGET || ${q(r.target)};`,
       `const client = new grpc.Client();`,
-      `client.load(${q(r.includeDirs)}, ${q(r.proto)});`,
+      // Without a proto file, k6 loads the description by server reflection when it connects.
+      ...(r.proto === undefined ? [] : [`client.load(${q(r.includeDirs)}, ${q(r.proto)});`]),
       `const METHOD = ${q(r.method)};`,
       `const REQUEST = ${q(r.request)};`,
       `const PARAMS = {`,
@@ -80,7 +81,7 @@ function grpcParts(r: K6GrpcRequest): { imports: string; init: string; call: str
     ].join('\n'),
     call: [
       `  if (!connected) {`,
-      `    client.connect(TARGET, { plaintext: ${r.plaintext} });`,
+      `    client.connect(TARGET, { plaintext: ${r.plaintext}${r.proto === undefined ? ', reflect: true' : ''} });`,
       `    connected = true;`,
       `  }`,
       `  const res = client.invoke(METHOD, REQUEST, PARAMS);`,
