@@ -134,16 +134,16 @@ describe('the Go fixture with reflection (v1alpha), no proto file: 8 workers x 8
       target.grpcAddress!,
       { service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, channels: 4, deadline: '2s' },
       {
-        // The critical-point tests' 500 ms windows with shorter steps and baseline: 300 ms windows let this shared machine's stalls set the baseline.
+        // The proto-file critical-point test's windows and steps (500 ms, 2 s), a shorter baseline and a start nearer the knee.
         load: {
           start: 600,
           end: 3000,
           growth: { factor: 1.4 },
-          stepDuration: '1500ms',
+          stepDuration: '2s',
           warmup: '500ms',
           baselineWindows: 12,
           drain: '300ms',
-          maxDuration: '45s',
+          maxDuration: '60s',
           maxInFlight: 400,
         },
         detect: { window: '500ms', minRequests: 150, generator: { maxSendLag: '25ms', retries: 2 } },
