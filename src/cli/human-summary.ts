@@ -1,4 +1,5 @@
 // Human text for stderr: the result headline and the step table.
+import { connectionsLine } from '../runner/diagnostics.js';
 import type { ProgressEvent, RunResult } from '../types.js';
 import { phaseLabels } from '../reporters/headline.js';
 
@@ -44,6 +45,7 @@ export function humanSummary(r: RunResult, runDir: string | null): string {
   const out = [...(r.steps.length > 0 ? [stepTable(r), ''] : []), headline(r), `stop reason: ${r.stopReason} (exit code ${r.exitCode})`];
   if (r.diagnostics && r.steps.length > 0)
     out.push(`diagnostics (not gating): ${r.diagnostics.usl.detail}`, `diagnostics (not gating): ${r.diagnostics.littlesLaw.detail}`);
+  if (r.diagnostics?.connections && r.steps.length > 0) out.push(`connections: ${connectionsLine(r.diagnostics.connections)}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
   if (runDir) out.push(`run folder: ${runDir}`);
   return out.join('\n');

@@ -12,6 +12,7 @@ import { ScenarioError } from '../../src/errors.js';
 import { httpOpenConfig } from '../../src/engines/http-open/http-open-config.js';
 import { ConnectionCounter, createHttpDispatcher, DEFAULT_H2_STREAMS, h2Connections } from '../../src/engines/http-dispatcher.js';
 import { runDiagnosticsSchema } from '../../src/result/summary-schema.js';
+import { connectionsLine } from '../../src/runner/diagnostics.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-h2-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -115,5 +116,11 @@ describe('the dispatcher and its connection report', () => {
     const littlesLaw = { steps: 0, holding: 0, tolerance: 0.1, detail: '' };
     expect(runDiagnosticsSchema.parse({ usl, littlesLaw, connections }).connections).toEqual(connections);
     expect(runDiagnosticsSchema.safeParse({ usl, littlesLaw, connections: { ...connections, requested: '3' } }).success).toBe(false);
+  });
+
+  it('the terminal summary and summary.md say it in one line', () => {
+    expect(connectionsLine({ requested: '2', negotiated: 'h2', opened: 3, maxStreamsPerConnection: 57 })).toBe(
+      'HTTP/2 asked, h2 negotiated; 3 connections opened, at most 57 requests in flight on one',
+    );
   });
 });

@@ -1,5 +1,6 @@
 // summary.md: the headline and the step table in markdown, for a pull
 // request comment or a CI job summary. Formatting only.
+import { connectionsLine } from '../../runner/diagnostics.js';
 import { join } from 'node:path';
 import type { Reporter, RunResult } from '../../types.js';
 import { writeAtomic } from '../atomic-write.js';
@@ -63,6 +64,7 @@ export function renderSummaryMarkdown(r: RunResult): string {
     `| resolution | ${fmtPct(h.resolution)} |`,
     ...(h.stopDetailRepeats ? [] : [`| why it stopped | ${mdText(h.stopDetail)} |`]),
     `| target | ${mdText(r.target)} (${mdText(r.engine)}) |`,
+    ...(r.diagnostics?.connections ? [`| connections | ${mdText(connectionsLine(r.diagnostics.connections))} |`] : []),
     `| started | ${r.startedAt}, ${fmtNum(r.durationMs / 1000)} s |`,
     '',
     '## Steps',
