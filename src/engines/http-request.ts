@@ -3,6 +3,7 @@
 // their ${env:NAME} references resolved.
 import type { Scenario } from '../scenario/schema.js';
 import { resolveHeaders } from '../scenario/secrets.js';
+import type { ResponseCheckConfig } from './response-check.js';
 
 export interface HttpRequestConfig {
   url: string;
@@ -13,6 +14,8 @@ export interface HttpRequestConfig {
   body: string | null;
   timeoutMs: number;
   okStatus?: number[];
+  /** http.check: a sampled body check; absent = no body is read. */
+  check?: ResponseCheckConfig;
   /** Longest wait for in-flight requests after a step stops sending. */
   drainTimeoutMs: number;
 }
@@ -36,6 +39,7 @@ export function httpRequestOf(s: Scenario, env: NodeJS.ProcessEnv): HttpRequestC
     body,
     timeoutMs: s.http.timeout,
     ...(s.http.okStatus ? { okStatus: s.http.okStatus } : {}),
+    ...(s.http.check ? { check: s.http.check } : {}),
     drainTimeoutMs: Math.min(s.http.timeout, 5_000),
   };
 }

@@ -18,6 +18,17 @@ export function checkJsonHead(head: string): void {
   if (!/^\s*(?:[[{"tfn0-9-]|$)/.test(head)) throw notJson(head);
 }
 
+/** The value at `path` (object keys exactly, integer segments index arrays), or undefined when it is missing. */
+export function valueAtPath(doc: unknown, path: string): unknown {
+  let cur: unknown = doc;
+  for (const key of path.split('.')) {
+    if (Array.isArray(cur) && /^\d+$/.test(key)) cur = cur[Number(key)];
+    else if (cur !== null && typeof cur === 'object' && !Array.isArray(cur) && Object.hasOwn(cur, key)) cur = (cur as Record<string, unknown>)[key];
+    else return undefined;
+  }
+  return cur;
+}
+
 /**
  * The number at `path`. Object keys match exactly; an integer segment indexes an array.
  * Throws "field a.b is missing" or "field a.b is not a number (got string)".

@@ -6,6 +6,7 @@ import { formatDuration } from './duration.js';
 import { missingEnvRefs } from './secrets.js';
 import { renderGot } from './format-issues.js';
 import { checkGrpcRules } from './grpc-rules.js';
+import { isGrpcUrl } from './grpc-schema.js';
 import { tlsProblems } from './tls-schema.js';
 import { k6Refusals } from '../k6/export/k6-limits.js';
 
@@ -58,7 +59,7 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
   }
 
   problems.push(...httpVersionProblems(s), ...checkGrpcRules(s, opts));
-  problems.push(...judgedRequestProblems(s));
+  problems.push(...judgedRequestProblems(s), ...checkProblems(s));
 
   if (opts.env) {
     for (const ref of missingEnvRefs({ http: { headers: s.http.headers }, target: s.target }, opts.env)) {
@@ -66,6 +67,20 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
     }
   }
   return problems;
+}
+
+/** http.check says what to check, and runs where a body is read: the open-loop HTTP engine. */
+function checkProblems(s: Scenario): string[] {
+  const c = s.http.check;
+  if (c === undefined) return [];
+  const out: string[] = [];
+  if (c.contains === undefined && c.json === undefined)
+    out.push(`http.check: needs contains (a text the body holds) or json with equals (a field's value), got ${renderGot(c)}`);
+  if (c.json !== undefined && c.equals === undefined) out.push(`http.check.equals: the value http.check.json (${c.json}) must hold is missing, got nothing`);
+  if (c.json === undefined && c.equals !== undefined) out.push(`http.check.json: the field http.check.equals is compared with is missing, got nothing`);
+  const engine = s.load.engine ?? (isGrpcUrl(s.target.url) ? 'grpc' : s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
+  if (engine !== 'http-open') out.push(`http.check: runs on the open-loop HTTP engine (load.mode rate, an http(s) target), got engine ${engine}`);
+  return out;
 }
 
 /** Names of the scenario's requests (its requests: list; none without one). */

@@ -45,10 +45,32 @@ export const httpSchema = z.strictObject({
         'Request body: a string sent as it is, or an object/array sent as JSON (content-type application/json unless headers name one). Not with GET or HEAD.',
     }),
   timeout: duration.prefault('10s').meta({ description: 'Per-request timeout; a timeout counts as an error.', unit: UNIT.duration }),
-  okStatus: z
-    .array(z.number().int().min(100).max(599))
+  okStatus: z.array(z.number().int().min(100).max(599)).optional().meta({
+    description: 'The expected statuses: responses with these status codes count as success. Default: any status below 400.',
+    unit: UNIT.status,
+  }),
+  check: z
+    .strictObject({
+      every: z.number().int().min(1).default(100).meta({
+        description: 'Check one response in this many (1 = every response): only the checked responses have their body read.',
+        unit: UNIT.requests,
+      }),
+      contains: z.string().min(1).optional().meta({ description: 'The body must contain this text. Default: none.' }),
+      json: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({ description: 'Dot path of a field of a JSON body ("data.status", "items.0.id"); its value must equal check.equals. Default: none.' }),
+      equals: z
+        .unknown()
+        .optional()
+        .meta({ description: 'The value check.json must hold (any JSON value, compared deeply). Default: none (required with check.json).' }),
+    })
     .optional()
-    .meta({ description: 'Responses with these status codes count as success. Default: any status below 400.', unit: UNIT.status }),
+    .meta({
+      description:
+        "Response body check on a successful status (open-loop HTTP engine): a response that fails it counts as the error 'check-failed'. Default: none.",
+    }),
   version: z
     .union([z.literal('1.1'), z.literal('2'), z.literal(1.1), z.literal(2)], { error: 'must be 1.1 or 2' })
     .default('1.1')

@@ -13,6 +13,7 @@ import { runPacing, type PacingMode } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
 import type { HttpRequestConfig } from '../http-request.js';
+import { BodyBuffer, CHECK_FAILED, CheckSampler, checkBody, type ResponseCheckConfig } from '../response-check.js';
 
 /** The request (http-request.ts) and how the open loop paces it. */
 export interface HttpOpenConfig extends HttpRequestConfig, Pick<HttpDispatcherConfig, 'version' | 'streams' | 'tls'> {
@@ -60,13 +61,13 @@ export type OutcomeRecorder = Pick<StepRecorder, 'response' | 'failed' | 'wantsE
  * onResponseEnd / onResponseError settles it.
  */
 export class ResponseTap implements Dispatcher.DispatchHandler {
-  private status = 0;
+  protected status = 0;
   constructor(
-    private readonly intendedAt: number,
-    private readonly recorder: OutcomeRecorder,
-    private readonly now: () => number,
-    private readonly isOk: (status: number) => boolean,
-    private readonly settle: () => void,
+    protected readonly intendedAt: number,
+    protected readonly recorder: OutcomeRecorder,
+    protected readonly now: () => number,
+    protected readonly isOk: (status: number) => boolean,
+    protected readonly settle: () => void,
   ) {}
 
   // undici tells a new-style handler by this method: it must exist.
@@ -76,7 +77,7 @@ export class ResponseTap implements Dispatcher.DispatchHandler {
     this.status = statusCode;
   }
 
-  onResponseData(): void {}
+  onResponseData(_c: Dispatcher.DispatchController, _chunk: Buffer): void {}
 
   onResponseEnd(): void {
     const ok = this.isOk(this.status);
@@ -89,6 +90,35 @@ export class ResponseTap implements Dispatcher.DispatchHandler {
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     this.recorder.failed(transportErrorKind(err), this.now());
     if (this.recorder.wantsErrorExample) this.recorder.errorExample(`${(err as { code?: string }).code ?? err.name}: ${err.message}`);
+    this.settle();
+  }
+}
+
+/** A sampled request (http.check): its body is kept and checked; a successful status whose body fails counts as 'check-failed'. */
+export class CheckedTap extends ResponseTap {
+  private readonly body = new BodyBuffer();
+  constructor(
+    intendedAt: number,
+    recorder: OutcomeRecorder,
+    now: () => number,
+    isOk: (status: number) => boolean,
+    settle: () => void,
+    private readonly check: ResponseCheckConfig,
+  ) {
+    super(intendedAt, recorder, now, isOk, settle);
+  }
+
+  override onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body.add(chunk);
+  }
+
+  override onResponseEnd(): void {
+    if (!this.isOk(this.status)) return super.onResponseEnd();
+    const failure = checkBody(this.check, this.body.text());
+    if (failure === null) return super.onResponseEnd();
+    const doneAt = this.now();
+    this.recorder.response(doneAt - this.intendedAt, false, doneAt, CHECK_FAILED);
+    if (this.recorder.wantsErrorExample) this.recorder.errorExample(`HTTP ${this.status}, check failed: ${failure}`);
     this.settle();
   }
 }
@@ -193,6 +223,8 @@ export class HttpOpenEngine implements Engine {
     };
     const isOk = (status: number) => this.isOk(status);
     const done = () => settle();
+    const check = cfg.check;
+    const sampler = check ? new CheckSampler(check.every) : undefined;
     const send = (intendedAt: number) => {
       const sentAt = ctx.now();
       recorder.scheduled(sentAt);
@@ -203,7 +235,12 @@ export class HttpOpenEngine implements Engine {
       recorder.sent(sentAt - intendedAt, sentAt);
       this.inFlight++;
       pending.add();
-      pool.dispatch(options, new ResponseTap(intendedAt, recorder, ctx.now, isOk, done));
+      pool.dispatch(
+        options,
+        sampler !== undefined && sampler.next()
+          ? new CheckedTap(intendedAt, recorder, ctx.now, isOk, done, check as ResponseCheckConfig)
+          : new ResponseTap(intendedAt, recorder, ctx.now, isOk, done),
+      );
     };
 
     const aborted = await runPacing({
