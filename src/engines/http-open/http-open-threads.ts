@@ -71,6 +71,7 @@ export class HttpOpenThreadsEngine implements Engine {
         body: cfg.body,
         timeoutMs: cfg.timeoutMs,
         ...(cfg.okStatus ? { okStatus: cfg.okStatus } : {}),
+        ...(cfg.check ? { check: cfg.check } : {}),
         drainTimeoutMs: cfg.drainTimeoutMs,
         maxInFlight: cfg.maxInFlight,
         pacing: cfg.pacing,

@@ -1,6 +1,7 @@
 // Messages between the open-loop HTTP engine and its load threads
 // (open-worker.ts). Typed once here, used on both sides; everything is plain
 // data (structured clone), never a function.
+import type { ResponseCheckConfig } from '../response-check.js';
 import type { PacingMode } from '../pacing.js';
 import type { HttpDispatcherConfig } from '../http-dispatcher.js';
 import type { WindowGrid, WireLiveness, WireSlice } from '../threads/window-slices.js';
@@ -27,6 +28,8 @@ export interface OpenWorkerInit extends Pick<HttpDispatcherConfig, 'version' | '
   body: string | null;
   timeoutMs: number;
   okStatus?: number[];
+  /** http.check (plain data): each thread checks its first send and then one in check.every of its own. */
+  check?: ResponseCheckConfig;
   drainTimeoutMs: number;
   /** Total in flight over all threads (load.maxInFlight); the thread's connection pool allows as many. */
   maxInFlight: number;

@@ -18,7 +18,8 @@ import { runPacing } from '../pacing.js';
 import { threadPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
 import { SliceRecorder } from '../threads/window-slices.js';
-import { ResponseTap } from './http-open-engine.js';
+import { CheckedTap, ResponseTap } from './http-open-engine.js';
+import { CheckSampler } from '../response-check.js';
 import { SHARED, SHARED_INTS, type FromOpenWorker, type OpenRun, type OpenWorkerInit, type ToOpenWorker } from './open-worker-protocol.js';
 
 const port = parentPort;
@@ -75,6 +76,8 @@ async function run(msg: OpenRun): Promise<void> {
   const pacer = threadPacer(msg.arrival, msg.rate, msg.seed, init.thread, init.threads, msg.maxRequests);
   let lastSentAt: number | null = null;
   const current = pool;
+  const check = init.check;
+  const sampler = check ? new CheckSampler(check.every) : undefined;
   const send = (intendedAt: number) => {
     if (Atomics.load(ints, SHARED.stop) !== 0) return ac.abort();
     const sentAt = now();
@@ -88,7 +91,12 @@ async function run(msg: OpenRun): Promise<void> {
     recorder.sent(sentAt - intendedAt, sentAt, inFlight);
     lastSentAt = sentAt;
     pending.add();
-    current.dispatch(requestFor(pacer.index), new ResponseTap(intendedAt, recorder, now, isOk, done));
+    current.dispatch(
+      requestFor(pacer.index),
+      sampler !== undefined && check !== undefined && sampler.next()
+        ? new CheckedTap(intendedAt, recorder, now, isOk, done, check)
+        : new ResponseTap(intendedAt, recorder, now, isOk, done),
+    );
   };
   try {
     await runPacing({
