@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Engine, EvidenceFile, Phase, ProgressEvent, WindowStats } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
 import { prepareEngine } from '../engines/registry.js';
+import { sendLimitOf } from '../requests/config.js';
 import { CritpointError, EngineStopError, TargetUnreachableError } from '../errors.js';
 import { prepareRunDir, writeReports } from './outputs.js';
 import { RuntimeMonitor } from './runtime-monitor.js';
@@ -56,7 +57,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const startedAt = new Date();
   const t0 = performance.now();
   const now = () => performance.now() - t0;
-  const search = new SearchController(s);
+  const search = new SearchController(s, { sendLimit: sendLimitOf(s) });
   /** What the runner itself has to say (drains, evidence, report writes); the search's own come first. */
   const warnings: string[] = [];
 

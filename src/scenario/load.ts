@@ -2,7 +2,7 @@
 // -> schema (defaults) -> rules. Every problem is collected and reported at
 // once; nothing here sends load.
 import { open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { ScenarioError } from '../errors.js';
 import { scenarioSchema, type Scenario } from './schema.js';
@@ -150,9 +150,10 @@ export function resolveScenario(data: unknown, opts: LoadOptions = {}, source = 
   }
   const baseDir = opts.baseDir ?? process.cwd();
   const grpcResolved = resolveGrpcPaths(parsed.data, baseDir);
-  const scenario = grpcResolved.http.tls
+  const tlsResolved = grpcResolved.http.tls
     ? { ...grpcResolved, http: { ...grpcResolved.http, tls: resolveTlsPaths(grpcResolved.http.tls, baseDir) } }
     : grpcResolved;
+  const scenario = tlsResolved.data ? { ...tlsResolved, data: { ...tlsResolved.data, file: resolvePath(baseDir, tlsResolved.data.file) } } : tlsResolved;
   problems.push(...checkRules(scenario, { env: opts.env }));
   if (problems.length > 0) throw new ScenarioError(problems, source);
   return scenario;

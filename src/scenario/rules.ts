@@ -9,6 +9,7 @@ import { checkGrpcRules } from './grpc-rules.js';
 import { isGrpcUrl } from './grpc-schema.js';
 import { tlsProblems } from './tls-schema.js';
 import { k6Refusals } from '../k6/export/k6-limits.js';
+import { checkRequestRules } from '../requests/rules.js';
 
 export interface RuleOptions {
   /** Check that every ${env:NAME} is set (true for run, false for validate). */
@@ -60,6 +61,7 @@ export function checkRules(s: Scenario, opts: RuleOptions = {}): string[] {
 
   problems.push(...httpVersionProblems(s), ...checkGrpcRules(s, opts));
   problems.push(...judgedRequestProblems(s), ...checkProblems(s));
+  problems.push(...checkRequestRules(s, opts));
 
   if (opts.env) {
     for (const ref of missingEnvRefs({ http: { headers: s.http.headers }, target: s.target }, opts.env)) {

@@ -11,6 +11,7 @@ import { duration } from './duration.js';
 import { runtimeSchema } from '../samplers/schema.js';
 import { grpcSchema } from './grpc-schema.js';
 import { tlsSchema } from './tls-schema.js';
+import { dataSchema } from './data-schema.js';
 
 /** Units named in the JSON Schema's `unit` keyword. */
 export const UNIT = {
@@ -86,6 +87,46 @@ export const httpSchema = z.strictObject({
   }),
   tls: tlsSchema.optional().meta({ description: "TLS settings for https:// targets (load.mode rate). Default: none (the system's roots, the URL's host)." }),
 });
+
+/** A field of a section without its default: a request entry that leaves it out inherits the section's value. */
+function inherited<T extends z.ZodType>(field: T): z.ZodOptional<z.ZodType<z.output<T>, z.input<T>>> {
+  const meta = z.globalRegistry.get(field);
+  let inner: z.ZodType = field;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault) inner = inner.unwrap() as z.ZodType;
+  const description = `${meta?.description ?? ''} Default: the section's value.`.trim();
+  return inner.optional().meta({ ...meta, description }) as z.ZodOptional<z.ZodType<z.output<T>, z.input<T>>>;
+}
+
+function inheritedShape<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>, z.input<S[K]>>> } {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(shape)) out[k] = inherited(v as z.ZodType);
+  return out as { [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>, z.input<S[K]>>> };
+}
+
+/**
+ * One entry of `requests:`: a name, a weight and the per-request fields of the
+ * http: (method, path, headers, body, ...) or grpc: (method, request, metadata)
+ * section, each defaulting to the section's value. Derived from the sections'
+ * shapes, so a per-request field added there is a per-request field here.
+ */
+export function requestEntrySchema() {
+  // Connection-level fields (timeout, version, streams, tls) are the run's, not a request's.
+  const { timeout: _timeout, method: _method, version: _version, streams: _streams, tls: _tls, ...httpFields } = httpSchema.shape;
+  const { request, metadata } = grpcSchema.shape;
+  return z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, { message: 'must use only letters, digits, ".", "_" and "-"' })
+      .meta({ description: 'Name of the request: reports break windows and steps down by it. Unique in the list.' }),
+    weight: z.number().positive().default(1).meta({
+      description: 'Share of the sends: each send picks a request with probability weight / sum of weights, by a hash of (load.seed, send number).',
+      unit: UNIT.ratio,
+    }),
+    method: z.string().min(1).optional().meta({ description: 'HTTP method (http.method) or gRPC method of grpc.service (grpc.method). Default: the section\'s value.' }),
+    ...inheritedShape(httpFields),
+    ...inheritedShape({ request, metadata }),
+  });
+}
 
 export const growthSchema = z.union(
   [
@@ -185,7 +226,11 @@ export const loadSchema = z
       unit: UNIT.requests,
     }),
     maxRequests: z.number().int().positive().default(10_000_000).meta({ description: 'Hard cap on requests sent over the whole run.', unit: UNIT.requests }),
-    seed: z.number().int().default(1).meta({ description: 'Seed of the poisson schedule (load.arrival poisson).', unit: UNIT.none }),
+    seed: z.number().int().default(1).meta({
+      description:
+        'Seed of everything random in a run: the poisson schedule (load.arrival poisson), the request mix (requests), random placeholders and data.order random. run --seed overrides it.',
+      unit: UNIT.none,
+    }),
   })
   .transform((l) => {
     const d = MODE_DEFAULTS[l.mode];
@@ -318,6 +363,11 @@ export const scenarioSchema = z.strictObject({
     })
     .meta({ description: 'The service under test.' }),
   http: httpSchema.prefault({}).meta({ description: 'The HTTP request sent over and over (http:// and https:// targets).' }),
+  requests: z.array(requestEntrySchema()).min(1).optional().meta({
+    description:
+      'A weighted mix of named requests; each entry overrides the http: or grpc: section per request (the section stays the default for every field left out). Default: none (every send is the section\'s request).',
+  }),
+  data: dataSchema.optional().meta({ description: 'A data file whose rows feed ${data:COLUMN} placeholders, one row per send. Default: none.' }),
   grpc: grpcSchema.optional().meta({
     description: 'The gRPC call sent over and over: proto, service, method, request (grpc:// and grpcs:// targets). Default: none; required for a gRPC target.',
   }),

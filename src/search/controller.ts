@@ -38,6 +38,12 @@ export interface SearchOptions {
    * step is repeated (generator retry, recheck) and nothing is refined.
    */
   replay?: boolean;
+  /**
+   * Most requests the request source can schedule (data.onEnd stop: one per
+   * data row). When it binds before load.maxRequests, using it up ends the run
+   * `completed` (a breach found before stays the critical point).
+   */
+  sendLimit?: number;
 }
 
 export interface StepProposal {
@@ -115,6 +121,16 @@ export class SearchController {
     this.maxRate = s.load.maxRate ?? s.load.end;
   }
 
+  /** Most requests the run may schedule: load.maxRequests, or the data rows when fewer. */
+  private get requestCap(): number {
+    return Math.min(this.s.load.maxRequests, this.opts.sendLimit ?? Infinity);
+  }
+
+  /** The data rows (data.onEnd stop), not load.maxRequests, bound the run. */
+  private get dataBinds(): boolean {
+    return (this.opts.sendLimit ?? Infinity) < this.s.load.maxRequests;
+  }
+
   /** Every step filed so far, in order, with the outcome the search gave it. */
   get steps(): readonly StepResult[] {
     return this.filed;
@@ -176,7 +192,7 @@ export class SearchController {
     if (judged.step.index !== p.step.index) throw new Error(`judged step ${judged.step.index} is not the proposed step ${p.step.index}`);
     this.current = null;
     this.used += judged.scheduled;
-    const why = interrupt ?? (this.used >= this.s.load.maxRequests && !this.opts.replay ? CAP_ABORT.requests : undefined);
+    const why = interrupt ?? (this.used >= this.requestCap && !this.opts.replay ? CAP_ABORT.requests : undefined);
     return this.state === 'baseline' ? this.afterBaseline(judged, why) : this.afterStep(p, judged, why);
   }
 
@@ -184,6 +200,14 @@ export class SearchController {
   interrupt(why: string): SearchStop {
     if (this.final) return this.final;
     this.current = null;
+    if (why === CAP_ABORT.requests && this.dataBinds) {
+      const detail = `every row of data.file was used (data.onEnd stop: ${this.opts.sendLimit} rows, one per request)`;
+      if (this.firstBreach && this.lastPass !== null) {
+        this.notes.push('data.onEnd stop ended refinement early: resolution is coarser than load.refine.resolution');
+        return this.stop('breach', `${detail} during refinement; critical point at coarse resolution`);
+      }
+      return this.stop('completed', `${detail} before the ramp ended: no breach up to the last step`);
+    }
     if (why === CAP_ABORT.duration || why === CAP_ABORT.requests) {
       const cap = why === CAP_ABORT.duration ? 'load.maxDuration' : 'load.maxRequests';
       const detail =
@@ -218,7 +242,7 @@ export class SearchController {
       unit: this.unit,
       durationMs: s.durationMs,
       warmupMs: s.warmupMs,
-      maxRequests: this.opts.replay ? Infinity : Math.max(0, this.s.load.maxRequests - this.used),
+      maxRequests: this.opts.replay ? Infinity : Math.max(0, this.requestCap - this.used),
     };
     this.current = { kind: 'step', step, evaluate, recheckPending };
     return this.current;
