@@ -195,6 +195,9 @@ silently). \`critpoint validate <file>\` checks a scenario and prints its plan w
   the run starts and never written to any output (\`validate\` lists an unset one as "needed at run time"
   and still says valid; \`run\` refuses to start without it); literal values of \`Authorization\`, \`Cookie\`,
   \`X-Api-Key\` and similar headers are redacted in outputs.
+- **Placeholders**: paths, header values, bodies and gRPC request messages may contain \`\${data:COLUMN}\`,
+  \`\${seq}\`, \`\${int:MIN:MAX}\`, \`\${uuid}\`, \`\${string:N}\` and \`\${pick:a|b|c}\`, filled per send
+  ([traffic.md](traffic.md)).
 - **Overrides**: \`--set dot.path=value\` (repeatable) sets any field from the command line, the value read
   as YAML (\`--set load.end=5000\`, \`--set 'load.growth={step: 250}'\`) and validated like the file.
 - **Problems** are reported all at once, each as \`<dot.path>: <what is wrong>, got <value>\`, and nothing
@@ -219,7 +222,7 @@ export function renderScenarioDocs(schema: JsonSchema): string {
       allowed: allowedOf(prop),
       description: prop.description ?? '',
     };
-    if (prop.type === 'object' && prop.properties) {
+    if ((prop.type === 'object' && prop.properties) || (prop.type === 'array' && prop.items?.properties)) {
       const rows = [row];
       childRows(prop, key, defaults, rows);
       sections.push({ title: key, rows });

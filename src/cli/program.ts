@@ -117,6 +117,7 @@ export function buildProgram(io: CliIO, state: CliState = { exitCode: 0 }): Comm
     .option('--set <path=value>', 'override any field, e.g. --set load.end=5000 (repeatable)', collect, [])
     .option('--out <dir>', 'results folder (overrides report.dir)')
     .option('--engine <name>', 'load engine (overrides load.engine): http-open or k6')
+    .option('--seed <integer>', 'seed of the request mix, random placeholders and poisson arrivals (overrides load.seed)')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress on stderr')
     .option('--dry-run', 'print the resolved plan and send nothing')
@@ -139,13 +140,19 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
             set: string[];
             out?: string;
             engine?: string;
+            seed?: string;
             json?: boolean;
             quiet?: boolean;
             dryRun?: boolean;
             captureAtEnd?: boolean;
           },
         ) => {
-          const sets = [...o.set, ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []), ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : [])];
+          const sets = [
+            ...o.set,
+            ...(o.out ? [`report.dir=${JSON.stringify(o.out)}`] : []),
+            ...(o.engine ? [`load.engine=${JSON.stringify(o.engine)}`] : []),
+            ...(o.seed !== undefined ? [`load.seed=${o.seed}`] : []),
+          ];
           const s = await loadRunScenario(arg, { ...o, sets, env: io.env, stdin: io.stdin });
           if (o.dryRun) {
             io.stderr(`${planText(s)}\n`);

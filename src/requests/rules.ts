@@ -6,6 +6,7 @@ import { isGrpcUrl } from '../scenario/grpc-schema.js';
 import { renderGot } from '../scenario/format-issues.js';
 import { envRefs } from '../scenario/secrets.js';
 import { parseText } from './template.js';
+import { openLoopThreads } from '../engines/threads/worker-count.js';
 import { loadDataFile, type DataRows } from './data-file.js';
 import { compileHttpRequest, dataConfigOf, mergedHttpRequests, needsSource, templatedStrings, usedColumns } from './config.js';
 import { HttpRequestSource, type HttpRequestSpec } from './source.js';
@@ -39,19 +40,32 @@ export function checkRequestRules(s: Scenario, opts: RequestRuleOptions = {}): s
   const engine = s.load.engine ?? (grpc ? 'grpc' : s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
   if (needsSource(s)) {
     const what = s.requests ? 'requests' : s.data ? 'data' : 'placeholders';
-    if (grpc) out.push(`${what === 'placeholders' ? 'grpc.request' : what}: a request mix, data files and placeholders other than \${env:} are not wired into the gRPC engine yet, got ${renderGot(what === 'requests' ? s.requests?.map((r) => r.name) : what === 'data' ? s.data?.file : 'placeholders')}`);
+    if (grpc)
+      out.push(
+        `${what === 'placeholders' ? 'grpc.request' : what}: a request mix, data files and placeholders other than \${env:} are not wired into the gRPC engine yet, got ${renderGot(what === 'requests' ? s.requests?.map((r) => r.name) : what === 'data' ? s.data?.file : 'placeholders')}`,
+      );
+    else if (engine === 'http-open' && s.load.mode === 'rate' && openLoopThreads(s.load.workers) > 1)
+      out.push(
+        `load.workers: a request mix, data files and placeholders other than \${env:} run on one thread so far (send i must be numbered across threads), got ${renderGot(s.load.workers)}`,
+      );
     else if (engine !== 'http-open')
-      out.push(`load.engine: a request mix, data files and placeholders other than \${env:} run on http-open (load.mode rate) only so far, got ${renderGot(engine)}`);
+      out.push(
+        `load.engine: a request mix, data files and placeholders other than \${env:} run on http-open (load.mode rate) only so far, got ${renderGot(engine)}`,
+      );
   }
 
   const strings = templatedStrings(s);
   for (const { at, text } of strings) {
     const p = parseText(text);
     for (const problem of p.problems) out.push(`${at}: ${problem}, got ${renderGot(text)}`);
-    if (!s.data && p.tokens.some((t) => t.k === 'data')) out.push(`${at}: \${data:...} needs a data: section (a CSV or JSON Lines file), got ${renderGot(text)}`);
+    if (!s.data && p.tokens.some((t) => t.k === 'data'))
+      out.push(`${at}: \${data:...} needs a data: section (a CSV or JSON Lines file), got ${renderGot(text)}`);
     if (grpc && at.includes('metadata') && p.tokens.some((t) => t.k !== 'env'))
       out.push(`${at}: gRPC metadata takes \${env:NAME} only (values per call go in the request message), got ${renderGot(text)}`);
-    if (opts.env) for (const name of envRefs(text)) if (opts.env[name] === undefined) out.push(`${at}: environment variable ${name} is not set, got ${renderGot(text)}`);
+    // Headers and metadata have their own ${env:} check (scenario/rules.ts, grpc-rules.ts).
+    const ownCheck = at.startsWith('http.headers') || at.startsWith('grpc.metadata');
+    if (opts.env && !ownCheck)
+      for (const name of envRefs(text)) if (opts.env[name] === undefined) out.push(`${at}: environment variable ${name} is not set, got ${renderGot(text)}`);
   }
 
   if (!grpc) {
@@ -102,11 +116,12 @@ function rowProblems(s: Scenario, data: DataRows, grpc: boolean, opts: RequestRu
       if (typeof spec.path === 'string' && spec.headers.every(([, v]) => typeof v === 'string')) continue;
       const o = src.options(req, r);
       if (!o.path.startsWith('/') || !PATH_OK.test(o.path))
-        out.push(`data.file: ${where(r)}: ${merged[req]!.path.at} would be ${renderGot(o.path)}, not a valid path (visible ASCII only, starting with /), got row ${renderGot(data.rows[r])}`);
+        out.push(
+          `data.file: ${where(r)}: ${merged[req]!.path.at} would be ${renderGot(o.path)}, not a valid path (visible ASCII only, starting with /), got row ${renderGot(data.rows[r])}`,
+        );
       for (const [name, v] of Object.entries(o.headers as Record<string, string>))
         if (HEADER_BAD.test(v)) out.push(`data.file: ${where(r)}: header ${name} would hold a line break or NUL, got row ${renderGot(data.rows[r])}`);
     }
   }
   return out;
 }
-

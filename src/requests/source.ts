@@ -89,7 +89,8 @@ export interface HttpSourceConfig extends SourceConfig {
   requests: HttpRequestSpec[];
 }
 
-const isStatic = (r: HttpRequestSpec) => typeof r.path === 'string' && (r.body === null || typeof r.body === 'string') && r.headers.every(([, v]) => typeof v === 'string');
+const isStatic = (r: HttpRequestSpec) =>
+  typeof r.path === 'string' && (r.body === null || typeof r.body === 'string') && r.headers.every(([, v]) => typeof v === 'string');
 
 /** HTTP requests as undici dispatch options: built once for a request without placeholders, per send for one with. */
 export class HttpRequestSource extends RequestSource {

@@ -122,7 +122,11 @@ export function requestEntrySchema() {
       description: 'Share of the sends: each send picks a request with probability weight / sum of weights, by a hash of (load.seed, send number).',
       unit: UNIT.ratio,
     }),
-    method: z.string().min(1).optional().meta({ description: 'HTTP method (http.method) or gRPC method of grpc.service (grpc.method). Default: the section\'s value.' }),
+    method: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "HTTP method (http.method) or gRPC method of grpc.service (grpc.method). Default: the section's value." }),
     ...inheritedShape(httpFields),
     ...inheritedShape({ request, metadata }),
   });
@@ -365,7 +369,7 @@ export const scenarioSchema = z.strictObject({
   http: httpSchema.prefault({}).meta({ description: 'The HTTP request sent over and over (http:// and https:// targets).' }),
   requests: z.array(requestEntrySchema()).min(1).optional().meta({
     description:
-      'A weighted mix of named requests; each entry overrides the http: or grpc: section per request (the section stays the default for every field left out). Default: none (every send is the section\'s request).',
+      "A weighted mix of named requests; each entry overrides the http: or grpc: section per request (the section stays the default for every field left out). Default: none (every send is the section's request).",
   }),
   data: dataSchema.optional().meta({ description: 'A data file whose rows feed ${data:COLUMN} placeholders, one row per send. Default: none.' }),
   grpc: grpcSchema.optional().meta({

@@ -8,6 +8,7 @@ import { HttpOpenEngine, type HttpOpenConfig } from './http-open-engine.js';
 import { HttpOpenThreadsEngine } from './http-open-threads.js';
 import { openLoopThreads } from '../threads/worker-count.js';
 import type { Engine } from '../../types.js';
+import { httpSourceConfig } from '../../requests/config.js';
 
 export function httpOpenConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpOpenConfig {
   return {
@@ -18,6 +19,7 @@ export function httpOpenConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpOpenCon
     arrival: s.load.arrival,
     pacing: s.load.pacing,
     seed: s.load.seed,
+    requests: httpSourceConfig(s, env),
     windowMs: s.detect.window,
     minRequests: s.detect.minRequests,
   };

@@ -14,6 +14,7 @@ import { createPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
 import type { HttpRequestConfig } from '../http-request.js';
 import { BodyBuffer, CHECK_FAILED, CheckSampler, checkBody, type ResponseCheckConfig } from '../response-check.js';
+import { HttpRequestSource, type HttpSourceConfig } from '../../requests/source.js';
 
 /** The request (http-request.ts) and how the open loop paces it. */
 export interface HttpOpenConfig extends HttpRequestConfig, Pick<HttpDispatcherConfig, 'version' | 'streams' | 'tls'> {
@@ -22,7 +23,10 @@ export interface HttpOpenConfig extends HttpRequestConfig, Pick<HttpDispatcherCo
   arrival: 'uniform' | 'poisson';
   /** How the pacing loop waits between sends (load.pacing). */
   pacing: PacingMode;
+  /** Seeds poisson arrivals and, with requests, the mix and its random values (load.seed). */
   seed: number;
+  /** The request mix / templated requests (src/requests/); null: every send is the one request above, prepared once. */
+  requests?: HttpSourceConfig | null;
   windowMs: number;
   minRequests: number;
 }
@@ -66,8 +70,10 @@ export class ResponseTap implements Dispatcher.DispatchHandler {
     protected readonly intendedAt: number,
     protected readonly recorder: OutcomeRecorder,
     protected readonly now: () => number,
-    protected readonly isOk: (status: number) => boolean,
+    protected readonly isOk: (status: number, req: number) => boolean,
     protected readonly settle: () => void,
+    /** Index of the request in the scenario's list (0 without a mix). */
+    protected readonly req = 0,
   ) {}
 
   // undici tells a new-style handler by this method: it must exist.
@@ -80,7 +86,7 @@ export class ResponseTap implements Dispatcher.DispatchHandler {
   onResponseData(_c: Dispatcher.DispatchController, _chunk: Buffer): void {}
 
   onResponseEnd(): void {
-    const ok = this.isOk(this.status);
+    const ok = this.isOk(this.status, this.req);
     const doneAt = this.now();
     this.recorder.response(doneAt - this.intendedAt, ok, doneAt, ok ? undefined : statusKind(this.status));
     if (!ok && this.recorder.wantsErrorExample) this.recorder.errorExample(`HTTP ${this.status} ${STATUS_CODES[this.status] ?? ''}`.trimEnd());
@@ -101,11 +107,12 @@ export class CheckedTap extends ResponseTap {
     intendedAt: number,
     recorder: OutcomeRecorder,
     now: () => number,
-    isOk: (status: number) => boolean,
+    isOk: (status: number, req: number) => boolean,
     settle: () => void,
     private readonly check: ResponseCheckConfig,
+    req = 0,
   ) {
-    super(intendedAt, recorder, now, isOk, settle);
+    super(intendedAt, recorder, now, isOk, settle, req);
   }
 
   override onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -113,11 +120,11 @@ export class CheckedTap extends ResponseTap {
   }
 
   override onResponseEnd(): void {
-    if (!this.isOk(this.status)) return super.onResponseEnd();
+    if (!this.isOk(this.status, this.req)) return super.onResponseEnd();
     const failure = checkBody(this.check, this.body.text());
     if (failure === null) return super.onResponseEnd();
     const doneAt = this.now();
-    this.recorder.response(doneAt - this.intendedAt, false, doneAt, CHECK_FAILED);
+    this.recorder.response(doneAt - this.intendedAt, false, doneAt, CHECK_FAILED, this.req);
     if (this.recorder.wantsErrorExample) this.recorder.errorExample(`HTTP ${this.status}, check failed: ${failure}`);
     this.settle();
   }
@@ -132,6 +139,9 @@ export class HttpOpenEngine implements Engine {
   private readonly origin: string;
   private readonly requestPath: string;
   private readonly counter: ConnectionCounter;
+  private readonly source: HttpRequestSource | null;
+  /** The run's send sequence number (scheduled requests, across steps): what the request source picks and fills by. */
+  private seq = 0;
 
   constructor(private readonly cfg: HttpOpenConfig) {
     this.counter = new ConnectionCounter(cfg.version ?? '1.1');
@@ -139,6 +149,7 @@ export class HttpOpenEngine implements Engine {
     this.origin = url.origin;
     const basePath = url.pathname.replace(/\/$/, '');
     this.requestPath = `${basePath}${cfg.path}`;
+    this.source = cfg.requests ? new HttpRequestSource(cfg.requests) : null;
     this.pool = this.newPool();
   }
 
@@ -176,16 +187,32 @@ export class HttpOpenEngine implements Engine {
   describe(): string {
     const version =
       this.cfg.version === '2' ? `HTTP/2${this.origin.startsWith('http:') ? ' (h2c)' : ''}, up to ${this.cfg.streams} streams per connection` : 'HTTP/1.1';
-    return `open-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (undici, ${version}, ${this.cfg.arrival} arrivals, ${this.cfg.pacing} pacing, max ${this.cfg.maxInFlight} in flight)`;
+    const src = this.source;
+    const what =
+      src && src.names.length > 1
+        ? `a mix of ${src.names.length} requests (${src.names.join(', ')}) at ${this.origin}`
+        : `${src ? src.describe(0) : `${this.cfg.method} ${this.requestPath}`} at ${this.origin}`;
+    return `open-loop HTTP ${what} (undici, ${version}, ${this.cfg.arrival} arrivals, ${this.cfg.pacing} pacing, max ${this.cfg.maxInFlight} in flight)`;
   }
 
-  private isOk(status: number): boolean {
+  private isOk(status: number, req: number): boolean {
+    if (this.source) return this.source.isOk(req, status);
     return this.cfg.okStatus ? this.cfg.okStatus.includes(status) : status < 400;
   }
 
   async preflight(timeoutMs: number): Promise<void> {
+    // With a mix, the preflight sends the first request as send 0 would carry it (it takes no sequence number).
+    const first = this.source?.options(0, 0);
     await httpPreflight(
-      { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
+      first
+        ? {
+            origin: this.origin,
+            path: first.path,
+            method: first.method,
+            headers: first.headers as Record<string, string>,
+            body: (first.body as string | undefined) ?? null,
+          }
+        : { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
       timeoutMs,
       this.pool,
       this.cfg.version === '2' ? () => this.counter.negotiated() : undefined,
@@ -221,27 +248,49 @@ export class HttpOpenEngine implements Engine {
       headers: cfg.headers,
       body: cfg.body ?? undefined,
     };
-    const isOk = (status: number) => this.isOk(status);
+    const isOk = (status: number, req: number) => this.isOk(status, req);
     const done = () => settle();
     const check = cfg.check;
     const sampler = check ? new CheckSampler(check.every) : undefined;
-    const send = (intendedAt: number) => {
-      const sentAt = ctx.now();
-      recorder.scheduled(sentAt);
-      if (this.inFlight >= cfg.maxInFlight) {
-        recorder.capHit(sentAt);
-        return;
-      }
-      recorder.sent(sentAt - intendedAt, sentAt);
-      this.inFlight++;
-      pending.add();
-      pool.dispatch(
-        options,
-        sampler !== undefined && sampler.next()
-          ? new CheckedTap(intendedAt, recorder, ctx.now, isOk, done, check as ResponseCheckConfig)
-          : new ResponseTap(intendedAt, recorder, ctx.now, isOk, done),
-      );
-    };
+    const src = this.source;
+    const send = src
+      ? (intendedAt: number) => {
+          // Send i carries the request the source picks for i, its placeholders filled for i (a request refused at the cap skips its i).
+          const i = this.seq++;
+          const req = src.pick(i);
+          const sentAt = ctx.now();
+          recorder.scheduled(sentAt);
+          if (this.inFlight >= cfg.maxInFlight) {
+            recorder.capHit(sentAt, req);
+            return;
+          }
+          recorder.sent(sentAt - intendedAt, sentAt, req);
+          this.inFlight++;
+          pending.add();
+          pool.dispatch(
+            src.options(req, i),
+            sampler !== undefined && sampler.next()
+              ? new CheckedTap(intendedAt, recorder, ctx.now, isOk, done, check as ResponseCheckConfig, req)
+              : new ResponseTap(intendedAt, recorder, ctx.now, isOk, done, req),
+          );
+        }
+      : (intendedAt: number) => {
+          const sentAt = ctx.now();
+          recorder.scheduled(sentAt);
+          if (this.inFlight >= cfg.maxInFlight) {
+            recorder.capHit(sentAt);
+            return;
+          }
+          recorder.sent(sentAt - intendedAt, sentAt);
+          this.inFlight++;
+          pending.add();
+          pool.dispatch(
+            options,
+            sampler !== undefined && sampler.next()
+              ? new CheckedTap(intendedAt, recorder, ctx.now, isOk, done, check as ResponseCheckConfig)
+              : new ResponseTap(intendedAt, recorder, ctx.now, isOk, done),
+          );
+        };
 
     const aborted = await runPacing({
       pacer: createPacer(cfg.arrival, step.load, cfg.seed + step.index),
