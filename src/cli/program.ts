@@ -23,6 +23,7 @@ import { addCompareCommand } from './compare-command.js';
 import { addGateCommand } from './gate-command.js';
 import { addInitCommand } from './init-command.js';
 import { redactScenario } from '../scenario/secrets.js';
+import { requestPlanLines } from '../requests/config.js';
 import { loadRunScenario, type RequestFlags } from '../scenario/from-url.js';
 import { describeGrpc, describeReflected } from '../engines/grpc/grpc-describe.js';
 import { isGrpcUrl } from '../scenario/grpc-schema.js';
@@ -53,6 +54,7 @@ function planText(s: Scenario): string {
   return [
     `plan for ${s.name} against ${s.target.url}:`,
     ...(s.grpc ? [`  call: gRPC /${s.grpc.service}/${s.grpc.method}, deadline ${formatDuration(s.grpc.deadline)}, over ${s.grpc.channels} channel(s)`] : []),
+    ...requestPlanLines(s),
     `  baseline: ${p.baselineLoad} ${unit} for ${formatDuration(p.baselineMs)} (warm-up ${formatDuration(s.load.warmup)} + ${s.load.baselineWindows} windows)`,
     `  ramp: ${p.rampLoads.join(', ')} ${unit}, ${formatDuration(p.stepMs)} each, ${formatDuration(s.load.drain)} drain between steps`,
     `  refine: up to ${p.refineSteps} bisection steps of ${formatDuration(p.refineStepMs)} to a resolution of ${(s.load.refine.resolution * 100).toFixed(1)}%`,

@@ -3,6 +3,7 @@
 // compiled into a template once, the data file's rows read. Without
 // `requests:`, `data:` or placeholders there is no source (null) and the
 // engines send today's one prepared request.
+import { relative } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
 import { isGrpcUrl } from '../scenario/grpc-schema.js';
 import { compileText, compileValue, jsonTemplate, parseText, type Field } from './template.js';
@@ -191,4 +192,21 @@ export function sendLimitOf(s: Scenario): number | undefined {
   if (s.data?.onEnd !== 'stop') return undefined;
   const load = loadDataFile(s.data, usedColumns(s));
   return load.ok ? load.data.rows.length : undefined;
+}
+
+/** The plan's lines about the mix and the data file ('' lines left out), for validate and --dry-run. */
+export function requestPlanLines(s: Scenario): string[] {
+  const out: string[] = [];
+  if (s.requests && s.requests.length > 1) {
+    const total = s.requests.reduce((a, r) => a + r.weight, 0);
+    const shares = s.requests.map((r) => `${r.name} ${((r.weight / total) * 100).toFixed(r.weight / total < 0.1 ? 1 : 0)}%`).join(', ');
+    out.push(`  mix: ${shares}, picked per send by load.seed ${s.load.seed}`);
+  }
+  if (s.data) {
+    const load = loadDataFile(s.data, usedColumns(s));
+    const rows = load.ok ? `${load.data.rows.length} rows` : 'rows not readable';
+    const end = s.data.onEnd === 'stop' ? 'one send per row, then the run ends' : 'wrapping after the last row';
+    out.push(`  data: ${relative(process.cwd(), s.data.file) || s.data.file}: ${rows}, ${s.data.order}, ${end}`);
+  }
+  return out;
 }

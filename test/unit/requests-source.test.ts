@@ -13,6 +13,7 @@ import { HttpRequestSource } from '../../src/requests/source.js';
 import { httpSourceConfig, needsSource } from '../../src/requests/config.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { ScenarioError } from '../../src/errors.js';
+import { drive, scriptedScenario } from '../helpers/scripted-search.js';
 
 const ctx = (i: number, row: FillContext['row'] = null, columns: string[] = []): FillContext => ({
   i,
@@ -214,5 +215,20 @@ describe('scenario: requests and data', () => {
     const src = new HttpRequestSource(httpSourceConfig(s, {})!);
     expect(src.sendLimit).toBe(3);
     expect([0, 1, 2, 3].map((i) => src.options(0, i).path)).toEqual(['/api/1', '/api/2', '/api/3', '/api/1']);
+  });
+});
+
+describe('data.onEnd stop in the search (scripted engine)', () => {
+  it('the rows bound the budget; used up, the run ends completed saying so', () => {
+    const t = drive(scriptedScenario(), () => ({}), { sendLimit: 8000 });
+    expect(t.proposals[0]!.step.maxRequests).toBe(8000);
+    expect(t.proposals[1]!.step.maxRequests).toBe(8000 - 4000);
+    expect(t.stop.reason).toBe('completed');
+    expect(t.stop.detail).toMatch(/^every row of data\.file was used \(data\.onEnd stop: 8000 rows, one per request\) before the ramp ended/);
+  });
+  it('more rows than the ramp needs: the ramp ends as usual', () => {
+    const t = drive(scriptedScenario(), () => ({}), { sendLimit: 1_000_000 });
+    expect(t.stop.reason).toBe('completed');
+    expect(t.stop.detail).toMatch(/^no breach up to load\.end/);
   });
 });
