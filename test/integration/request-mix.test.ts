@@ -79,6 +79,11 @@ describe('request mix and data files against the Go fixture', () => {
     // Different from each request alone: below what the hot request alone allows, far above the cold one's.
     expect(cp!.value).toBeLessThan(0.8 * HOT);
     expect(cp!.value).toBeGreaterThan(2 * COLD);
+    // The sends followed the weights, and the per-request breakdown sees the cold request slower.
+    const sent = (name: string) => result.windows.reduce((n, w) => n + (w.byRequest?.[name]?.sent ?? 0), 0);
+    expect(sent('hot') / (sent('hot') + sent('cold'))).toBeCloseTo(0.9, 1);
+    const base = result.windows.find((w) => !w.warmup && w.phase === 'baseline' && w.byRequest)!;
+    expect(base.byRequest!.cold!.p50).toBeGreaterThan(3 * base.byRequest!.hot!.p50);
   });
 
   it('a bad row is refused with its line number before any load; 100,000 rows then drive path and body, each used once, in order', async () => {

@@ -88,13 +88,13 @@ export class ResponseTap implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     const ok = this.isOk(this.status, this.req);
     const doneAt = this.now();
-    this.recorder.response(doneAt - this.intendedAt, ok, doneAt, ok ? undefined : statusKind(this.status));
+    this.recorder.response(doneAt - this.intendedAt, ok, doneAt, ok ? undefined : statusKind(this.status), this.req);
     if (!ok && this.recorder.wantsErrorExample) this.recorder.errorExample(`HTTP ${this.status} ${STATUS_CODES[this.status] ?? ''}`.trimEnd());
     this.settle();
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    this.recorder.failed(transportErrorKind(err), this.now());
+    this.recorder.failed(transportErrorKind(err), this.now(), this.req);
     if (this.recorder.wantsErrorExample) this.recorder.errorExample(`${(err as { code?: string }).code ?? err.name}: ${err.message}`);
     this.settle();
   }
@@ -235,6 +235,7 @@ export class HttpOpenEngine implements Engine {
       onWindow: ctx.onWindow,
       nextWindowIndex: ctx.nextWindowIndex,
       liveness: ctx.liveness,
+      ...(this.source ? { requests: this.source.names } : {}),
     });
     const pending = new InFlightTracker();
     const settle = () => {
