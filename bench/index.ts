@@ -27,6 +27,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
 const onDemand: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   gate: () => import('./gate.js'),
   'paced-sweep': () => import('./paced-sweep.js'),
+  'request-mix': () => import('./request-mix.js'),
   'live-view-overhead': () => import('./live-view-overhead.js'),
 };
 
