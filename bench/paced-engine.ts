@@ -14,6 +14,8 @@ import os from 'node:os';
 import type { PacingMode } from '../src/engines/pacing.js';
 import { pacedStep, type PacedStepResult } from './lib/paced-step.js';
 import { startFastTarget } from './fast-target.js';
+import { requestMixCase } from './request-mix.js';
+import { http2Comparison } from './http2-engine.js';
 import type { BenchResult } from './types.js';
 import { runIfMain } from './lib/standalone.js';
 
@@ -172,6 +174,11 @@ export async function run(): Promise<BenchResult> {
     const cores = os.availableParallelism();
     const busyTwo = busyAtBest.get('workers 2, timer') ?? null;
     const perCore = Number.isFinite(threadsUs) ? Math.round(1e6 / threadsUs) : NaN;
+    // The same table carries what a scenario's traffic costs: a templated request mix next to the single
+    // request (same target), then HTTP/2 next to HTTP/1.1 (the Go fixture, interleaved at each rate).
+    const mix = await requestMixCase(target.url);
+    const h2 = await http2Comparison();
+    rows.push(...mix.rows, ...h2.rows);
     const rule = `highest rate kept on schedule (achieved/offered >= ${ON_SCHEDULE.ratio}, send-lag p99 <= ${ON_SCHEDULE.lagMs} ms)`;
     return {
       title: 'Paced open-loop engine on 1 and 2 load threads vs bare autocannon',
@@ -182,8 +189,11 @@ export async function run(): Promise<BenchResult> {
         `${rule}: workers 1 timer ${best.get('workers 1, timer')} req/s, workers 1 spin ${best.get('workers 1, spin')} req/s, workers 2 timer ${two} req/s: scaling workers 2 / workers 1 = ${scaling.toFixed(2)}x; best = ${ratio.toFixed(2)}x autocannon's closed-loop maximum (${Math.round(acMax)} req/s)`,
         `what bounds it: autocannon spends ${acUs.toFixed(1)} us of CPU per request and the whole machine is ${acBusy === null ? '?' : `${(100 * acBusy).toFixed(0)}%`} busy at its maximum; the paced engine spends ${engineUs.toFixed(1)} us per request on one thread and ${threadsUs.toFixed(1)} us on two (all threads, the merge included), so 0.9x autocannon (${Math.round(0.9 * acMax)} req/s) needs ${needCores.toFixed(2)} cores of sender alone`,
         `workers 2 at its best rate: the machine was ${busyTwo === null ? '?' : `${Math.round(100 * busyTwo)}%`} busy (${cores} cores shared by the target, the two load threads and the main thread)${busyTwo !== null && busyTwo > 0.85 ? ': the cores are the limit here, not the design' : ''}; where cores are free each load thread adds up to ~${perCore} req/s of sender CPU (1e6 / ${threadsUs.toFixed(1)} us), less the headroom a schedule kept to 2 ms needs`,
+        ...mix.notes,
+        ...h2.notes,
       ],
       targets: [
+        ...mix.targets,
         {
           target: 'paced engine >= 0.9x autocannon (send-lag p99 <= 2 ms)',
           measured: `${ratio.toFixed(2)}x (${top} of ${Math.round(acMax)} req/s; engine ${engineUs.toFixed(0)} vs autocannon ${acUs.toFixed(0)} us/req, machine ${acBusy === null ? '?' : `${(100 * acBusy).toFixed(0)}%`} busy at autocannon's max)`,

@@ -31,5 +31,5 @@ export function runDiagnostics(steps: StepResult[], unit: LoadUnit, connections?
 /** One line on the connections of an http-open run, for the terminal summary and summary.md. */
 export function connectionsLine(c: ConnectionsDiagnostic): string {
   const spoke = c.negotiated ?? 'none opened';
-  return `HTTP/${c.requested} asked, ${spoke} negotiated; ${c.opened} connections opened, at most ${c.maxStreamsPerConnection} requests in flight on one`;
+  return `HTTP/${c.requested} asked, ${spoke} negotiated; ${c.opened} connections opened, at most ${c.maxStreamsPerConnection} in flight on one`;
 }

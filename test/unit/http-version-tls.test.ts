@@ -120,7 +120,7 @@ describe('the dispatcher and its connection report', () => {
 
   it('the terminal summary and summary.md say it in one line', () => {
     expect(connectionsLine({ requested: '2', negotiated: 'h2', opened: 3, maxStreamsPerConnection: 57 })).toBe(
-      'HTTP/2 asked, h2 negotiated; 3 connections opened, at most 57 requests in flight on one',
+      'HTTP/2 asked, h2 negotiated; 3 connections opened, at most 57 in flight on one',
     );
   });
 });
