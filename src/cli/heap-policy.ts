@@ -13,15 +13,17 @@ import v8 from 'node:v8';
 
 export const HEAP_GROWING_PERCENT = 20;
 
-/** The V8 flag the CLI sets, or null when the user chose a growing factor on node's command line. */
-export function heapPolicyFlag(execArgv: readonly string[]): string | null {
-  if (execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a))) return null;
+const GROWING = /(^|\s)--heap[-_]growing[-_]percent(=|\s|$)/;
+
+/** The V8 flag the CLI sets, or null when the user chose a growing factor on node's command line or in NODE_OPTIONS. */
+export function heapPolicyFlag(execArgv: readonly string[], nodeOptions = ''): string | null {
+  if (execArgv.some((a) => GROWING.test(a)) || GROWING.test(nodeOptions)) return null;
   return `--heap-growing-percent=${HEAP_GROWING_PERCENT}`;
 }
 
 /** Applies the policy to this process (V8 reads the factor at every mark-compact, so setting it at startup is enough). */
-export function applyHeapPolicy(execArgv: readonly string[] = process.execArgv): string | null {
-  const flag = heapPolicyFlag(execArgv);
+export function applyHeapPolicy(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string | null {
+  const flag = heapPolicyFlag(execArgv, nodeOptions);
   if (flag) v8.setFlagsFromString(flag);
   return flag;
 }

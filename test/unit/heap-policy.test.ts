@@ -12,4 +12,10 @@ describe('the CLI heap policy', () => {
     expect(heapPolicyFlag(['--heap_growing_percent=50'])).toBeNull();
     expect(heapPolicyFlag(['--heap-growing-percent', '50'])).toBeNull();
   });
+
+  it('leaves a factor given in NODE_OPTIONS alone (it is not in execArgv)', () => {
+    expect(heapPolicyFlag([], '--max-old-space-size=512 --heap-growing-percent=0')).toBeNull();
+    expect(heapPolicyFlag([], '--heap_growing_percent=50')).toBeNull();
+    expect(heapPolicyFlag([], '--max-old-space-size=512')).toBe(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  });
 });
