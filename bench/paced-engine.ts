@@ -135,7 +135,7 @@ export async function run(): Promise<BenchResult> {
           best.set(c.label, rate);
           busyAtBest.set(c.label, machine);
         }
-        if (rate >= 0.25 * acMax && ratio >= ON_SCHEDULE.ratio) costs.get(c.label)!.push(usPerReq);
+        if (rate >= Math.round((acMax * 0.25) / 10) * 10 && ratio >= ON_SCHEDULE.ratio) costs.get(c.label)!.push(usPerReq);
         rows.push({
           engine: c.label,
           'offered req/s': rate,

@@ -1,6 +1,6 @@
 // What a templated request mix costs the paced open-loop engine next to the
 // single prepared request, on the same target in the same run: CPU per
-// request and the highest rate kept on schedule (achieved/offered >= 0.98,
+// request and the highest rate kept on schedule (achieved/offered >= 0.99,
 // send-lag p99 <= 2 ms), single and mix interleaved at each rate, medians of
 // REPEATS. The mix: three requests (weights 6/3/1) whose query, a header and a
 // JSON body are filled per send from ${int}, ${uuid}, ${seq}, ${string} and
@@ -91,7 +91,7 @@ export async function requestMixCase(url: string, rates = [1000, 2000, 4000, 600
     });
     const m = { single: med('single'), mix: med('mix') };
     for (const k of ['single', 'mix'] as const) {
-      const ok = m[k].ratio >= 0.98 && m[k].lag <= 2;
+      const ok = m[k].ratio >= 0.99 && m[k].lag <= 2;
       if (ok) best[k] = Math.max(best[k], rate);
       rows.push({
         request: k === 'single' ? 'single request (prepared once)' : 'templated mix of 3',
@@ -102,7 +102,7 @@ export async function requestMixCase(url: string, rates = [1000, 2000, 4000, 600
         'keeps schedule': ok ? 'yes' : 'no',
       });
     }
-    if (m.single.ratio >= 0.98 && m.mix.ratio >= 0.98) cpuRatios.push(m.mix.us / m.single.us);
+    if (m.single.ratio >= 0.99 && m.mix.ratio >= 0.99) cpuRatios.push(m.mix.us / m.single.us);
     if (m.single.ratio < 0.9 && m.mix.ratio < 0.9) break;
   }
   const cpu = cpuRatios.length ? median(cpuRatios) : NaN;
@@ -113,16 +113,17 @@ export async function requestMixCase(url: string, rates = [1000, 2000, 4000, 600
       met: Number.isFinite(cpu) ? cpu <= 1.2 : null,
     },
     {
-      target: 'templated mix keeps the same highest on-schedule rate as the single request (within noise)',
-      measured: `single ${best.single} req/s, mix ${best.mix} req/s`,
-      met: best.single > 0 ? best.mix >= 0.75 * best.single : null,
+      // The rate grid is the resolution: the same rate, or the grid's next lower one, is all a sweep can tell.
+      target: 'templated mix keeps the same highest on-schedule rate as the single request (within one step of the rate grid)',
+      measured: `single ${best.single} req/s, mix ${best.mix} req/s (grid ${rates.join('/')})`,
+      met: best.single > 0 ? best.mix >= (rates.filter((r) => r < best.single).pop() ?? best.single) : null,
     },
   ];
   return {
     rows,
     notes: [
       `request mix: single request vs a templated mix of 3 (weights 6/3/1; query, header and JSON body filled per send), interleaved, timer pacing, ${STEP_MS / 1000} s steps after a 1 s warm-up, medians of ${REPEATS}`,
-      `highest rate kept on schedule (achieved/offered >= 0.98, send-lag p99 <= 2 ms): single ${best.single} req/s, mix ${best.mix} req/s; mix CPU per request ${cpu.toFixed(2)}x the single request's`,
+      `highest rate kept on schedule (achieved/offered >= 0.99, send-lag p99 <= 2 ms): single ${best.single} req/s, mix ${best.mix} req/s; mix CPU per request ${cpu.toFixed(2)}x the single request's`,
     ],
     targets,
   };
