@@ -87,8 +87,7 @@ function checkProblems(s: Scenario): string[] {
 
 /** Names of the scenario's requests (its requests: list; none without one). */
 export function requestNamesOf(s: Scenario): string[] {
-  const list = (s as { requests?: readonly { name: string }[] }).requests;
-  return list ? list.map((r) => r.name) : [];
+  return s.requests ? s.requests.map((r) => r.name) : [];
 }
 
 /** detect.p99.request names one of the scenario's requests, and the response's p99 (a stream's first message is not broken down per request). */
