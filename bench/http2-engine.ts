@@ -5,15 +5,13 @@
 // (-tls-cert). Protocols are interleaved at each rate (h1, h2, h1, h2, ...) so
 // a busy spell of the machine weighs on both; figures are medians.
 // `npm run bench -- http2-engine`; paced-engine.ts can call http2Comparison().
+import { measureStep } from './lib/paced-step.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { median } from 'simple-statistics';
 import { HttpOpenEngine } from '../src/engines/http-open/http-open-engine.js';
 import { readTls } from '../src/scenario/tls-schema.js';
-import type { Step, StepStats } from '../src/types.js';
-import { ignoreLiveness } from '../src/runner/target-watchdog.js';
 import { goTargetAvailable, startGoTarget, type GoTarget } from '../test/helpers/go-target.js';
 import { selfSignedCert } from '../test/helpers/test-certs.js';
 import type { BenchResult } from './types.js';
@@ -49,24 +47,13 @@ async function pacedStep(p: Proto, rate: number) {
     streams: 100,
     tls: p.ca ? readTls({ ca: p.ca, insecureSkipVerify: false }) : null,
   });
-  const t0 = performance.now();
-  const step: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: STEP_MS, warmupMs: 1_000, maxRequests: rate * 10 };
   try {
-    const c0 = process.cpuUsage();
-    const s: StepStats = await engine.runStep(step, {
-      now: () => performance.now() - t0,
-      signal: new AbortController().signal,
-      liveness: ignoreLiveness,
-      onWindow: () => undefined,
-      nextWindowIndex: () => 0,
-    });
-    const c = process.cpuUsage(c0);
-    const requests = s.windows.reduce((a, w) => a + w.completed, 0);
+    const m = await measureStep(engine, rate, STEP_MS);
     const conn = engine.connectionReport();
     return {
-      ratio: s.achievedRate / rate,
-      lag: s.sendLagP99,
-      usPerReq: (c.user + c.system) / Math.max(1, requests),
+      ratio: m.ratio,
+      lag: m.lag,
+      usPerReq: m.usPerReq,
       negotiated: conn.negotiated,
       opened: conn.opened,
     };

@@ -6,13 +6,11 @@
 // JSON body are filled per send from ${int}, ${uuid}, ${seq}, ${string} and
 // ${pick}. bench/paced-engine.ts calls requestMixCase; `npm run bench --
 // request-mix` runs it alone.
-import { performance } from 'node:perf_hooks';
+import { measureStep } from './lib/paced-step.js';
 import { median } from 'simple-statistics';
 import { HttpOpenEngine, type HttpOpenConfig } from '../src/engines/http-open/http-open-engine.js';
 import { httpSourceConfig } from '../src/requests/config.js';
 import { resolveScenario } from '../src/scenario/load.js';
-import type { Step, StepStats } from '../src/types.js';
-import { ignoreLiveness } from '../src/runner/target-watchdog.js';
 import { startFastTarget } from './fast-target.js';
 import type { BenchResult, TargetCheck } from './types.js';
 import { runIfMain } from './lib/standalone.js';
@@ -52,20 +50,9 @@ function configs(url: string): { single: HttpOpenConfig; mix: HttpOpenConfig } {
 
 async function step(cfg: HttpOpenConfig, rate: number) {
   const engine = new HttpOpenEngine(cfg);
-  const t0 = performance.now();
-  const st: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: STEP_MS, warmupMs: 1_000, maxRequests: rate * 10 };
   try {
-    const c0 = process.cpuUsage();
-    const s: StepStats = await engine.runStep(st, {
-      now: () => performance.now() - t0,
-      signal: new AbortController().signal,
-      liveness: ignoreLiveness,
-      onWindow: () => undefined,
-      nextWindowIndex: () => 0,
-    });
-    const c = process.cpuUsage(c0);
-    const requests = s.windows.reduce((a, w) => a + w.completed, 0);
-    return { ratio: s.achievedRate / rate, lag: s.sendLagP99, usPerReq: (c.user + c.system) / Math.max(1, requests) };
+    const m = await measureStep(engine, rate, STEP_MS);
+    return { ratio: m.ratio, lag: m.lag, usPerReq: m.usPerReq };
   } finally {
     await engine.close();
   }

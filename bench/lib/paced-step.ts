@@ -51,33 +51,38 @@ export function pacedEngine(url: string, pacing: PacingMode, workers: number): E
   return workers > 1 ? new HttpOpenThreadsEngine(cfg, workers) : new HttpOpenEngine(cfg);
 }
 
+/** Runs one measured step on an engine the caller built (and has prepared): the step, then its rates, send lag and CPU per request. The caller closes the engine. */
+export async function measureStep(engine: Engine, rate: number, stepMs: number, warmupMs = 1_000): Promise<PacedStepResult> {
+  const t0 = performance.now();
+  const step: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: stepMs, warmupMs, maxRequests: rate * 10 };
+  const c0 = process.cpuUsage();
+  const s = await engine.runStep(step, {
+    now: () => performance.now() - t0,
+    signal: new AbortController().signal,
+    liveness: ignoreLiveness,
+    onWindow: () => undefined,
+    nextWindowIndex: () => 0,
+  });
+  const c = process.cpuUsage(c0);
+  const cpuUs = c.user + c.system;
+  const requests = s.windows.reduce((a, w) => a + w.completed, 0);
+  const measured = s.windows.filter((w) => !w.warmup && !w.sparse);
+  return {
+    stats: s,
+    ratio: s.achievedRate / rate,
+    lag: s.sendLagP99,
+    worstWindowLag: measured.length ? Math.max(...measured.map((w) => w.sendLagP99)) : s.sendLagP99,
+    usPerReq: cpuUs / Math.max(1, requests),
+    cores: cpuUs / 1000 / (performance.now() - t0),
+  };
+}
+
 export async function pacedStep(url: string, rate: number, o: PacedStepOptions): Promise<PacedStepResult> {
   const engine = pacedEngine(url, o.pacing, o.workers);
   try {
     // Threads are started (and the target checked) before the clock runs, as the runner's preflight does.
     await engine.preflight(10_000);
-    const t0 = performance.now();
-    const step: Step = { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: o.stepMs, warmupMs: o.warmupMs ?? 1_000, maxRequests: rate * 10 };
-    const c0 = process.cpuUsage();
-    const s = await engine.runStep(step, {
-      now: () => performance.now() - t0,
-      signal: new AbortController().signal,
-      liveness: ignoreLiveness,
-      onWindow: () => undefined,
-      nextWindowIndex: () => 0,
-    });
-    const c = process.cpuUsage(c0);
-    const cpuUs = c.user + c.system;
-    const requests = s.windows.reduce((a, w) => a + w.completed, 0);
-    const measured = s.windows.filter((w) => !w.warmup && !w.sparse);
-    return {
-      stats: s,
-      ratio: s.achievedRate / rate,
-      lag: s.sendLagP99,
-      worstWindowLag: measured.length ? Math.max(...measured.map((w) => w.sendLagP99)) : s.sendLagP99,
-      usPerReq: cpuUs / Math.max(1, requests),
-      cores: cpuUs / 1000 / (performance.now() - t0),
-    };
+    return await measureStep(engine, rate, o.stepMs, o.warmupMs);
   } finally {
     await engine.close();
   }
