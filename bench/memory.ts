@@ -140,7 +140,8 @@ async function measure(url: string, spec: RunSpec, dir: string): Promise<Measure
     if (hwm !== null) peakKb = Math.max(peakKb, hwm);
     if (now !== null) rss.push([Date.now(), now * 1024]);
   }, 250);
-  const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 90) * 1000);
+  // The run's own load.maxDuration (seconds + 120) ends it; the kill is only for a run that outlives its cap.
+  const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 120 + 60) * 1000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearInterval(poll);
   clearTimeout(kill);
@@ -148,7 +149,7 @@ async function measure(url: string, spec: RunSpec, dir: string): Promise<Measure
   try {
     summary = JSON.parse(out) as Summary;
   } catch {
-    throw new Error(`critpoint run printed no JSON (exit ${code}): ${err.trim().slice(-1000)}`);
+    throw new Error(`critpoint run printed no JSON (exit ${code}${code === null ? ', killed after its load.maxDuration' : ''}): ${err.trim().slice(-1000)}`);
   }
   const probe = existsSync(probeFile)
     ? readFileSync(probeFile, 'utf8')
