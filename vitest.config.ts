@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Three projects. unit: pure and fast, in parallel. light: real processes and servers that put no load
-// on the machine and assert nothing a busy machine can change (npm pack and a consumer's install,
-// invalid input through the CLI, peak memory of a child); they run in parallel with each other and
+// on the machine and assert nothing a busy machine can change (invalid input through the CLI, peak
+// memory of a child, the report rendered in Chromium); they run in parallel with each other and
 // with the unit tests. integration: anything that puts load on the machine (real servers, ramps) runs
 // one file at a time, and never at the same time as the other two (scripts/test.sh), so tests do not
 // compete for the two cores and distort each other's measurements.
