@@ -1,7 +1,7 @@
 // Messages between the open-loop HTTP engine and its load threads
 // (open-worker.ts). Typed once here, used on both sides; everything is plain
 // data (structured clone), never a function.
-import type { ResponseCheckConfig } from '../response-check.js';
+import type { HttpRequestConfig } from '../http-request.js';
 import type { PacingMode } from '../pacing.js';
 import type { HttpDispatcherConfig } from '../http-dispatcher.js';
 import type { WindowGrid, WireLiveness, WireSlice } from '../threads/window-slices.js';
@@ -18,19 +18,13 @@ export const SHARED_INTS = 2;
 export const SHARED_BYTES = 8 + 8;
 
 /** What a thread sends: the request (one today; the request mix builds its own from plain config, per sequence number). */
-export interface OpenWorkerInit extends Pick<HttpDispatcherConfig, 'version' | 'streams' | 'tls'> {
+export interface OpenWorkerInit
+  extends
+    Pick<HttpDispatcherConfig, 'version' | 'streams' | 'tls'>,
+    Pick<HttpRequestConfig, 'method' | 'path' | 'headers' | 'body' | 'timeoutMs' | 'okStatus' | 'check' | 'drainTimeoutMs'> {
   thread: number;
   threads: number;
   origin: string;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string | null;
-  timeoutMs: number;
-  okStatus?: number[];
-  /** http.check (plain data): each thread checks its first send and then one in check.every of its own. */
-  check?: ResponseCheckConfig;
-  drainTimeoutMs: number;
   /** Total in flight over all threads (load.maxInFlight); the thread's connection pool allows as many. */
   maxInFlight: number;
   pacing: PacingMode;
