@@ -158,9 +158,13 @@ describe('grpc-js and http2 clients agree on the same target (Go fixture, 4 work
     const plateau = Math.max(before, await measureGoPlateau(target, { concurrency: 32, seconds: 1 }));
     console.log(`agreement: plateau ${plateau.toFixed(0)}, grpc-js ${cps['grpc-js']}, http2 ${cps.http2}`);
     expect(Math.abs(cps.http2! / cps['grpc-js']! - 1)).toBeLessThanOrEqual(0.05);
+    // The -20%/+5% accuracy claim belongs to the default-detector runs above. Here the busy-machine
+    // allowance and 1 s steps let a step a few percent over capacity pass (its queue grows by only
+    // (rate - capacity) x 1 s), and the 5%-resolution bisection can land on it: CI saw +5.5%. The
+    // check here is that both clients see the target's knee, not a generator's: within -20%/+10%.
     for (const cp of Object.values(cps)) {
       expect(cp / plateau).toBeGreaterThanOrEqual(0.8);
-      expect(cp / plateau).toBeLessThanOrEqual(1.05);
+      expect(cp / plateau).toBeLessThanOrEqual(1.1);
     }
   });
 });
