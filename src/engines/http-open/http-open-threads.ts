@@ -1,42 +1,26 @@
 // The paced open-loop HTTP engine on N load threads (load.workers >= 2; one
-// thread is http-open-engine.ts, unchanged). The main thread runs no
-// request: it starts the step on every thread with the same window grid and
-// time origin, merges the threads' window slices into one StepRecorder
-// (threads/window-slices.ts), feeds the watchdog from their liveness
-// reports, and stops them all at once: a shared flag every thread reads
-// before each send, plus a message that wakes a sleeping one.
-import { performance } from 'node:perf_hooks';
+// thread is http-open-engine.ts, unchanged). The step itself (window grid,
+// one time origin, merged slices, shared stop flag, liveness, a dying thread
+// as a clear error) is the shared paced-threads step (threads/paced-step.ts);
+// this engine says what each thread sends (open-worker.ts) and checks the
+// target before the threads start.
 import type { Dispatcher } from 'undici';
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
-import { EngineStopError } from '../../errors.js';
-import { StepRecorder } from '../step-recorder.js';
 import { httpPreflight } from '../http-preflight.js';
 import { ConnectionCounter, createHttpDispatcher } from '../http-dispatcher.js';
 import { ThreadPool } from '../threads/thread-pool.js';
-import { SliceMerger, replayLiveness } from '../threads/window-slices.js';
+import { runPacedThreadsStep, type ThreadsStopTiming } from '../threads/paced-step.js';
+import { THREAD_TICK_MS, type FromPacedThread, type ToPacedThread } from '../threads/paced-protocol.js';
 import type { HttpOpenConfig } from './http-open-engine.js';
-import { SHARED, SHARED_BYTES, SHARED_INTS, type FromOpenWorker, type OpenWorkerInit, type ToOpenWorker } from './open-worker-protocol.js';
+import type { OpenWorkerInit } from './open-worker-protocol.js';
 
 const OPEN_WORKER = new URL('./open-worker.js', import.meta.url);
-/** How often a thread reports liveness and checks its window boundaries, ms. */
-const THREAD_TICK_MS = 20;
-/** Beyond the step's plan and drain, how long the threads may take to report their last slice before that is an error, ms. */
-const HANG_SLACK_MS = 5_000;
-
-/** When an aborted step stopped (run clock, ms), per thread. */
-export interface ThreadsStopTiming {
-  abortAt: number;
-  /** Each thread's last request (null: it sent none). */
-  lastSentAt: (number | null)[];
-  /** Latest request any thread sent after the abort, minus abortAt; 0 when none left after it. */
-  stopLagMs: number;
-}
 
 export class HttpOpenThreadsEngine implements Engine {
   readonly name = 'http-open';
   private readonly origin: string;
   private readonly requestPath: string;
-  private pool: ThreadPool<ToOpenWorker, FromOpenWorker> | null = null;
+  private pool: ThreadPool<ToPacedThread, FromPacedThread> | null = null;
   /** Timing of the most recent aborted step (tests and benchmarks). */
   lastStop: ThreadsStopTiming | null = null;
 
@@ -54,9 +38,9 @@ export class HttpOpenThreadsEngine implements Engine {
     return `open-loop HTTP ${cfg.method} ${this.origin}${this.requestPath} (undici on ${this.threads} load threads, ${cfg.arrival} arrivals, ${cfg.pacing} pacing, max ${cfg.maxInFlight} in flight)`;
   }
 
-  private threadPool(): ThreadPool<ToOpenWorker, FromOpenWorker> {
+  private threadPool(): ThreadPool<ToPacedThread, FromPacedThread> {
     const { cfg } = this;
-    this.pool ??= new ThreadPool<ToOpenWorker, FromOpenWorker>({
+    this.pool ??= new ThreadPool<ToPacedThread, FromPacedThread>({
       module: OPEN_WORKER,
       callerUrl: import.meta.url,
       size: this.threads,
@@ -113,118 +97,18 @@ export class HttpOpenThreadsEngine implements Engine {
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
-    const { cfg, threads } = this;
-    const pool = this.threadPool();
-    await pool.ready();
-    if (pool.dead) throw new EngineStopError(`the open-loop engine cannot run: ${pool.dead}`, 'error');
-    const recorder = new StepRecorder({
-      step,
+    const { cfg } = this;
+    const { stats, stop } = await runPacedThreadsStep(this.threadPool(), step, ctx, {
       windowMs: cfg.windowMs,
       minRequests: cfg.minRequests,
-      now: ctx.now,
-      onWindow: ctx.onWindow,
-      nextWindowIndex: ctx.nextWindowIndex,
-      liveness: ctx.liveness,
-      external: true,
+      drainTimeoutMs: cfg.drainTimeoutMs,
+      arrival: cfg.arrival,
+      seed: cfg.seed,
+      maxRequests: step.maxRequests,
+      engine: 'the open-loop engine',
     });
-    const merger = new SliceMerger(recorder, threads);
-    const shared = new SharedArrayBuffer(SHARED_BYTES);
-    const ints = new Int32Array(shared, 0, SHARED_INTS);
-    const stopAt = new Float64Array(shared, 8, 1);
-    const lastSentAt: (number | null)[] = Array.from({ length: threads }, () => null);
-    let sendEnd = -Infinity;
-    let sendingStopped = 0;
-    let death: string | null = null;
-    const done = new Set<number>();
-    let wake = () => undefined as void;
-    let abortAt: number | null = null;
-
-    const stopAll = () => {
-      if (Atomics.load(ints, SHARED.stop) !== 0) return;
-      stopAt[0] = ctx.now();
-      Atomics.store(ints, SHARED.stop, 1);
-      for (let i = 0; i < threads; i++) pool.post(i, { cmd: 'stop' });
-    };
-    const onAbort = () => {
-      abortAt = ctx.now();
-      stopAll();
-    };
-    for (let i = 0; i < threads; i++) {
-      pool.attach(i, (m) => {
-        if (m.type === 'slice') merger.add(m.slice);
-        else if (m.type === 'live') replayLiveness(m.live, ctx.liveness);
-        else if (m.type === 'sending-stopped') {
-          lastSentAt[i] = m.lastSentAt;
-          sendEnd = Math.max(sendEnd, m.at);
-          if (++sendingStopped === threads) recorder.sendingStopped(sendEnd);
-        }
-        if (m.type === 'done') done.add(i);
-        if (m.type === 'done' || m.type === 'slice') wake();
-      });
-    }
-    // A thread died: stop the others at once, and let them drain (bounded) so the error leaves nothing in flight.
-    let drainBound: NodeJS.Timeout | undefined;
-    pool.watchDeath((reason) => {
-      death = reason;
-      stopAll();
-      drainBound = setTimeout(() => {
-        for (let i = 0; i < threads; i++) done.add(i);
-        wake();
-      }, cfg.drainTimeoutMs + 1_000);
-      wake();
-    });
-    const grid = { stepStart: recorder.startedAt, warmupEnd: recorder.startedAt + step.warmupMs, windowMs: cfg.windowMs };
-    const originAbs = performance.timeOrigin + performance.now() - ctx.now();
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener('abort', onAbort, { once: true });
-    for (let i = 0; i < threads; i++)
-      pool.post(i, {
-        cmd: 'run',
-        originAbs,
-        grid,
-        arrival: cfg.arrival,
-        rate: step.load,
-        seed: cfg.seed + step.index,
-        durationMs: step.warmupMs + step.durationMs,
-        maxRequests: step.maxRequests,
-        shared,
-      });
-    // Until every thread drained and its last slice is merged, or a thread died; bounded, so a thread that hangs is an error too.
-    const longestMs = step.warmupMs + step.durationMs + cfg.drainTimeoutMs + HANG_SLACK_MS;
-    await new Promise<void>((resolve) => {
-      const hang = setTimeout(() => {
-        death ??= `load worker threads did not finish step ${step.index} within ${longestMs} ms`;
-        stopAll();
-        for (let i = 0; i < threads; i++) done.add(i);
-        wake();
-      }, longestMs);
-      const settled = () => {
-        for (let i = 0; i < threads; i++) if (!done.has(i) && !pool.isDead(i)) return false;
-        return true;
-      };
-      const check = () => {
-        if (merger.done || (death !== null && settled())) {
-          clearTimeout(hang);
-          clearTimeout(drainBound);
-          wake = () => undefined;
-          resolve();
-        }
-      };
-      wake = check;
-      check();
-    });
-    ctx.signal.removeEventListener('abort', onAbort);
-    pool.watchDeath(null);
-    for (let i = 0; i < threads; i++) pool.attach(i, null);
-    if (death !== null) {
-      recorder.finish(true);
-      throw new EngineStopError(`the open-loop engine stopped in step ${step.index}: ${death}`, 'error');
-    }
-    if (abortAt !== null) {
-      const after = lastSentAt.filter((t): t is number => t !== null && t >= (abortAt as number));
-      this.lastStop = { abortAt, lastSentAt, stopLagMs: after.length ? Math.max(...after) - abortAt : 0 };
-    }
-    return recorder.finish(abortAt !== null);
+    if (stop) this.lastStop = stop;
+    return stats;
   }
 
   async close(): Promise<void> {
