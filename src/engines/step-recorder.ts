@@ -68,6 +68,8 @@ export interface MergedSlice {
   thread: number;
   lagP99: number;
   errorExample?: string;
+  /** Several requests: the thread's tally of each request over the slice, by index. */
+  byRequest?: RequestTally[];
 }
 
 /** The first window boundary strictly after t: every windowMs from the step start, the warm-up's end, then every windowMs from it. */
@@ -268,6 +270,10 @@ export class StepRecorder {
     this.lag.add(x.lag);
     if (x.sent > 0 && (this.laggard === null || x.lagP99 > this.laggard.p99)) this.laggard = { thread: x.thread, p99: x.lagP99 };
     if (x.errorExample !== undefined) this.errorExample(x.errorExample);
+    if (this.per !== undefined && x.byRequest !== undefined) {
+      const window = this.per.window;
+      x.byRequest.forEach((t, i) => mergeRequestTally(window[i] as RequestTally, t));
+    }
   }
 
   /**

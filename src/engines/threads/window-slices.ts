@@ -7,10 +7,13 @@
 // thread merges, boundary by boundary, once every thread's slice is in, and
 // lets its StepRecorder close the window by the usual rules (SliceMerger):
 // the merged window holds exactly the counts and histogram buckets one
-// thread would have recorded for the same outcomes.
+// thread would have recorded for the same outcomes. With a request mix the
+// slice also carries one tally per request (byRequest), merged the same way;
+// without one it carries none and the thread's events cost what they did.
 import type { ErrorCounts, LivenessSink } from '../../types.js';
 import { createHistogram, decodeHistogram, encodeHistogram, p99Ms, recordMs, type EncodedHistogram, type Histogram } from '../../stats/latency-histogram.js';
 import { windowBoundaryAfter, type MergedSlice, type StepRecorder } from '../step-recorder.js';
+import { createRequestTally, resetRequestTally, type RequestTally } from '../../stats/window-builder.js';
 
 /** The window grid of a step, as the main thread's StepRecorder cuts it. */
 export interface WindowGrid {
@@ -43,7 +46,12 @@ export interface WireSlice {
   lag: EncodedHistogram;
   lagP99: number;
   errorExample?: string;
+  /** Several requests: one tally per request index, in the scenario's order. */
+  byRequest?: WireRequestTally[];
 }
+
+/** A request's tally on the wire: its counts, its latency histogram encoded. */
+export type WireRequestTally = Omit<RequestTally, 'latency'> & { latency: EncodedHistogram };
 
 /** Liveness since the last report: the latest response and every transport failure. */
 export interface WireLiveness {
@@ -69,12 +77,17 @@ export class SliceRecorder {
   private example: string | undefined;
   private exampleSent = false;
   private live: WireLiveness = { responses: 0, lastResponseAt: null, failures: [] };
+  /** Several requests only; undefined keeps every event's extra work to one check (as StepRecorder's). */
+  private readonly per: RequestTally[] | undefined;
 
   constructor(
     private readonly thread: number,
     private readonly grid: WindowGrid,
     private readonly post: (s: WireSlice) => void,
+    /** How many requests the scenario lists: events' `req` indexes them; one (or none) keeps no per-request tallies. */
+    requests = 1,
   ) {
+    if (requests > 1) this.per = Array.from({ length: requests }, createRequestTally);
     this.inFlightAt = grid.stepStart;
     this.nextBoundary = windowBoundaryAfter(grid.stepStart, grid.stepStart, grid.warmupEnd, grid.windowMs);
   }
@@ -112,6 +125,10 @@ export class SliceRecorder {
       s.errorExample = this.example;
       this.exampleSent = true;
     }
+    if (this.per !== undefined) {
+      s.byRequest = this.per.map((t) => ({ ...t, errors: { ...t.errors }, latency: encodeHistogram(t.latency) }));
+      for (const t of this.per) resetRequestTally(t);
+    }
     this.c = blank();
     this.c.maxInFlight = this.inFlight;
     this.latency.reset();
@@ -138,17 +155,21 @@ export class SliceRecorder {
     this.c.scheduled++;
   }
 
-  /** A request left at `at`, lagMs after its intended time; `inFlightAll` = requests in flight over all threads now. */
-  sent(lagMs: number, at: number, inFlightAll: number): void {
+  /**
+   * A request left at `at`, lagMs after its intended time; `inFlightAll` = requests in flight over all threads now.
+   * `req`: the request's index in the scenario's list (default 0), as in every event below.
+   */
+  sent(lagMs: number, at: number, inFlightAll: number, req?: number): void {
     this.flushDue(at);
     this.advance(at);
     this.c.sent++;
     recordMs(this.lag, lagMs);
     this.inFlight++;
     if (inFlightAll > this.c.maxInFlight) this.c.maxInFlight = inFlightAll;
+    if (this.per !== undefined) this.tally(req).sent++;
   }
 
-  response(latencyMs: number, ok: boolean, at: number, errorKind?: string): void {
+  response(latencyMs: number, ok: boolean, at: number, errorKind?: string, req?: number): void {
     this.flushDue(at);
     this.advance(at);
     this.live.lastResponseAt = at;
@@ -158,21 +179,44 @@ export class SliceRecorder {
     recordMs(this.latency, latencyMs);
     if (ok) this.c.ok++;
     else this.error(errorKind ?? 'error');
+    if (this.per !== undefined) {
+      const t = this.tally(req);
+      t.completed++;
+      recordMs(t.latency, latencyMs);
+      if (ok) t.ok++;
+      else tallyError(t, errorKind ?? 'error');
+    }
   }
 
-  failed(kind: string, at: number): void {
+  failed(kind: string, at: number, req?: number): void {
     this.flushDue(at);
     this.advance(at);
     this.live.failures.push({ kind, at });
     this.inFlight--;
     this.c.transportErrors++;
     this.error(kind);
+    if (this.per !== undefined) {
+      const t = this.tally(req);
+      t.transport++;
+      tallyError(t, kind);
+    }
   }
 
-  capHit(at: number): void {
+  capHit(at: number, req?: number): void {
     this.flushDue(at);
     this.c.capHits++;
     this.error('in-flight-cap');
+    if (this.per !== undefined) {
+      const t = this.tally(req);
+      t.capHits++;
+      tallyError(t, 'in-flight-cap');
+    }
+  }
+
+  private tally(req: number | undefined): RequestTally {
+    const t = (this.per as RequestTally[])[req ?? 0];
+    if (t === undefined) throw new RangeError(`request index ${req} is outside the scenario's ${(this.per as RequestTally[]).length} requests`);
+    return t;
   }
 
   get wantsErrorExample(): boolean {
@@ -193,6 +237,11 @@ export class SliceRecorder {
   }
 }
 
+function tallyError(t: RequestTally, kind: string): void {
+  t.errors[kind] = (t.errors[kind] ?? 0) + 1;
+  t.errorTotal++;
+}
+
 function blank() {
   return {
     scheduled: 0,
@@ -209,7 +258,13 @@ function blank() {
 }
 
 export function decodeSlice(s: WireSlice): MergedSlice {
-  return { ...s, latency: decodeHistogram(s.latency), lag: decodeHistogram(s.lag) };
+  const { byRequest, ...rest } = s;
+  return {
+    ...rest,
+    latency: decodeHistogram(s.latency),
+    lag: decodeHistogram(s.lag),
+    ...(byRequest ? { byRequest: byRequest.map((t) => ({ ...t, latency: decodeHistogram(t.latency) })) } : {}),
+  };
 }
 
 /** Replays a thread's liveness report into the step's sink (the watchdog works at ~1 s; reports come every few tens of ms). */
