@@ -171,7 +171,7 @@ export interface TimedRun {
 /** Runs the scenario (no files written) with its stops timed. */
 export async function timedRun(s: Scenario): Promise<TimedRun> {
   const clock = new RequestClock();
-  const engine = new StopTimedEngine(createEngine(s, { env: process.env }), clock);
+  const engine = new StopTimedEngine(await createEngine(s, { env: process.env }), clock);
   const t0 = performance.now();
   clock.start();
   try {

@@ -25,7 +25,6 @@ import { addInitCommand } from './init-command.js';
 import { redactScenario } from '../scenario/secrets.js';
 import { requestPlanLines } from '../requests/config.js';
 import { loadRunScenario, type RequestFlags } from '../scenario/from-url.js';
-import { describeGrpc, describeReflected } from '../engines/grpc/grpc-describe.js';
 import { isGrpcUrl } from '../scenario/grpc-schema.js';
 
 export interface CliIO {
@@ -177,8 +176,11 @@ Without a file, a URL and the schema's defaults; the request flags override a sc
       act(async (file: string, o: { target?: string; set: string[]; json?: boolean }) => {
         const s = await loadScenarioFile(file, { target: o.target, sets: o.set, stdin: io.stdin });
         // Without grpc.proto the service description is the server's: ask it by reflection (one exchange, no load) and check the scenario against it.
-        const reflected = s.grpc && s.grpc.proto === undefined && isGrpcUrl(s.target.url) ? await describeGrpc(s, io.env) : null;
-        if (reflected) io.stderr(`${describeReflected(reflected, s.grpc?.service ?? '')}\n`);
+        if (s.grpc && s.grpc.proto === undefined && isGrpcUrl(s.target.url)) {
+          // Imported here: the gRPC client is loaded only when a scenario uses it (engines/registry.ts).
+          const { describeGrpc, describeReflected } = await import('../engines/grpc/grpc-describe.js');
+          io.stderr(`${describeReflected(await describeGrpc(s, io.env), s.grpc.service ?? '')}\n`);
+        }
         // ${env:NAME} values belong to where the run happens: a missing one does not make the file invalid, but is named here, as run reports it.
         const needed = runTimeEnvProblems(s, io.env);
         const verdict = `${file === '-' ? 'stdin' : file}: valid\n${needed.length ? `needed at run time (not set here; run refuses to start without it):\n  ${needed.join('\n  ')}\n` : ''}`;

@@ -1,17 +1,12 @@
-// One registry of engines: name -> factory. Each engine's config (scenario ->
-// what it sends) and construction live in its own folder; adding an engine is
-// one folder plus one line here. Every engine honours the same contract
-// (types.ts StepContext: budget, abort, liveness, in-flight accounting).
+// One registry of engines: name -> how to load its factory. Each engine's config
+// (scenario -> what it sends) and construction live in its own folder; adding an
+// engine is one folder plus one line here. An engine's module is imported only
+// when a scenario uses it: the gRPC client (grpc-js, protobufjs) and autocannon
+// cost tens of MB of memory and most of the start-up time, which an HTTP run
+// should not pay. Every engine honours the same contract (types.ts StepContext:
+// budget, abort, liveness, in-flight accounting).
 import type { Engine } from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
-import { createHttpOpenEngine } from './http-open/http-open-config.js';
-import { HttpClosedEngine } from './http-closed/http-closed-engine.js';
-import { httpClosedConfig } from './http-closed/http-closed-config.js';
-import { K6Engine } from './k6/k6-engine.js';
-import { k6EngineConfig } from './k6/k6-config.js';
-import { GrpcEngine } from './grpc/grpc-engine.js';
-import { grpcEngineConfig } from './grpc/grpc-config.js';
-import { describeGrpc } from './grpc/grpc-describe.js';
 import type { LoadedProto } from './grpc/grpc-proto.js';
 import { isGrpcUrl } from '../scenario/grpc-schema.js';
 
@@ -23,11 +18,27 @@ export interface EngineFactoryOptions {
 
 export type EngineFactory = (s: Scenario, opts: EngineFactoryOptions) => Engine;
 
-export const engines: Record<string, EngineFactory> = {
-  'http-open': (s, { env }) => createHttpOpenEngine(s, env),
-  'http-closed': (s, { env }) => new HttpClosedEngine(httpClosedConfig(s, env)),
-  k6: (s, { env }) => new K6Engine(k6EngineConfig(s, env)),
-  grpc: (s, { env, grpc }) => new GrpcEngine(grpcEngineConfig(s, env, grpc)),
+/** name -> its factory, imported on first use. */
+export const engines: Record<string, () => Promise<EngineFactory>> = {
+  'http-open': async () => {
+    const { createHttpOpenEngine } = await import('./http-open/http-open-config.js');
+    return (s, { env }) => createHttpOpenEngine(s, env);
+  },
+  'http-closed': async () => {
+    const [{ HttpClosedEngine }, { httpClosedConfig }] = await Promise.all([
+      import('./http-closed/http-closed-engine.js'),
+      import('./http-closed/http-closed-config.js'),
+    ]);
+    return (s, { env }) => new HttpClosedEngine(httpClosedConfig(s, env));
+  },
+  k6: async () => {
+    const [{ K6Engine }, { k6EngineConfig }] = await Promise.all([import('./k6/k6-engine.js'), import('./k6/k6-config.js')]);
+    return (s, { env }) => new K6Engine(k6EngineConfig(s, env));
+  },
+  grpc: async () => {
+    const [{ GrpcEngine }, { grpcEngineConfig }] = await Promise.all([import('./grpc/grpc-engine.js'), import('./grpc/grpc-config.js')]);
+    return (s, { env, grpc }) => new GrpcEngine(grpcEngineConfig(s, env, grpc));
+  },
 };
 
 /** The scenario's engine: load.engine, else chosen by target.url's scheme. */
@@ -35,11 +46,12 @@ export function engineName(s: Scenario): string {
   return s.load.engine ?? (isGrpcUrl(s.target.url) ? 'grpc' : s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
 }
 
-export function createEngine(s: Scenario, opts: EngineFactoryOptions): Engine {
+/** The scenario's engine, built (its module imported first when this run has not used it yet). */
+export async function createEngine(s: Scenario, opts: EngineFactoryOptions): Promise<Engine> {
   const name = engineName(s);
-  const factory = engines[name];
-  if (!factory) throw new Error(`no engine named ${name}`);
-  return factory(s, opts);
+  const load = engines[name];
+  if (!load) throw new Error(`no engine named ${name}`);
+  return (await load())(s, opts);
 }
 
 /**
@@ -47,6 +59,6 @@ export function createEngine(s: Scenario, opts: EngineFactoryOptions): Engine {
  * grpc.proto is omitted). Throws ScenarioError when the scenario does not fit it, before any load.
  */
 export async function prepareEngine(s: Scenario, opts: EngineFactoryOptions): Promise<Engine> {
-  const grpc = opts.grpc ?? (engineName(s) === 'grpc' ? await describeGrpc(s, opts.env) : undefined);
+  const grpc = opts.grpc ?? (engineName(s) === 'grpc' ? await (await import('./grpc/grpc-describe.js')).describeGrpc(s, opts.env) : undefined);
   return createEngine(s, { ...opts, grpc });
 }

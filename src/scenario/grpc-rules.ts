@@ -10,7 +10,7 @@ import { resolveTlsPaths, tlsProblems } from './tls-schema.js';
 import { envRefs, missingEnvRefs, redactUrl } from './secrets.js';
 import { findMethod, loadProto, methodKind, type LoadedProto } from '../engines/grpc/grpc-proto.js';
 import { checkMessage } from '../engines/grpc/request-check.js';
-import { CONNECTION_HEADERS } from '../engines/grpc/grpc-wire.js';
+import { CONNECTION_HEADERS } from '../engines/http2-headers.js';
 
 const METADATA_KEY = /^[0-9a-z_.-]+$/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -238,7 +238,7 @@ describe.each(cases)('engine contract: $name', (c) => {
   });
   async function setup(deadAfterMs?: number): Promise<{ engine: Engine; target: Target }> {
     const target = await c.start();
-    const engine = createEngine(c.scenario(target), { env: c.env?.({ deadAfterMs }) ?? process.env });
+    const engine = await createEngine(c.scenario(target), { env: c.env?.({ deadAfterMs }) ?? process.env });
     open.push({ engine, target });
     expect(engine.name).toBe(c.name.split(' ')[0]);
     await engine.preflight(10_000);

@@ -178,7 +178,7 @@ describe('a server-streaming method (Go fixture, 8 workers x 5 ms, 4 messages a 
   afterAll(async () => target?.stop());
 
   it('measures the time to the first message and to the end of the stream as two series', async () => {
-    const engine = createEngine(rampScenario(target.grpcAddress!, stream, {}, { window: '500ms', minRequests: 20 }), { env: {} });
+    const engine = await createEngine(rampScenario(target.grpcAddress!, stream, {}, { window: '500ms', minRequests: 20 }), { env: {} });
     try {
       await engine.preflight(3_000);
       const t0 = performance.now();

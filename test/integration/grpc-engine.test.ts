@@ -101,8 +101,8 @@ describe('errors by gRPC status code (Go target: 2 workers x 50 ms, no queue)', 
   it('counts RESOURCE_EXHAUSTED beyond the workers and DEADLINE_EXCEEDED past the deadline, the same kinds with either client', async () => {
     const kinds: Record<string, string[]> = {};
     for (const client of ['http2', 'grpc-js']) {
-      const rejecting = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { client }), { env: {} });
-      const late = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { deadline: '20ms', client }), { env: {} });
+      const rejecting = await createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { client }), { env: {} });
+      const late = await createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { deadline: '20ms', client }), { env: {} });
       try {
         await rejecting.preflight(2_000);
         const r = await oneStep(rejecting, 200, 'req/s', 500);
@@ -175,7 +175,7 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
 
   it('calls over TLS with the CA, the bearer token from ${env:} and -bin metadata sent as bytes', async () => {
     const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff]);
-    const engine = createEngine(
+    const engine = await createEngine(
       grpcScenario(`grpcs://${target.address}`, {
         tls: { ca },
         metadata: { authorization: 'Bearer ${env:TOKEN}', 'trace-bin': bytes.toString('base64'), 'x-tenant': 'a' },
@@ -207,8 +207,8 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
       serviceMs: 1,
       tls: { key: readFileSync(key), cert: readFileSync(ca), clientCa: readFileSync(clientCert) },
     });
-    const withCert = createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca, cert: clientCert, key: clientKey } }), { env: {} });
-    const without = createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca } }), { env: {} });
+    const withCert = await createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca, cert: clientCert, key: clientKey } }), { env: {} });
+    const without = await createEngine(grpcScenario(`grpcs://${mtls.address}`, { tls: { ca } }), { env: {} });
     try {
       await withCert.preflight(3_000);
       const r = await oneStep(withCert, 50, 'req/s', 500);
@@ -223,7 +223,7 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
   });
 
   it('a wrong token is counted as grpc-UNAUTHENTICATED', async () => {
-    const engine = createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { ca }, metadata: { authorization: 'Bearer wrong' } }), { env: {} });
+    const engine = await createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { ca }, metadata: { authorization: 'Bearer wrong' } }), { env: {} });
     try {
       await engine.preflight(3_000); // the service answered: reachable
       const r = await oneStep(engine, 50, 'req/s');
@@ -234,12 +234,15 @@ describe('TLS and metadata (in-process @grpc/grpc-js target)', () => {
   });
 
   it('an untrusted certificate makes the target unreachable, unless insecureSkipVerify', async () => {
-    const untrusted = createEngine(grpcScenario(`grpcs://${target.address}`, { metadata: { authorization: 'Bearer s3cret' } }), { env: {} });
+    const untrusted = await createEngine(grpcScenario(`grpcs://${target.address}`, { metadata: { authorization: 'Bearer s3cret' } }), { env: {} });
     await expect(untrusted.preflight(1_500)).rejects.toBeInstanceOf(TargetUnreachableError);
     await untrusted.close();
-    const skip = createEngine(grpcScenario(`grpcs://${target.address}`, { tls: { insecureSkipVerify: true }, metadata: { authorization: 'Bearer s3cret' } }), {
-      env: {},
-    });
+    const skip = await createEngine(
+      grpcScenario(`grpcs://${target.address}`, { tls: { insecureSkipVerify: true }, metadata: { authorization: 'Bearer s3cret' } }),
+      {
+        env: {},
+      },
+    );
     try {
       await skip.preflight(3_000);
       const r = await oneStep(skip, 50, 'req/s', 500);
@@ -259,7 +262,7 @@ describe('HTTP/2 connections: the server limits streams per connection and sends
   afterAll(async () => target?.stop());
 
   it('opens more connections instead of queueing past the limit, and moves on to new ones after GOAWAY without failing a call', async () => {
-    const engine = createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { channels: 1 }), { env: {} }) as GrpcEngine;
+    const engine = (await createEngine(grpcScenario(`grpc://${target.grpcAddress}`, { channels: 1 }), { env: {} })) as GrpcEngine;
     try {
       await engine.preflight(2_000);
       // 12 calls in flight over connections that take 3 streams each; every connection gets GOAWAY
@@ -288,7 +291,7 @@ describe('closed loop and an unreachable target (Go target: 4 workers x 10 ms = 
   afterAll(async () => target?.stop());
 
   it("keeps N calls in flight: throughput at most N / S, W / S once N > W; latency by Little's law", async () => {
-    const engine = createEngine(grpcScenario(`grpc://${target.grpcAddress}`), { env: {} });
+    const engine = await createEngine(grpcScenario(`grpc://${target.grpcAddress}`), { env: {} });
     try {
       await engine.preflight(2_000);
       for (const n of [2, 16]) {

@@ -128,7 +128,7 @@ const port = (srv: Server | Http2SecureServer) => (srv.address() as AddressInfo)
 /** The preflight's error, or null when it passed; no step is ever run. */
 async function preflight(url: string, http: Record<string, unknown>): Promise<string | null> {
   const s = resolveScenario({ name: 'h2-preflight', target: { url }, http: { timeout: '2s', ...http }, report: { dir: tmp } });
-  const engine = createEngine(s, { env: {} });
+  const engine = await createEngine(s, { env: {} });
   try {
     await engine.preflight(2_000);
     return null;

@@ -52,7 +52,7 @@ async function threadsEngine(url: string): Promise<HttpOpenThreadsEngine> {
       `report.dir=${mkdtempSync(join(tmpdir(), 'critpoint-threads-'))}`,
     ],
   });
-  const e = createEngine(s, { env: process.env });
+  const e = await createEngine(s, { env: process.env });
   expect(e).toBeInstanceOf(HttpOpenThreadsEngine);
   return e as HttpOpenThreadsEngine;
 }

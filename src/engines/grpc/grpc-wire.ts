@@ -38,9 +38,6 @@ export function formatGrpcTimeout(ms: number): string {
   return '99999999H';
 }
 
-/** Connection-specific headers HTTP/2 forbids (Node refuses a request that carries one): never valid metadata. */
-export const CONNECTION_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host'];
-
 /**
  * Metadata as HTTP/2 headers: keys lower-cased; a -bin key's value is the
  * base64 text of its bytes (the scenario already holds base64), sent
