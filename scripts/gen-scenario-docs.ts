@@ -21,6 +21,7 @@ export interface JsonSchema {
   default?: unknown;
   unit?: string;
   enum?: unknown[];
+  const?: unknown;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
   properties?: Record<string, JsonSchema>;
@@ -91,7 +92,9 @@ function unitOf(n: JsonSchema): string {
 function typeOf(n: JsonSchema): string {
   if (isDuration(n)) return 'duration';
   const variants = n.anyOf ?? n.oneOf;
-  if (variants) return variants.map((v) => (v.type === 'object' && v.properties ? `{ ${Object.keys(v.properties).join(', ')} }` : typeOf(v))).join(' or ');
+  // A union of literals ("1.1" | "2" | 1.1 | 2) is each of its types once; its values go to the allowed column.
+  if (variants)
+    return [...new Set(variants.map((v) => (v.type === 'object' && v.properties ? `{ ${Object.keys(v.properties).join(', ')} }` : typeOf(v))))].join(' or ');
   if (n.enum) return n.type === 'string' || n.type === undefined ? 'string' : String(n.type);
   if (n.type === 'array') return `list of ${n.items ? typeOf(n.items) : 'any'}`;
   if (n.type === 'object') {
@@ -105,8 +108,9 @@ function typeOf(n: JsonSchema): string {
 
 function allowedOf(n: JsonSchema): string {
   const parts: string[] = [];
-  const values = n.enum ?? (n.type === 'array' ? n.items?.enum : undefined);
-  if (values) parts.push(values.map((v) => code(String(v))).join(', '));
+  const values = n.enum ?? literalsOf(n) ?? (n.type === 'array' ? n.items?.enum : undefined);
+  // Deduplicated as written in a scenario: the string "2" and the number 2 are one value to a reader.
+  if (values) parts.push([...new Set(values.map((v) => String(v)))].map(code).join(', '));
   parts.push(...rangeOf(n));
   if (n.minLength !== undefined && n.minLength > 0) parts.push('not empty');
   if (n.minItems !== undefined && n.minItems > 0) parts.push(`at least ${n.minItems} item${n.minItems > 1 ? 's' : ''}`);
@@ -115,6 +119,13 @@ function allowedOf(n: JsonSchema): string {
   if (n.format === 'starts_with' && n.pattern) parts.push(`starts with ${code(n.pattern.replace(/^\^\\?/, '').replace(/\.\*$/, ''))}`);
   if (n.type === 'array' && n.items && !n.items.enum) parts.push(...rangeOf(n.items).map((r) => `each ${r}`));
   return parts.join('; ');
+}
+
+/** The values of a single literal or of a union whose every variant is one, else undefined. */
+function literalsOf(n: JsonSchema): unknown[] | undefined {
+  if (n.const !== undefined) return [n.const];
+  const variants = n.anyOf ?? n.oneOf;
+  return variants && variants.length > 0 && variants.every((v) => v.const !== undefined) ? variants.map((v) => v.const) : undefined;
 }
 
 /** Numeric bounds; the safe-integer limits zod puts on every integer say nothing to a reader. */

@@ -42,6 +42,19 @@ describe('docs/scenario.md', () => {
             stepDuration: { type: ['string', 'number'] },
           },
         },
+        http: {
+          type: 'object',
+          properties: {
+            version: {
+              anyOf: [
+                { type: 'string', const: '1.1' },
+                { type: 'string', const: '2' },
+                { type: 'number', const: 1.1 },
+                { type: 'number', const: 2 },
+              ],
+            },
+          },
+        },
       },
     };
     const text = renderScenarioDocs(schema);
@@ -51,5 +64,7 @@ describe('docs/scenario.md', () => {
     expect(text).toContain('| `load.start` | number |  | `100` (rate), `1` (concurrency) | > 0 |  |');
     expect(text).toContain('| `load.stepDuration` | duration |  | `5s` |  |  |');
     expect(text).toContain('| `load.end` | number | req/s | `20000` (rate), `256` (concurrency) |  | Highest step. |');
+    // A union of literals: each type once, the values once each as a reader writes them.
+    expect(text).toContain('| `http.version` | string or number |  | `1.1` | `1.1`, `2` |  |');
   });
 });
