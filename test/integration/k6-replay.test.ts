@@ -28,18 +28,20 @@ const scenarioFor = (url: string): Scenario =>
     name: 'k6-replay',
     target: { url },
     http: { path: '/work', timeout: '5s' },
+    // Lean: the recording and its real-speed replay each run this whole plan (about 10 s), and the claims
+    // are about the k6 path (same answer whole and split, live, the REST stop), not the knee's sharpness.
     load: {
       start: 300,
       end: 1000,
       growth: { factor: 1.5 },
-      stepDuration: '3s',
-      warmup: '1s',
-      baselineWindows: 5,
-      drain: '500ms',
+      stepDuration: '2s',
+      warmup: '500ms',
+      baselineWindows: 6,
+      drain: '300ms',
       refine: { maxSteps: 0 },
       maxInFlight: 400,
     },
-    detect: { window: '1s', minRequests: 200 },
+    detect: { window: '500ms', minRequests: 100 },
   });
 
 /** Polls the stand-in's REST API until it answers (true) or the time is up (false). */
@@ -90,7 +92,7 @@ describe.skipIf(!goTargetAvailable())('k6 output recorded from a real run: analy
   });
 
   it('analyze finds the knee of the recorded run, and two runner files split from it give the same answer', async () => {
-    expect(rec.requests).toBeGreaterThan(5_000);
+    expect(rec.requests).toBeGreaterThan(4_000);
     const whole = (await analyzeK6([rec.file], s, { dryWrite: true })).result;
     expect(whole.stopReason, whole.stopDetail).toBe('breach');
     expect(whole.criticalPoint, whole.stopDetail).not.toBeNull();
