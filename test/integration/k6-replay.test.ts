@@ -28,13 +28,15 @@ const scenarioFor = (url: string): Scenario =>
     name: 'k6-replay',
     target: { url },
     http: { path: '/work', timeout: '5s' },
-    // Lean: the recording and its real-speed replay each run this whole plan (about 10 s), and the claims
-    // are about the k6 path (same answer whole and split, live, the REST stop), not the knee's sharpness.
+    // Lean where the claims allow: the recording and its real-speed replay each run this whole plan, and
+    // the claims are about the k6 path (same answer whole and split, live, the REST stop), not the knee's
+    // sharpness. 3 s steps: the breach must be decided (warm-up + two 500 ms windows) while the stand-in
+    // still has lines of the step to replay, or the REST stop is never exercised (2 s steps were too short).
     load: {
       start: 300,
       end: 1000,
       growth: { factor: 1.5 },
-      stepDuration: '2s',
+      stepDuration: '3s',
       warmup: '500ms',
       baselineWindows: 6,
       drain: '300ms',
