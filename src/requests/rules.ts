@@ -48,9 +48,9 @@ export function checkRequestRules(s: Scenario, opts: RequestRuleOptions = {}): s
       out.push(
         `load.workers: a request mix, data files and placeholders other than \${env:} run on one thread so far (send i must be numbered across threads), got ${renderGot(s.load.workers)}`,
       );
-    else if (engine !== 'http-open')
+    else if (engine !== 'http-open' && engine !== 'http-closed')
       out.push(
-        `load.engine: a request mix, data files and placeholders other than \${env:} run on http-open (load.mode rate) only so far, got ${renderGot(engine)}`,
+        `load.engine: a request mix, data files and placeholders other than \${env:} run on http-open and http-closed only so far, got ${renderGot(engine)}`,
       );
   }
 

@@ -3,6 +3,8 @@
 // pipelining pass through, and autocannon's failures map to error kinds.
 // Bounded: each step runs at most a few seconds with <= 8 connections.
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,9 @@ import { HttpClosedEngine, type HttpClosedConfig } from '../../src/engines/http-
 import { littlesLaw } from '../../src/stats/littles-law.js';
 import type { StepStats, WindowStats } from '../../src/types.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
+import { resolveScenario } from '../../src/scenario/load.js';
+import { httpSourceConfig } from '../../src/requests/config.js';
+import { WeightedPicker } from '../../src/requests/hash.js';
 
 const targets: GoTarget[] = [];
 const start = async (opts: Parameters<typeof startGoTarget>[0]) => {
@@ -166,4 +171,62 @@ describe('failures become error kinds', () => {
     expect(r.stats.errors.connection).toBeGreaterThan(0);
     expect(r.stats.completed).toBe(0);
   });
+});
+
+describe('request mix (autocannon)', () => {
+  // A Node server that counts what it received per path and records each /b body's send number.
+  async function countingServer() {
+    const counts = { a: 0, b: 0 };
+    const seqs: number[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (req.url === '/api/a') counts.a++;
+        else if (req.url?.startsWith('/api/b/')) {
+          counts.b++;
+          seqs.push(Number(JSON.parse(body).n));
+        }
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    return { counts, seqs, url: `http://127.0.0.1:${port}/api`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  for (const workers of [0, 2]) {
+    it(`${workers === 0 ? 'main thread' : `${workers} worker threads`}: every send carries the request pick(i) chose for its run-wide number i, tallied per request`, async () => {
+      const srv = await countingServer();
+      try {
+        const s = resolveScenario({
+          name: 'closed-mix',
+          target: { url: srv.url },
+          load: { mode: 'concurrency', start: 2, end: 4, seed: 11 },
+          requests: [
+            { name: 'a', weight: 3, path: '/a' },
+            { name: 'b', weight: 1, method: 'POST', path: '/b/${seq}', body: { n: '${seq}' } },
+          ],
+        });
+        const e = engine(srv.url, { workers, requests: httpSourceConfig(s, {}) });
+        const { stats } = await step(e, 4, 1_000);
+        // The preflight sent request 0 ('a', to /api/a) once before the step.
+        const total = srv.counts.a - 1 + srv.counts.b;
+        expect(stats.errorTotal).toBe(0);
+        expect(total).toBe(stats.sent);
+        expect(total).toBeGreaterThan(100);
+        // The sends were numbered 0..total-1 across connections (and threads); /b got exactly the numbers pick(i) gave to b.
+        const picker = new WeightedPicker([3, 1], 11);
+        const expected = Array.from({ length: total }, (_, i) => i).filter((i) => picker.pick(i) === 1);
+        expect([...srv.seqs].sort((x, y) => x - y)).toEqual(expected);
+        const by = stats.byRequest!;
+        expect(by.a!.completed).toBe(srv.counts.a - 1);
+        expect(by.b!.completed).toBe(srv.counts.b);
+        expect(by.a!.sent + by.b!.sent).toBe(stats.sent);
+        expect(stats.windows.some((w) => w.byRequest?.b !== undefined)).toBe(true);
+      } finally {
+        await srv.close();
+      }
+    });
+  }
 });

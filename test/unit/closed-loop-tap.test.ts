@@ -25,7 +25,7 @@ function fakeClient() {
 function recordingSink() {
   const log: string[] = [];
   const sink: ClosedLoopSink = {
-    sent: () => log.push('sent'),
+    sent: () => void log.push('sent'),
     response: (s, ms) => log.push(`response ${s} ${ms}`),
     failed: (c) => log.push(`failed ${c}`),
     abandoned: (n) => log.push(`abandoned ${n}`),
@@ -70,6 +70,36 @@ describe('tapClient', () => {
     client.emit('response', 200, 1, 2);
     client.emit('done');
     expect(log).toEqual(['sent', 'sent', 'response 200 2', 'abandoned 1']);
+  });
+  it('with a feed, each send carries the picked request and every outcome is attributed to the request it answers (FIFO)', () => {
+    const { client } = fakeClient();
+    const log: string[] = [];
+    const picks = [1, 0, 1, 1];
+    let k = 0;
+    let attached = 0;
+    const feed = { attach: () => void attached++, next: () => picks[k++] as number };
+    tapClient(
+      client,
+      {
+        sent: (_a, req) => log.push(`sent ${req}`),
+        response: (s, _ms, req) => log.push(`response ${s} ${req}`),
+        failed: (c, req) => log.push(`failed ${c} ${req}`),
+        abandoned: (n) => log.push(`abandoned ${n}`),
+      },
+      true,
+      feed,
+    );
+    // Pipelined: two out, the first answered, a third out, a timeout (the second), then a fourth left pending at close.
+    client.emit('request');
+    client.emit('request');
+    client.emit('response', 200, 10, 1.5);
+    client.emit('request');
+    client.emit('timeout');
+    client.emit('connError', Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    client.emit('request');
+    client.emit('done');
+    expect(attached).toBe(1);
+    expect(log).toEqual(['sent 1', 'sent 0', 'response 200 1', 'sent 1', 'failed TIMEOUT 0', 'failed ECONNRESET 1', 'sent 1', 'abandoned 1']);
   });
   it('stopClient caps the client at the requests it already made; one that made none may make none', () => {
     const { client } = fakeClient();
@@ -143,16 +173,16 @@ describe('worker batches', () => {
     let max = 0;
     const counting = {
       ...sink,
-      sent: (ago?: number) => {
-        sink.sent(ago);
+      sent: (ago: number | undefined) => {
+        sink.sent(ago, 0);
         max = Math.max(max, ++inFlight);
       },
       response: (s: number, ms: number) => {
-        sink.response(s, ms);
+        sink.response(s, ms, 0);
         inFlight--;
       },
       failed: (c: string) => {
-        sink.failed(c);
+        sink.failed(c, 0);
         inFlight--;
       },
       abandoned: (n: number) => {
@@ -168,6 +198,7 @@ describe('worker batches', () => {
         latencies: Float64Array.from([3, 4]),
         statuses: Uint16Array.from([200, 503]),
         codes: ['ECONNRESET'],
+        reqs: new Uint16Array(0),
         lastSentAbs: performance.timeOrigin + performance.now(),
       },
       counting,
@@ -175,6 +206,28 @@ describe('worker batches', () => {
     expect(log).toEqual(['sent', 'response 200 3', 'sent', 'response 503 4', 'sent', 'failed ECONNRESET', 'sent', 'abandoned 1']);
     expect(max).toBe(1);
     expect(inFlight).toBe(0);
+  });
+  it('replay hands each sent, response and failure event its request index, in order', async () => {
+    const { replay } = await import('../../src/engines/http-closed/worker-driver.js');
+    const { EVENT } = await import('../../src/engines/http-closed/worker-protocol.js');
+    const log: string[] = [];
+    replay(
+      {
+        events: Uint8Array.from([EVENT.sent, EVENT.sent, EVENT.response, EVENT.failure, EVENT.sent, EVENT.abandoned]),
+        latencies: Float64Array.from([3]),
+        statuses: Uint16Array.from([200]),
+        codes: ['ECONNRESET'],
+        reqs: Uint16Array.from([1, 0, 1, 0, 1]),
+        lastSentAbs: performance.timeOrigin + performance.now(),
+      },
+      {
+        sent: (_a, req) => log.push(`sent ${req}`),
+        response: (s, _ms, req) => log.push(`response ${s} ${req}`),
+        failed: (c, req) => log.push(`failed ${c} ${req}`),
+        abandoned: (n) => log.push(`abandoned ${n}`),
+      },
+    );
+    expect(log).toEqual(['sent 1', 'sent 0', 'response 200 1', 'failed ECONNRESET 0', 'sent 1', 'abandoned 1']);
   });
   it('connections are split evenly, never onto an idle worker', async () => {
     const { splitConnections } = await import('../../src/engines/http-closed/worker-driver.js');

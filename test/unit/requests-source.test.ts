@@ -204,9 +204,9 @@ describe('scenario: requests and data', () => {
     ]);
   });
 
-  it('a mix runs on http-open only so far: closed loop and k6 are refused by name', () => {
-    const out = problems({ ...base, load: { mode: 'concurrency', start: 1, end: 4 }, requests: [{ name: 'a' }] });
-    expect(out).toEqual([expect.stringMatching(/^load\.engine: a request mix.*got "http-closed"$/)]);
+  it('a mix runs on the closed loop too (autocannon, any number of worker threads)', () => {
+    expect(problems({ ...base, load: { mode: 'concurrency', start: 1, end: 4 }, requests: [{ name: 'a' }, { name: 'b', path: '/b/${seq}' }] })).toEqual([]);
+    expect(problems({ ...base, load: { mode: 'concurrency', start: 1, end: 4, workers: 2 }, requests: [{ name: 'a' }] })).toEqual([]);
   });
 
   it('data.onEnd stop: the source allows one send per row', () => {

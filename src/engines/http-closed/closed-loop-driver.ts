@@ -4,12 +4,15 @@
 
 /** Receives every request event of a driver, in the order they happened. */
 export interface ClosedLoopSink {
-  /** A request left (agoMs before now when the driver reports it late, from another thread). */
-  sent(agoMs?: number): void;
+  /**
+   * A request left (agoMs before now when the driver reports it late, from another thread).
+   * `req` (here and below): the request's index in the scenario's mix (0 without a mix).
+   */
+  sent(agoMs: number | undefined, req: number): void;
   /** A response arrived after latencyMs (autocannon's responseTime: from writing the request to the end of the response). */
-  response(status: number, latencyMs: number): void;
+  response(status: number, latencyMs: number, req: number): void;
   /** A request failed without a response; code is the socket error code or 'TIMEOUT'. */
-  failed(code: string): void;
+  failed(code: string, req: number): void;
   /** Requests the driver itself abandoned when it stopped (pipelined behind a response): no longer in flight, counted nowhere. */
   abandoned(n: number): void;
 }
@@ -44,6 +47,16 @@ export interface AutocannonClient {
   destroyed: boolean;
   destroy(): void;
   pipelinedRequests?: { clear(): void };
+  /** The bytes of the request being written (httpClient.js calls it right after the 'request' event). */
+  getRequestBuffer?: () => Buffer;
+}
+
+/** Chooses what each send of a client carries (request-feed.ts): the mix's request, numbered across the run. */
+export interface ClientFeed {
+  /** Wires the client so it writes the bytes the last next() prepared. */
+  attach(client: AutocannonClient): void;
+  /** Called in the client's 'request' event: numbers the send, picks and prepares its request, returns the request's index. */
+  next(): number;
 }
 
 export interface ClientTap {
@@ -55,19 +68,28 @@ export interface ClientTap {
  * Wires one autocannon client to a sink. Counts its outstanding requests so
  * every failure and cut is attributed once. With listenResponses false the
  * caller feeds responses through the returned tap (from the instance's own
- * 'response' event, which saves a second listener on the hot path).
+ * 'response' event, which saves a second listener on the hot path). With a
+ * feed (a request mix), each send carries the request the feed picks, and
+ * the client's outstanding requests are a FIFO of their indexes: HTTP/1.1
+ * answers in order, so the head is the request a response, timeout or
+ * connection error belongs to.
  */
-export function tapClient(client: AutocannonClient, sink: ClosedLoopSink, listenResponses = true): ClientTap {
+export function tapClient(client: AutocannonClient, sink: ClosedLoopSink, listenResponses = true, feed?: ClientFeed): ClientTap {
   let outstanding = 0;
+  const fifo: number[] = [];
+  if (feed) feed.attach(client);
   client.on('request', () => {
     outstanding++;
-    sink.sent();
+    const req = feed ? feed.next() : 0;
+    if (feed) fifo.push(req);
+    sink.sent(undefined, req);
   });
+  const head = () => (feed ? (fifo.shift() ?? 0) : 0);
   const tap: ClientTap = {
     response(status, ms) {
       if (outstanding === 0) return;
       outstanding--;
-      sink.response(status, ms);
+      sink.response(status, ms, head());
     },
   };
   if (listenResponses) client.on('response', (status: number, _bytes: number, ms: number) => tap.response(status, ms));
@@ -75,7 +97,7 @@ export function tapClient(client: AutocannonClient, sink: ClosedLoopSink, listen
   client.on('timeout', () => {
     if (outstanding === 0) return;
     outstanding--;
-    sink.failed('TIMEOUT');
+    sink.failed('TIMEOUT', head());
   });
   // The connection broke: everything it had in flight is lost. autocannon keeps
   // their queue entries, so the next responses would be timed from them: clear it.
@@ -83,11 +105,12 @@ export function tapClient(client: AutocannonClient, sink: ClosedLoopSink, listen
     const lost = outstanding;
     outstanding = 0;
     client.pipelinedRequests?.clear();
-    for (let i = 0; i < lost; i++) sink.failed(err?.code ?? 'ERROR');
+    for (let i = 0; i < lost; i++) sink.failed(err?.code ?? 'ERROR', head());
   });
   client.on('done', () => {
     if (outstanding > 0) sink.abandoned(outstanding);
     outstanding = 0;
+    fifo.length = 0;
   });
   return tap;
 }

@@ -4,6 +4,7 @@ import type { Scenario } from '../../scenario/schema.js';
 import { httpRequestOf } from '../http-request.js';
 import type { HttpClosedConfig } from './http-closed-engine.js';
 import { closedLoopWorkers } from '../threads/worker-count.js';
+import { httpSourceConfig } from '../../requests/config.js';
 
 export function httpClosedConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpClosedConfig {
   return {
@@ -12,5 +13,6 @@ export function httpClosedConfig(s: Scenario, env: NodeJS.ProcessEnv): HttpClose
     workers: closedLoopWorkers(s.load.workers),
     windowMs: s.detect.window,
     minRequests: s.detect.minRequests,
+    requests: httpSourceConfig(s, env),
   };
 }

@@ -13,6 +13,8 @@ import type { ClosedLoopDriver, ClosedLoopSink, ClosedLoopTarget } from './close
 import { startMainThreadDriver } from './main-thread-driver.js';
 import { LoadWorkerPool } from './worker-driver.js';
 import type { HttpRequestConfig } from '../http-request.js';
+import { HttpRequestSource, type HttpSourceConfig } from '../../requests/source.js';
+import { RequestFeed, sendCounter } from './request-feed.js';
 
 /** The request (http-request.ts) and how the closed loop sends it. */
 export interface HttpClosedConfig extends HttpRequestConfig {
@@ -22,6 +24,8 @@ export interface HttpClosedConfig extends HttpRequestConfig {
   workers: number;
   windowMs: number;
   minRequests: number;
+  /** A request mix, data file or placeholders (src/requests/): plain config; null or absent = the one request above. */
+  requests?: HttpSourceConfig | null;
   /** A step whose windows are sparse (slow target, few connections) runs up to this many times its planned length to fill them. Default 3. */
   maxStretch?: number;
 }
@@ -45,34 +49,63 @@ export class HttpClosedEngine implements Engine {
   lastStop: StopTiming | null = null;
   /** Worker threads (load.workers > 0), started once and ready before the first step's clock starts. */
   private pool: LoadWorkerPool | null = null;
+  /** The mix's source (names, success statuses, the preflight's request); null without a mix. */
+  private readonly source: HttpRequestSource | null;
+  /** The run's send sequence number, across steps and threads: what the mix picks and fills by. */
+  private readonly counter: Uint32Array | null;
+  /** The main thread's feed (built once: the data rows are read once). */
+  private feed: RequestFeed | null = null;
 
   constructor(private readonly cfg: HttpClosedConfig) {
     const url = new URL(cfg.url);
     this.origin = url.origin;
     this.requestPath = `${url.pathname.replace(/\/$/, '')}${cfg.path}`;
+    this.source = cfg.requests ? new HttpRequestSource(cfg.requests) : null;
+    this.counter = cfg.requests ? sendCounter() : null;
   }
 
   describe(): string {
     const threads = this.cfg.workers > 0 ? `${this.cfg.workers} worker threads` : 'main thread';
-    return `closed-loop HTTP ${this.cfg.method} ${this.origin}${this.requestPath} (autocannon, pipelining ${this.cfg.pipelining}, ${threads})`;
+    const src = this.source;
+    const what =
+      src && src.names.length > 1
+        ? `a mix of ${src.names.length} requests (${src.names.join(', ')}) at ${this.origin}`
+        : `${src ? src.describe(0) : `${this.cfg.method} ${this.requestPath}`} at ${this.origin}`;
+    return `closed-loop HTTP ${what} (autocannon, pipelining ${this.cfg.pipelining}, ${threads})`;
   }
 
-  private isOk(status: number): boolean {
+  private isOk(status: number, req: number): boolean {
+    if (this.source) return this.source.isOk(req, status);
     return this.cfg.okStatus ? this.cfg.okStatus.includes(status) : status < 400;
   }
 
   /** Checks the target answers, and starts the worker threads (if any) so the first step's clock does not wait for them. */
   async preflight(timeoutMs: number): Promise<void> {
+    // With a mix, the preflight sends the first request as send 0 would carry it (it takes no sequence number).
+    const first = this.source?.options(0, 0);
     await httpPreflight(
-      { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
+      first
+        ? {
+            origin: this.origin,
+            path: first.path,
+            method: first.method,
+            headers: first.headers as Record<string, string>,
+            body: (first.body as string | undefined) ?? null,
+          }
+        : { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
       timeoutMs,
     );
     await this.threads()?.ready();
   }
 
   private threads(): LoadWorkerPool | null {
-    if (this.cfg.workers > 0) this.pool ??= new LoadWorkerPool(this.cfg.workers);
+    if (this.cfg.workers > 0) this.pool ??= new LoadWorkerPool(this.cfg.workers, { requests: this.cfg.requests ?? null, counter: this.counter });
     return this.pool;
+  }
+
+  private mainFeed(): RequestFeed | undefined {
+    if (this.cfg.requests && this.counter) this.feed ??= new RequestFeed(this.cfg.requests, this.counter);
+    return this.feed ?? undefined;
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
@@ -98,6 +131,7 @@ export class HttpClosedEngine implements Engine {
       nextWindowIndex: ctx.nextWindowIndex,
       liveness: ctx.liveness,
       busy: () => driver?.busy() ?? 0,
+      ...(this.source ? { requests: this.source.names } : {}),
     });
     let sent = 0;
     /** Only watched once sending was told to stop: the last request that still left, and how many. */
@@ -106,11 +140,11 @@ export class HttpClosedEngine implements Engine {
     let stopped = false;
     let driverError: string | null = null;
     const sink: ClosedLoopSink = {
-      sent: (agoMs = 0) => {
+      sent: (agoMs = 0, req) => {
         const at = ctx.now() - agoMs;
         // A closed loop schedules each request as it sends it.
         recorder.scheduled(at);
-        recorder.sent(undefined, at);
+        recorder.sent(undefined, at, req);
         if (stopped) {
           if (at >= (abortAt ?? Infinity)) {
             lastSentAt = Math.max(lastSentAt, at);
@@ -120,11 +154,11 @@ export class HttpClosedEngine implements Engine {
         // The driver holds the budget exactly (RequestBudget); spending it ends the step.
         if (++sent >= step.maxRequests) stopSending();
       },
-      response: (status, ms) => {
-        const ok = this.isOk(status);
-        recorder.response(ms, ok, ctx.now(), ok ? undefined : statusKind(status));
+      response: (status, ms, req) => {
+        const ok = this.isOk(status, req);
+        recorder.response(ms, ok, ctx.now(), ok ? undefined : statusKind(status), req);
       },
-      failed: (code) => recorder.failed(code === 'TIMEOUT' ? 'timeout' : transportErrorKind({ code }), ctx.now()),
+      failed: (code, req) => recorder.failed(code === 'TIMEOUT' ? 'timeout' : transportErrorKind({ code }), ctx.now(), req),
       abandoned: (n) => recorder.abandoned(n, ctx.now()),
     };
     const stopSending = () => {
@@ -162,7 +196,7 @@ export class HttpClosedEngine implements Engine {
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
     if (step.maxRequests <= 0) stopSending();
-    if (!stopped) driver = pool ? pool.startRun(run, sink, onError) : startMainThreadDriver(run, sink, onError);
+    if (!stopped) driver = pool ? pool.startRun(run, sink, onError) : startMainThreadDriver({ ...run, feed: this.mainFeed() }, sink, onError);
 
     // Run for the planned length, longer (bounded) until the planned number of full windows closed.
     const wantWindows = Math.max(1, Math.floor(step.durationMs / cfg.windowMs));

@@ -12,10 +12,13 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { RequestBudget, stopClient, tapClient, type AutocannonClient, type ClosedLoopSink } from './closed-loop-driver.js';
 import { EVENT, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { RequestFeed } from './request-feed.js';
 
 const port = parentPort;
 if (!port) throw new Error('load-worker.ts runs only as a worker thread');
-const { batchMs } = workerData as WorkerInit;
+const { batchMs, requests, counter } = workerData as WorkerInit;
+// One feed for the thread's whole life: its numbers come from the run-wide counter.
+const feed = requests && counter ? new RequestFeed(requests, counter) : undefined;
 const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 
 interface Run {
@@ -31,6 +34,7 @@ function startRun(msg: Extract<ToWorker, { cmd: 'run' }>): void {
   let latencies: number[] = [];
   let statuses: number[] = [];
   let codes: string[] = [];
+  let reqs: number[] = [];
   let lastSentAbs = 0;
   let closed = 0;
   let closedPosted = false;
@@ -38,24 +42,34 @@ function startRun(msg: Extract<ToWorker, { cmd: 'run' }>): void {
     const e = Uint8Array.from(events);
     const l = Float64Array.from(latencies);
     const s = Uint16Array.from(statuses);
-    post({ type: 'batch', events: e, latencies: l, statuses: s, codes, lastSentAbs, elu: performance.eventLoopUtilization() }, [e.buffer, l.buffer, s.buffer]);
+    const q = Uint16Array.from(reqs);
+    post({ type: 'batch', events: e, latencies: l, statuses: s, codes, reqs: q, lastSentAbs, elu: performance.eventLoopUtilization() }, [
+      e.buffer,
+      l.buffer,
+      s.buffer,
+      q.buffer,
+    ]);
     events = [];
     latencies = [];
     statuses = [];
     codes = [];
+    reqs = [];
   };
   const sink: ClosedLoopSink = {
-    sent() {
+    sent(_ago, req) {
       events.push(EVENT.sent);
+      if (feed) reqs.push(req);
       lastSentAbs = performance.timeOrigin + performance.now();
     },
-    response(status, ms) {
+    response(status, ms, req) {
       events.push(EVENT.response);
+      if (feed) reqs.push(req);
       latencies.push(ms);
       statuses.push(status);
     },
-    failed(code) {
+    failed(code, req) {
       events.push(EVENT.failure);
+      if (feed) reqs.push(req);
       codes.push(code);
     },
     abandoned(n) {
@@ -81,7 +95,7 @@ function startRun(msg: Extract<ToWorker, { cmd: 'run' }>): void {
         const client = c as unknown as AutocannonClient;
         run.clients.push(client);
         budget.add(client);
-        tapClient(client, sink);
+        tapClient(client, sink, true, feed);
         client.on('done', () => {
           if (++closed >= run.clients.length && !closedPosted) {
             closedPosted = true;

@@ -11,6 +11,7 @@ import {
   stopClient,
   tapClient,
   type AutocannonClient,
+  type ClientFeed,
   type ClientTap,
   type ClosedLoopDriver,
   type ClosedLoopSink,
@@ -29,6 +30,11 @@ export interface DriverRun {
   maxRequests: number;
 }
 
+/** A main-thread run: a request mix's feed when the scenario has one (worker threads build their own). */
+export interface MainThreadRun extends DriverRun {
+  feed?: ClientFeed;
+}
+
 export function elapsedUtilization(): () => number {
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   return () => {
@@ -39,7 +45,7 @@ export function elapsedUtilization(): () => number {
   };
 }
 
-export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onError: (message: string) => void): ClosedLoopDriver {
+export function startMainThreadDriver(run: MainThreadRun, sink: ClosedLoopSink, onError: (message: string) => void): ClosedLoopDriver {
   const clients: AutocannonClient[] = [];
   const taps = new Map<unknown, ClientTap>();
   /** Clients (connections) not yet closed. */
@@ -65,7 +71,7 @@ export function startMainThreadDriver(run: DriverRun, sink: ClosedLoopSink, onEr
         clients.push(client);
         open.add();
         budget.add(client);
-        taps.set(c, tapClient(client, sink, false));
+        taps.set(c, tapClient(client, sink, false, run.feed));
         client.on('done', () => open.done());
       },
     },

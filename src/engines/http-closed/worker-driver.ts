@@ -25,13 +25,20 @@ export function replay(m: Omit<Batch, 'type' | 'elu'>, sink: ClosedLoopSink): vo
   let r = 0;
   let f = 0;
   let abandoned = 0;
+  let q = 0;
+  const reqs = m.reqs;
+  const mixed = reqs.length > 0;
   for (const e of m.events) {
-    if (e === EVENT.sent) sink.sent(ago);
+    if (e === EVENT.abandoned) {
+      abandoned++;
+      continue;
+    }
+    const req = mixed ? (reqs[q++] as number) : 0;
+    if (e === EVENT.sent) sink.sent(ago, req);
     else if (e === EVENT.response) {
-      sink.response(m.statuses[r] as number, m.latencies[r] as number);
+      sink.response(m.statuses[r] as number, m.latencies[r] as number, req);
       r++;
-    } else if (e === EVENT.failure) sink.failed(m.codes[f++] ?? 'ERROR');
-    else if (e === EVENT.abandoned) abandoned++;
+    } else if (e === EVENT.failure) sink.failed(m.codes[f++] ?? 'ERROR', req);
   }
   if (abandoned > 0) sink.abandoned(abandoned);
 }
@@ -53,8 +60,8 @@ export class LoadWorkerPool {
   private readonly pool: ThreadPool<ToWorker, FromWorker>;
   private readonly elu: Utilization[];
 
-  constructor(size: number) {
-    const init: WorkerInit = { batchMs: BATCH_MS };
+  constructor(size: number, mix: Pick<WorkerInit, 'requests' | 'counter'> = { requests: null, counter: null }) {
+    const init: WorkerInit = { batchMs: BATCH_MS, ...mix };
     this.pool = new ThreadPool<ToWorker, FromWorker>({ module: LOAD_WORKER, callerUrl: import.meta.url, size, init: () => init, label: 'load worker thread' });
     this.elu = Array.from({ length: size }, () => ({ last: { idle: 0, active: 0, utilization: 0 }, current: null }));
   }

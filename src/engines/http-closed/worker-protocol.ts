@@ -2,6 +2,7 @@
 // (load-worker.ts). Typed once here, used on both sides.
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { ClosedLoopTarget } from './closed-loop-driver.js';
+import type { HttpSourceConfig } from '../../requests/source.js';
 
 /** Event codes of a batch, in the order the events happened. */
 export const EVENT = { sent: 1, response: 2, failure: 3, abandoned: 4 } as const;
@@ -9,6 +10,10 @@ export const EVENT = { sent: 1, response: 2, failure: 3, abandoned: 4 } as const
 export interface WorkerInit {
   /** How often the thread posts a batch, ms. */
   batchMs: number;
+  /** A request mix (plain config: the thread builds its own source), or null for the one request of the run message. */
+  requests: HttpSourceConfig | null;
+  /** The run-wide send counter (request-feed.ts's sendCounter), shared by every thread. */
+  counter: Uint32Array | null;
 }
 
 export type ToWorker =
@@ -25,6 +30,8 @@ export interface Batch {
   latencies: Float64Array;
   statuses: Uint16Array;
   codes: string[];
+  /** With a mix: the request index of each sent, response and failure event, in order (empty without one). */
+  reqs: Uint16Array;
   /** performance.timeOrigin + performance.now() of the thread's last request so far. */
   lastSentAbs: number;
   /** The thread's cumulative event-loop utilization. */
