@@ -7,6 +7,8 @@ import { parseK6Line, pointMetricOf, type K6Point } from './k6-lines.js';
 
 export const STEP_TAG = 'critpoint_step';
 export const LOAD_TAG = 'critpoint_load';
+/** The request's name (a scenario with a requests: list): the assembler tallies byRequest from it. */
+export const REQUEST_TAG = 'critpoint_request';
 
 export interface K6Event {
   type: 'response' | 'failed' | 'dropped' | 'vus';
@@ -21,6 +23,8 @@ export interface K6Event {
   step: number | null;
   /** critpoint_load tag (offered load of the step), when the script set it. */
   load: number | null;
+  /** critpoint_request tag (the request's name in the scenario's mix), null when absent. */
+  request: string | null;
   /** k6-operator's instance_id tag, '' when absent: VU counts are summed across runners. */
   runner: string;
   /** vus: the gauge's value. */
@@ -30,6 +34,13 @@ export interface K6Event {
 export interface ClassifyOptions {
   /** Statuses that count as success (scenario http.okStatus). Default: 100..399. */
   okStatus?: number[];
+  /** A request's own okStatus (its requests: entry's), by name: wins over okStatus for points tagged with that name. */
+  requestOkStatus?: ReadonlyMap<string, number[] | undefined>;
+}
+
+/** The scenario's request names and each one's success statuses (a requests: list), for ClassifyOptions. */
+export function requestOkStatusOf(entries: readonly { name: string; okStatus?: number[] }[]): Map<string, number[] | undefined> {
+  return new Map(entries.map((e) => [e.name, e.okStatus]));
 }
 
 const INTERESTING = new Set(['http_req_duration', 'grpc_req_duration', 'dropped_iterations', 'vus']);
@@ -76,13 +87,24 @@ function num(tag: string | undefined): number | null {
 
 /** Turns one point into an event, or null for metrics critpoint does not use. */
 export function eventOf(p: K6Point, opts: ClassifyOptions = {}): K6Event | null {
-  const base = { t: p.time, latencyMs: 0, ok: false, step: num(p.tags[STEP_TAG]), load: num(p.tags[LOAD_TAG]), runner: p.tags.instance_id ?? '', value: 0 };
+  const request = p.tags[REQUEST_TAG] ?? null;
+  const base = {
+    t: p.time,
+    latencyMs: 0,
+    ok: false,
+    step: num(p.tags[STEP_TAG]),
+    load: num(p.tags[LOAD_TAG]),
+    request,
+    runner: p.tags.instance_id ?? '',
+    value: 0,
+  };
   switch (p.metric) {
     case 'http_req_duration': {
       const status = Number(p.tags.status ?? '0');
       const latencyMs = Math.max(0, p.value);
       if (!(status > 0)) return { ...base, type: 'failed', latencyMs, kind: transportKind(p.tags.error_code) };
-      const ok = opts.okStatus ? opts.okStatus.includes(status) : status < 400;
+      const okStatus = request !== null && opts.requestOkStatus?.has(request) ? opts.requestOkStatus.get(request) : opts.okStatus;
+      const ok = okStatus ? okStatus.includes(status) : status < 400;
       return { ...base, type: 'response', latencyMs, ok, kind: ok ? undefined : `http-${Math.floor(status / 100)}xx` };
     }
     case 'grpc_req_duration': {

@@ -13,7 +13,7 @@
 // the actual send.
 import type { Step, StepStats, WindowStats } from '../types.js';
 import { percentiles } from '../stats/latency-histogram.js';
-import { buildWindow, mayClose, windowSeconds } from '../stats/window-builder.js';
+import { buildWindow, createRequestTally, mayClose, mergeRequestTally, requestBreakdown, windowSeconds, type RequestTally } from '../stats/window-builder.js';
 import { WindowCell, type StepGrid } from './window-cell.js';
 
 export interface StepAssemblerOptions {
@@ -24,6 +24,12 @@ export interface StepAssemblerOptions {
   toRunClock: (epochMs: number) => number;
   nextWindowIndex: () => number;
   onWindow?: (w: WindowStats) => void;
+  /**
+   * The scenario's request names, in order (its requests: list). With several, windows and the step carry
+   * byRequest, tallied from the critpoint_request tag; dropped iterations never picked a request and count in
+   * the totals only.
+   */
+  requests?: readonly string[];
 }
 
 export class StepAssembler {
@@ -36,10 +42,20 @@ export class StepAssembler {
   private finished = false;
   /** Requests scheduled in the windows emitted so far. */
   private scheduledSoFar = 0;
+  /** Several requests: the step's per-request tallies (measured windows), in names order. */
+  private readonly names: readonly string[] | null;
+  private readonly stepTallies: RequestTally[] = [];
 
   constructor(private readonly o: StepAssemblerOptions) {
     this.currentStart = o.grid.anchor;
     this.sendEnd = o.grid.plannedEnd;
+    this.names = o.requests && o.requests.length > 1 ? o.requests : null;
+    if (this.names) for (const _ of this.names) this.stepTallies.push(createRequestTally());
+  }
+
+  /** The cell's tallies in names order (a name with no point gets an empty tally). */
+  private talliesOf(c: WindowCell): RequestTally[] {
+    return (this.names ?? []).map((n) => c.byRequest.get(n) ?? createRequestTally());
   }
 
   /** Index of the next cell this assembler expects. */
@@ -86,9 +102,12 @@ export class StepAssembler {
         maxInFlight: c.totalVus,
       },
       percentiles(c.latency),
-      { sendLagP99: NaN },
+      { sendLagP99: NaN, ...(this.names ? { byRequest: { names: this.names, tallies: this.talliesOf(c) } } : {}) },
     );
-    if (!warm) this.step.merge(c);
+    if (!warm) {
+      this.step.merge(c);
+      if (this.names) this.talliesOf(c).forEach((t, k) => mergeRequestTally(this.stepTallies[k] as RequestTally, t));
+    }
     this.windows.push(w);
     this.current = new WindowCell();
     this.currentStart = end;
@@ -130,6 +149,7 @@ export class StepAssembler {
       maxInFlight: Math.max(0, ...this.windows.filter((w) => !w.warmup).map((w) => w.maxInFlight)),
       aborted,
       elapsedMs: this.o.toRunClock(Math.max(end, this.currentStart)) - this.o.toRunClock(grid.anchor),
+      ...(this.names ? { byRequest: requestBreakdown(this.names, this.stepTallies, measuredS) } : {}),
     };
   }
 }

@@ -6,6 +6,12 @@
 import type { ErrorCounts } from '../types.js';
 import { createHistogram, recordMs, type Histogram } from '../stats/latency-histogram.js';
 import type { K6Event } from './k6-events.js';
+import { createRequestTally, mergeRequestTally, type RequestTally } from '../stats/window-builder.js';
+
+function tallyRequestError(t: RequestTally, kind: string): void {
+  t.errors[kind] = (t.errors[kind] ?? 0) + 1;
+  t.errorTotal++;
+}
 
 export class WindowCell {
   readonly latency: Histogram = createHistogram();
@@ -22,6 +28,14 @@ export class WindowCell {
   readonly vus = new Map<string, number>();
   /** Latest request end seen, epoch ms (0: none). */
   lastEnd = 0;
+  /** Per request name (the critpoint_request tag), created on first use: what byRequest is built from. */
+  readonly byRequest = new Map<string, RequestTally>();
+
+  private tally(name: string): RequestTally {
+    let t = this.byRequest.get(name);
+    if (!t) this.byRequest.set(name, (t = createRequestTally()));
+    return t;
+  }
 
   private error(kind: string, n = 1): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + n;
@@ -36,11 +50,26 @@ export class WindowCell {
         if (ev.ok) this.ok++;
         else this.error(ev.kind ?? 'error');
         this.lastEnd = Math.max(this.lastEnd, ev.t);
+        if (ev.request !== null) {
+          // An iteration sends its one request: a request k6 reported was sent.
+          const t = this.tally(ev.request);
+          t.sent++;
+          t.completed++;
+          recordMs(t.latency, ev.latencyMs);
+          if (ev.ok) t.ok++;
+          else tallyRequestError(t, ev.kind ?? 'error');
+        }
         break;
       case 'failed':
         this.transport++;
         this.error(ev.kind ?? 'other');
         this.lastEnd = Math.max(this.lastEnd, ev.t);
+        if (ev.request !== null) {
+          const t = this.tally(ev.request);
+          t.sent++;
+          t.transport++;
+          tallyRequestError(t, ev.kind ?? 'other');
+        }
         break;
       case 'dropped':
         this.drops += ev.value;
@@ -63,6 +92,7 @@ export class WindowCell {
     // Per runner the highest count; runners (instance_id) are summed when read.
     for (const [r, v] of o.vus) this.vus.set(r, Math.max(this.vus.get(r) ?? 0, v));
     this.lastEnd = Math.max(this.lastEnd, o.lastEnd);
+    for (const [name, t] of o.byRequest) mergeRequestTally(this.tally(name), t);
   }
 
   /** Responses plus requests that failed without one: what minRequests counts. */

@@ -48,7 +48,8 @@ export function checkRequestRules(s: Scenario, opts: RequestRuleOptions = {}): s
       out.push(
         `load.workers: a request mix, data files and placeholders other than \${env:} run on one thread so far (send i must be numbered across threads), got ${renderGot(s.load.workers)}`,
       );
-    else if (engine !== 'http-open' && engine !== 'http-closed')
+    // k6 states its own limits (k6/export/k6-limits.ts, checked with these rules).
+    else if (engine !== 'http-open' && engine !== 'http-closed' && engine !== 'k6')
       out.push(
         `load.engine: a request mix, data files and placeholders other than \${env:} run on http-open and http-closed only so far, got ${renderGot(engine)}`,
       );

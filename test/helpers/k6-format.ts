@@ -15,6 +15,8 @@ export interface RecordedRequest {
   load: number;
   method?: string;
   url?: string;
+  /** More tags on the request's points (e.g. critpoint_request of a mix). */
+  tags?: Record<string, string>;
 }
 
 const METRICS: Record<string, { type: string; contains: string }> = {
@@ -75,6 +77,7 @@ export class K6LineWriter {
       scenario: this.scenario,
       status: String(r.status),
       url: r.url ?? 'http://127.0.0.1/work',
+      ...r.tags,
     };
     const d = r.durationMs;
     const plain = { group: '', scenario: this.scenario };

@@ -17,6 +17,8 @@ export interface ScriptSandbox {
   iterate(elapsedMs: number): SentRequest;
   responseCallback: unknown;
   grpcLoad?: unknown[];
+  /** The script's pick(i) when it carries a request mix. */
+  pick?: (i: number) => number;
   grpcConnect?: unknown[];
 }
 
@@ -33,7 +35,7 @@ export function loadScript(src: string, env: Record<string, string>): ScriptSand
         box.responseCallback = cb;
       },
     },
-    exec: { scenario: { startTime } },
+    exec: { scenario: { startTime, iterationInTest: 0 } },
     grpc: {
       StatusOK: 0,
       Client: class {
@@ -59,13 +61,15 @@ export function loadScript(src: string, env: Record<string, string>): ScriptSand
     .replace(/^export const options/m, 'const options')
     .replace(/^export default function/m, 'function iteration');
   if (/^\s*(import|export)\s/m.test(code)) throw new Error('the script imports or exports something the sandbox does not know');
-  const out: { options?: Record<string, unknown>; iteration?: () => void } = {};
+  const out: { options?: Record<string, unknown>; iteration?: () => void; pick?: (i: number) => number } = {};
   const context = vm.createContext({ __k6: k6, __ENV: env, __out: out, Date: { now: () => now } });
-  vm.runInContext(`${code}\n__out.options = options; __out.iteration = iteration;`, context);
+  vm.runInContext(`${code}\n__out.options = options; __out.iteration = iteration; if (typeof pick === 'function') __out.pick = pick;`, context);
   box.options = out.options;
+  if (out.pick) box.pick = out.pick;
   box.iterate = (elapsedMs: number) => {
     now = startTime + elapsedMs;
     out.iteration!();
+    k6.exec.scenario.iterationInTest++;
     return sent[sent.length - 1]!;
   };
   return box as ScriptSandbox;

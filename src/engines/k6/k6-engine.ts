@@ -15,7 +15,7 @@ import { EngineStopError, TargetUnreachableError } from '../../errors.js';
 import { k6Plan, preAllocatedVUs } from '../../k6/export/k6-plan.js';
 import { renderK6Script } from '../../k6/export/k6-script.js';
 import type { K6Request } from '../../k6/export/k6-request.js';
-import { eventOfLine, newLineStats, type K6Event, type LineStats } from '../../k6/k6-events.js';
+import { eventOfLine, newLineStats, requestOkStatusOf, type ClassifyOptions, type K6Event, type LineStats } from '../../k6/k6-events.js';
 import { FileTail } from '../../k6/line-reader.js';
 import { StepGrid, WindowCell } from '../../k6/window-cell.js';
 import { StepAssembler } from '../../k6/step-assembler.js';
@@ -58,12 +58,26 @@ export class K6Engine implements Engine {
   /** What each step's k6 did: exit, stop path, lines (diagnostics and tests). */
   readonly log: K6StepLog[] = [];
   readonly warnings: string[] = [];
+  /** A mix: the requests k6 reported in the steps so far (the next script's ITERATION_BASE, so send numbers run on across steps). */
+  private iterations = 0;
+  private readonly classify: ClassifyOptions;
+  /** The mix's request names (byRequest), absent without a mix. */
+  private readonly names: string[] | undefined;
 
-  constructor(private readonly cfg: K6EngineConfig) {}
+  constructor(private readonly cfg: K6EngineConfig) {
+    const mix = cfg.request.protocol === 'http' ? cfg.request.mix : undefined;
+    this.names = mix?.entries.map((e) => e.name);
+    this.classify = { okStatus: cfg.okStatus, ...(mix ? { requestOkStatus: requestOkStatusOf(mix.entries) } : {}) };
+  }
 
   describe(): string {
     const r = this.cfg.request;
-    const what = r.protocol === 'http' ? `${r.method} ${r.target}${r.path}` : `gRPC ${r.method} at ${r.target}`;
+    const what =
+      r.protocol === 'grpc'
+        ? `gRPC ${r.method} at ${r.target}`
+        : r.mix
+          ? `a mix of ${r.mix.entries.length} requests (${r.mix.entries.map((e) => e.name).join(', ')}) at ${r.target}`
+          : `${r.method} ${r.target}${r.path}`;
     const version = this.version === 'unknown' ? '' : ` ${this.version}`;
     return `k6${version} (${this.cfg.binary}): open-loop ${what}, ramping-arrival-rate, one k6 run per step, max ${this.cfg.maxInFlight} VUs${this.warnings.length ? `; ${this.warnings.join('; ')}` : ''}`;
   }
@@ -118,6 +132,7 @@ export class K6Engine implements Engine {
         gracefulStopMs: Math.min(cfg.request.timeoutMs, 5_000),
         abortErrorRate: 0,
         maxRequests: step.maxRequests,
+        iterationBase: this.iterations,
         header: [`critpoint k6 engine: step ${step.index} (${step.phase}) at ${step.load} req/s`],
       }),
     );
@@ -153,10 +168,11 @@ export class K6Engine implements Engine {
     const take = (lines: string[]) => {
       const events: K6Event[] = [];
       for (const l of lines) {
-        const ev = eventOfLine(l, log.lines, { okStatus: cfg.okStatus });
+        const ev = eventOfLine(l, log.lines, this.classify);
         if (!ev) continue;
         events.push(ev);
         if (isRequest(ev)) {
+          this.iterations++;
           log.lastEventAt = Math.max(log.lastEventAt ?? 0, ev.t);
           // k6 reports a request when it ended: its end, on the run clock, is when the watchdog heard of it.
           if (ev.type === 'response') ctx.liveness.response(ev.t - offset);
@@ -178,6 +194,7 @@ export class K6Engine implements Engine {
           toRunClock: (t) => t - offset,
           nextWindowIndex: ctx.nextWindowIndex,
           onWindow: ctx.onWindow,
+          ...(this.names ? { requests: this.names } : {}),
         });
         if (stoppedAt !== null) assembler.sendingStopped(stoppedAt);
         early.splice(0).forEach(file);

@@ -12,6 +12,9 @@ import { StepAssembler } from '../step-assembler.js';
 import { WindowCell } from '../window-cell.js';
 import { collectCells } from './collect-cells.js';
 import { judgeSteps, type K6ExitInfo } from './judge-steps.js';
+import { requestOkStatusOf } from '../k6-events.js';
+import { mergedHttpRequests } from '../../requests/config.js';
+import { isGrpcUrl } from '../../scenario/grpc-schema.js';
 
 export interface AnalyzeOptions {
   /** Exit code (and stderr) of the k6 run, when known: explains output that ends early. */
@@ -35,7 +38,12 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
   }
   if (unreadable.length > 0) throw new ScenarioError(unreadable, 'analyze');
   const steps = plannedSteps(s);
-  const collected = await collectCells(files, steps, s.detect.window, { okStatus: s.http.okStatus });
+  // A requests: list: points carry the critpoint_request tag; each request's okStatus judges its own points.
+  const mix = s.requests && !isGrpcUrl(s.target.url) ? mergedHttpRequests(s) : null;
+  const collected = await collectCells(files, steps, s.detect.window, {
+    okStatus: s.http.okStatus,
+    ...(mix ? { requestOkStatus: requestOkStatusOf(mix) } : {}),
+  });
   if (collected.problems.length > 0) throw new ScenarioError(collected.problems, 'analyze');
 
   const runStart = collected.grids.get(0)?.anchor ?? Math.min(...[...collected.grids.values()].map((g) => g.anchor));
@@ -52,6 +60,7 @@ export async function analyzeK6(files: string[], s: Scenario, opts: AnalyzeOptio
       minRequests: s.detect.minRequests,
       toRunClock: (t) => t - runStart,
       nextWindowIndex: () => windowIndex++,
+      ...(mix ? { requests: mix.map((r) => r.name) } : {}),
     });
     // A step k6 left early (the run stopped) sent until its last request.
     const stoppedEarly = grid.plannedEnd - span.lastSend > 2 * s.detect.window;

@@ -2,6 +2,9 @@
 // scenario's rules) and `critpoint export k6`, so both refuse the same scenarios with the same words.
 import type { Scenario } from '../../scenario/schema.js';
 import { renderGot } from '../../scenario/format-issues.js';
+import { isGrpcUrl } from '../../scenario/grpc-schema.js';
+import { templatedStrings } from '../../requests/config.js';
+import { parseText } from '../../requests/template.js';
 
 /** Every reason k6 cannot run this scenario, each as `<dot.path>: <what is wrong>, got <value>`. */
 export function k6Refusals(s: Scenario): string[] {
@@ -16,5 +19,15 @@ export function k6Refusals(s: Scenario): string[] {
       `load.pacing: k6 paces its own iterations (ramping-arrival-rate); spin applies to the http-open and grpc engines, got ${renderGot(s.load.pacing)}`,
     );
   }
+  // The mix travels into the script (k6-script.ts: the same seeded pick); placeholders and data rows do not yet.
+  if (s.requests && isGrpcUrl(s.target.url))
+    out.push(
+      `requests: k6 (load.engine k6 and export k6) carries an HTTP request mix only so far; a gRPC script calls the grpc: section's one method, got ${renderGot(s.requests.map((r) => r.name))}`,
+    );
+  if (s.data)
+    out.push(`data.file: k6 (load.engine k6 and export k6) does not carry data files into its script yet; run the data on http-open or http-closed, got ${renderGot(s.data.file)}`);
+  for (const { at, text } of templatedStrings(s))
+    if (parseText(text).tokens.some((t) => t.k !== 'env'))
+      out.push(`${at}: k6 (load.engine k6 and export k6) does not fill placeholders other than \${env:} yet, got ${renderGot(text)}`);
   return out;
 }

@@ -5,6 +5,7 @@
 import type { Scenario } from '../../scenario/schema.js';
 import { REDACTED, redactHeaders, redactUrl } from '../../scenario/secrets.js';
 import { renderGot } from '../../scenario/format-issues.js';
+import { mergedHttpRequests } from '../../requests/config.js';
 
 /** A JS expression for the script: literal text parts JSON-quoted, variables read through env(). */
 export type JsExpr = string;
@@ -19,6 +20,25 @@ export interface K6HttpRequest {
   body: string | null;
   timeoutMs: number;
   okStatus?: number[];
+  /** A requests: list: every iteration sends the entry the seeded pick gives its number (the fields above are unused). */
+  mix?: K6Mix;
+}
+
+/** One entry of the mix, merged over the http: section. */
+export interface K6MixEntry {
+  name: string;
+  weight: number;
+  method: string;
+  path: string;
+  headers: Record<string, JsExpr>;
+  body: string | null;
+  okStatus?: number[];
+}
+
+export interface K6Mix {
+  /** load.seed: the pick's seed (src/requests/hash.ts). */
+  seed: number;
+  entries: K6MixEntry[];
 }
 
 export interface K6GrpcRequest {
@@ -67,6 +87,15 @@ export function envExpression(value: string, names: Set<string>): JsExpr {
 
 export function secretVariable(header: string): string {
   return `CRITPOINT_HEADER_${header.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+/** A body as the script sends it, and the headers with a JSON body's content type. */
+function bodyOf(b: Scenario['http']['body'], h: Record<string, string>): { body: string | null; headers: Record<string, string> } {
+  const headers = { ...h };
+  if (b === null) return { body: null, headers };
+  if (typeof b === 'string') return { body: b, headers };
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  return { body: JSON.stringify(b), headers };
 }
 
 function headerExprs(
@@ -137,13 +166,7 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
     warnings.push('gRPC: the script calls the method as unary (k6/net/grpc invoke); a server-streaming method needs k6/experimental/grpc streams');
     return { request, envNames: [...names].sort(), secretValues, warnings, problems };
   }
-  const headers = { ...s.http.headers };
-  let body: string | null = null;
-  if (typeof s.http.body === 'string') body = s.http.body;
-  else if (s.http.body !== null) {
-    body = JSON.stringify(s.http.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  }
+  const { body, headers } = bodyOf(s.http.body, s.http.headers);
   const request: K6HttpRequest = {
     protocol: 'http',
     target: `${url.origin}${url.pathname.replace(/\/$/, '')}`,
@@ -154,5 +177,23 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
     timeoutMs: s.http.timeout,
     okStatus: s.http.okStatus,
   };
-  return { request, envNames: [...names].sort(), secretValues, warnings, problems };
+  if (s.requests) {
+    request.mix = {
+      seed: s.load.seed,
+      entries: mergedHttpRequests(s).map((r) => {
+        const b = bodyOf(r.body.value, r.headers.value);
+        return {
+          name: r.name,
+          weight: r.weight,
+          method: r.method.value,
+          path: r.path.value,
+          headers: headerExprs(b.headers, r.headers.at, names, warnings, secretValues),
+          body: b.body,
+          ...(r.okStatus ? { okStatus: r.okStatus } : {}),
+        };
+      }),
+    };
+  }
+  // Entries that inherit the http: section's headers would repeat its warnings.
+  return { request, envNames: [...names].sort(), secretValues, warnings: [...new Set(warnings)], problems };
 }
