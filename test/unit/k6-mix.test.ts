@@ -86,11 +86,12 @@ describe('the k6 script of a request mix', () => {
       });
       const pick = loadScript(scriptOf(s), {}).pick!;
       const p = new WeightedPicker(weights, seed);
-      for (const i of [...Array.from({ length: 3000 }, (_, k) => k), 2 ** 32 - 1, 2 ** 32 + 5, 2 ** 40 + 3]) expect(pick(i), `seed ${seed} i ${i}`).toBe(p.pick(i));
+      for (const i of [...Array.from({ length: 3000 }, (_, k) => k), 2 ** 32 - 1, 2 ** 32 + 5, 2 ** 40 + 3])
+        expect(pick(i), `seed ${seed} i ${i}`).toBe(p.pick(i));
     }
   });
 
-  it('a per-request okStatus becomes that request\'s responseCallback; the body is JSON with its content type', () => {
+  it("a per-request okStatus becomes that request's responseCallback; the body is JSON with its content type", () => {
     const box = loadScript(scriptOf(mixScenario()), {});
     const picker = new WeightedPicker([9, 1], 11);
     let i = 0;
@@ -112,7 +113,9 @@ describe('the k6 script of a request mix', () => {
 
   it('data files and placeholders are refused by name (k6 does not carry them yet)', () => {
     const withPlaceholder = mixScenario({ requests: [{ name: 'a', path: '/a/${seq}' }, { name: 'b' }] });
-    expect(k6Refusals(withPlaceholder)).toEqual([expect.stringMatching(/^requests\.0\.path: k6 .* placeholders other than \$\{env:\} yet, got "\/a\/\$\{seq\}"$/)]);
+    expect(k6Refusals(withPlaceholder)).toEqual([
+      expect.stringMatching(/^requests\.0\.path: k6 .* placeholders other than \$\{env:\} yet, got "\/a\/\$\{seq\}"$/),
+    ]);
     const err = (() => {
       try {
         mixScenario({ load: { engine: 'k6', start: 100, end: 400, stepDuration: '3s' }, requests: [{ name: 'a', path: '/x/${uuid}' }] });
@@ -149,7 +152,16 @@ describe('byRequest from k6 output (analyze)', () => {
         else tally.fast++;
         if (!slow && status === 500) tally.fastErrors++;
         const tIn = ((k + 1) * 1000) / st.load;
-        out.write(w.request({ endMs: t0 + st.startMs + tIn + d, durationMs: d, status, step: st.index, load: st.load, tags: { critpoint_request: slow ? 'slow' : 'fast' } }));
+        out.write(
+          w.request({
+            endMs: t0 + st.startMs + tIn + d,
+            durationMs: d,
+            status,
+            step: st.index,
+            load: st.load,
+            tags: { critpoint_request: slow ? 'slow' : 'fast' },
+          }),
+        );
       }
       written.set(st.index, tally);
     }

@@ -6,7 +6,18 @@ import { StepGrid, WindowCell } from '../../src/k6/window-cell.js';
 import { StepAssembler } from '../../src/k6/step-assembler.js';
 
 const T0 = 1_800_000_000_000;
-const ev = (over: Partial<K6Event>): K6Event => ({ type: 'response', t: T0, latencyMs: 5, ok: true, step: 1, load: 100, request: null, runner: '', value: 0, ...over });
+const ev = (over: Partial<K6Event>): K6Event => ({
+  type: 'response',
+  t: T0,
+  latencyMs: 5,
+  ok: true,
+  step: 1,
+  load: 100,
+  request: null,
+  runner: '',
+  value: 0,
+  ...over,
+});
 
 function assemble(step: Step, perCell: number[], minRequests: number, extra: (cells: WindowCell[]) => void = () => undefined) {
   const grid = new StepGrid(T0, 1000, step.warmupMs, step.durationMs);

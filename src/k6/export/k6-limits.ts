@@ -25,7 +25,9 @@ export function k6Refusals(s: Scenario): string[] {
       `requests: k6 (load.engine k6 and export k6) carries an HTTP request mix only so far; a gRPC script calls the grpc: section's one method, got ${renderGot(s.requests.map((r) => r.name))}`,
     );
   if (s.data)
-    out.push(`data.file: k6 (load.engine k6 and export k6) does not carry data files into its script yet; run the data on http-open or http-closed, got ${renderGot(s.data.file)}`);
+    out.push(
+      `data.file: k6 (load.engine k6 and export k6) does not carry data files into its script yet; run the data on http-open or http-closed, got ${renderGot(s.data.file)}`,
+    );
   for (const { at, text } of templatedStrings(s))
     if (parseText(text).tokens.some((t) => t.k !== 'env'))
       out.push(`${at}: k6 (load.engine k6 and export k6) does not fill placeholders other than \${env:} yet, got ${renderGot(text)}`);
