@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects. unit: pure and fast, in parallel. light: real processes and servers that put no load
-// on the machine and assert nothing a busy machine can change (invalid input through the CLI, peak
-// memory of a child, the report rendered in Chromium); they run in parallel with each other and
-// with the unit tests. integration: anything that puts load on the machine (real servers, ramps) runs
+// Three projects. unit: pure and fast, in parallel. light: real processes and servers that put little
+// load on the machine and assert nothing a busy machine can change (invalid input through the CLI, the
+// modules a child loaded, the report rendered in Chromium, a short real run whose report must match its
+// summary whatever it found); they run in parallel with each other and with the unit tests. integration: anything that puts load on the machine (real servers, ramps) runs
 // one file at a time, and never at the same time as the other two (scripts/test.sh), so tests do not
 // compete for the two cores and distort each other's measurements.
 export default defineConfig({

@@ -2,6 +2,9 @@
 // the --json summary, stderr one plain line per step, and the run folder's
 // report.html and summary.md show what summary.json says, with data in every
 // chart and no external reference. Then `critpoint report` re-renders it.
+// A light test (run beside the unit tests): every check holds whatever the run
+// found (a critical point or none, any stop reason), so a busy machine changes
+// what the report says, never whether it matches the summary.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
