@@ -38,13 +38,9 @@ export function checkRequestRules(s: Scenario, opts: RequestRuleOptions = {}): s
   });
 
   const engine = s.load.engine ?? (grpc ? 'grpc' : s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
-  if (needsSource(s)) {
-    const what = s.requests ? 'requests' : s.data ? 'data' : 'placeholders';
-    if (grpc)
-      out.push(
-        `${what === 'placeholders' ? 'grpc.request' : what}: a request mix, data files and placeholders other than \${env:} are not wired into the gRPC engine yet, got ${renderGot(what === 'requests' ? s.requests?.map((r) => r.name) : what === 'data' ? s.data?.file : 'placeholders')}`,
-      );
-    else if (engine === 'http-open' && s.load.mode === 'rate' && openLoopThreads(s.load.workers) > 1)
+  // gRPC: the engine runs the mix (on its main thread: grpc-rules.ts refuses load.workers >= 2 for gRPC).
+  if (needsSource(s) && !grpc) {
+    if (engine === 'http-open' && s.load.mode === 'rate' && openLoopThreads(s.load.workers) > 1)
       out.push(
         `load.workers: a request mix, data files and placeholders other than \${env:} run on one thread so far (send i must be numbered across threads), got ${renderGot(s.load.workers)}`,
       );
@@ -61,8 +57,6 @@ export function checkRequestRules(s: Scenario, opts: RequestRuleOptions = {}): s
     for (const problem of p.problems) out.push(`${at}: ${problem}, got ${renderGot(text)}`);
     if (!s.data && p.tokens.some((t) => t.k === 'data'))
       out.push(`${at}: \${data:...} needs a data: section (a CSV or JSON Lines file), got ${renderGot(text)}`);
-    if (grpc && at.includes('metadata') && p.tokens.some((t) => t.k !== 'env'))
-      out.push(`${at}: gRPC metadata takes \${env:NAME} only (values per call go in the request message), got ${renderGot(text)}`);
     // Headers and metadata have their own ${env:} check (scenario/rules.ts, grpc-rules.ts).
     const ownCheck = at.startsWith('http.headers') || at.startsWith('grpc.metadata');
     if (opts.env && !ownCheck)
@@ -95,9 +89,8 @@ function rowProblems(s: Scenario, data: DataRows, grpc: boolean, opts: RequestRu
   const out: string[] = [];
   const env = opts.env ?? {};
   const where = (r: number) => `line ${data.lines[r]}`;
-  if (grpc) {
-    return out;
-  }
+  // gRPC rows are filled into messages and checked against the service description (grpc-rules.ts, grpcMixProblems).
+  if (grpc) return out;
   const url = new URL(s.target.url);
   const specs: HttpRequestSpec[] = mergedHttpRequests(s).map((r) => compileHttpRequest(r, env));
   const merged = mergedHttpRequests(s);

@@ -7,10 +7,11 @@ import type { Scenario } from './schema.js';
 import { isGrpcUrl, type GrpcSection } from './grpc-schema.js';
 import { renderGot } from './format-issues.js';
 import { resolveTlsPaths, tlsProblems } from './tls-schema.js';
-import { envRefs, missingEnvRefs, redactUrl } from './secrets.js';
+import { missingEnvRefs, redactUrl } from './secrets.js';
 import { findMethod, loadProto, methodKind, type LoadedProto } from '../engines/grpc/grpc-proto.js';
 import { checkMessage } from '../engines/grpc/request-check.js';
 import { CONNECTION_HEADERS } from '../engines/http2-headers.js';
+import { grpcMixProblems, hasPlaceholder } from '../requests/grpc-rules.js';
 
 const METADATA_KEY = /^[0-9a-z_.-]+$/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -42,17 +43,19 @@ function urlProblems(url: URL): string[] {
   return out;
 }
 
-function metadataProblems(metadata: Record<string, string>, env: NodeJS.ProcessEnv | undefined): string[] {
+function metadataProblems(metadata: Record<string, string>, env: NodeJS.ProcessEnv | undefined, prefix = 'grpc.metadata'): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(metadata)) {
-    const at = `grpc.metadata.${key}`;
+    const at = `${prefix}.${key}`;
     if (!METADATA_KEY.test(key)) out.push(`${at}: not a valid metadata key (letters, digits, "-", "_", "."), got ${renderGot(key)}`);
     else if (/^grpc-/i.test(key)) out.push(`${at}: keys starting with grpc- are reserved for the gRPC library, got ${renderGot(key)}`);
     else if (CONNECTION_HEADERS.includes(key.toLowerCase()))
       out.push(`${at}: a connection-specific header, which HTTP/2 (and so gRPC) does not allow, got ${renderGot(key)}`);
-    else if (/-bin$/i.test(key) && envRefs(value).length === 0 && !BASE64.test(value)) out.push(`${at}: a -bin value must be base64, got ${renderGot(value)}`);
+    // A placeholder's value is checked as each send fills it (grpcMixProblems).
+    else if (/-bin$/i.test(key) && !hasPlaceholder(value) && !BASE64.test(value)) out.push(`${at}: a -bin value must be base64, got ${renderGot(value)}`);
   }
-  if (env) {
+  // A requests: entry's ${env:} references are checked with its other fields (requests/rules.ts).
+  if (env && prefix === 'grpc.metadata') {
     for (const ref of missingEnvRefs({ grpc: { metadata } }, env))
       out.push(`${ref.path}: environment variable ${ref.name} is not set, got ${renderGot(ref.value)}`);
   }
@@ -67,7 +70,7 @@ function grpcTlsProblems(s: Scenario, url: URL): string[] {
   return [...out, ...tlsProblems(tls, 'grpc.tls')];
 }
 
-function protoProblems(s: Scenario): string[] {
+function protoProblems(s: Scenario, env: NodeJS.ProcessEnv = {}): string[] {
   const g = s.grpc;
   if (!g) return [];
   const out: string[] = [];
@@ -93,7 +96,7 @@ function protoProblems(s: Scenario): string[] {
     out.push(`grpc.proto: cannot load (${(err as Error).message.split('\n')[0]}), got ${renderGot(g.proto)}`);
     return out;
   }
-  out.push(...describedProblems(proto, g));
+  out.push(...describedProblems(proto, g), ...grpcMixProblems(proto, s, env));
   return out;
 }
 
@@ -112,7 +115,8 @@ export function describedProblems(proto: LoadedProto, g: GrpcSection): string[] 
   if (g.stopLatency === 'first-message' && !m.responseStream) {
     out.push(`grpc.stopLatency: first-message applies to server-streaming methods only (${m.method} is ${kind}), got "first-message"`);
   }
-  checkMessage(m.requestType, g.request, 'grpc.request', out);
+  // A request with placeholders is checked as each send fills it (grpcMixProblems).
+  if (!hasPlaceholder(g.request)) checkMessage(m.requestType, g.request, 'grpc.request', out);
   return out;
 }
 
@@ -139,6 +143,9 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
     out.push(`grpc: required for a ${url.protocol}// target (at least service and method), got nothing`);
     return out;
   }
-  out.push(...grpcTlsProblems(s, url), ...metadataProblems(s.grpc.metadata, opts.env), ...protoProblems(s));
+  out.push(...grpcTlsProblems(s, url), ...metadataProblems(s.grpc.metadata, opts.env), ...protoProblems(s, opts.env));
+  s.requests?.forEach((r, k) => {
+    if (r.metadata) out.push(...metadataProblems(r.metadata, opts.env, `requests.${k}.metadata`));
+  });
   return out;
 }

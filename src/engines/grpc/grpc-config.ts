@@ -8,6 +8,8 @@ import { findMethod, loadProto, methodKind, type LoadedProto } from './grpc-prot
 import { grpcAddress, grpcTlsMaterial } from './grpc-describe.js';
 import type { TlsMaterial } from './channel-pool.js';
 import type { PacingMode } from '../pacing.js';
+import { grpcSourceConfig } from '../../requests/grpc-config.js';
+import { GrpcRequestSource, type GrpcSourceConfig } from '../../requests/grpc-source.js';
 
 export interface GrpcEngineConfig {
   /** target.url as written (for logs; credentials are refused by validation). */
@@ -38,6 +40,11 @@ export interface GrpcEngineConfig {
   drainTimeoutMs: number;
   /** Most calls any one step may start. */
   maxRequestsPerStep: number;
+  /**
+   * The request mix, data rows and placeholders (plain data), or null/absent for the one prepared call above.
+   * With a mix, path/kind/stream/request/metadata above are its first request as send 0 carries it (the preflight's call).
+   */
+  requests?: GrpcSourceConfig | null;
 }
 
 export { grpcAddress };
@@ -55,15 +62,17 @@ export function grpcEngineConfig(s: Scenario, env: NodeJS.ProcessEnv, described?
   if (!found.ok) throw new ScenarioError([`grpc.${found.field}: ${found.problem}, got ${JSON.stringify(g[found.field])}`]);
   const m = found.method;
   const tls: TlsMaterial | null = grpcTlsMaterial(s);
+  const requests = grpcSourceConfig(s, env, proto);
+  const first = requests ? firstCall(requests) : null;
   return {
     url: s.target.url,
     address: grpcAddress(s.target.url),
     tls,
-    path: m.path,
-    kind: methodKind(m),
-    stream: m.responseStream,
-    request: m.serialize(g.request),
-    metadata: resolveHeaders(g.metadata, env),
+    path: first ? first.path : m.path,
+    kind: first ? (first.stream ? 'server-streaming' : 'unary') : methodKind(m),
+    stream: first ? first.stream : m.responseStream,
+    request: first ? first.request : m.serialize(g.request),
+    metadata: first ? first.metadata : resolveHeaders(g.metadata, env),
     deadlineMs: g.deadline,
     channels: g.channels,
     client: g.client,
@@ -76,5 +85,13 @@ export function grpcEngineConfig(s: Scenario, env: NodeJS.ProcessEnv, described?
     // Every call ends by its deadline: wait that long (and a timer tick) for the last ones, at most 5 s.
     drainTimeoutMs: Math.min(g.deadline + 20, 5_000),
     maxRequestsPerStep: s.load.maxRequests,
+    requests,
   };
+}
+
+/** The mix's first request as send 0 carries it: the call the preflight makes. */
+function firstCall(cfg: GrpcSourceConfig): { path: string; stream: boolean; request: Buffer; metadata: Record<string, string> } {
+  const src = new GrpcRequestSource(cfg, false);
+  const r = cfg.requests[0]!;
+  return { path: r.path, stream: r.stream, request: src.message(0, 0), metadata: src.metadata(0, 0) };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Scenario } from '../../scenario/schema.js';
 import { ScenarioError, TargetUnreachableError } from '../../errors.js';
 import { describedProblems } from '../../scenario/grpc-rules.js';
+import { grpcMixProblems } from '../../requests/grpc-rules.js';
 import { resolveEnv } from '../../scenario/secrets.js';
 import { loadProto, protoFromDescriptors, reflectionName, type LoadedProto } from './grpc-proto.js';
 import { reflect, ReflectionError } from './grpc-reflection.js';
@@ -68,7 +69,7 @@ export async function describeGrpc(s: Scenario, env: NodeJS.ProcessEnv = {}): Pr
       `grpc.proto: omitted, and the descriptors server reflection returned do not load (${(err as Error).message.split('\n')[0]}), got nothing`,
     ]);
   }
-  const problems = describedProblems(proto, g);
+  const problems = [...describedProblems(proto, g), ...grpcMixProblems(proto, s, env)];
   if (problems.length > 0) throw new ScenarioError(problems);
   return proto;
 }

@@ -17,6 +17,7 @@ import type { GrpcEngineConfig } from './grpc-config.js';
 import type { CallSink, GrpcTransport } from './grpc-transport.js';
 import { Http2Transport } from './http2-transport.js';
 import { GrpcJsTransport } from './grpc-js-transport.js';
+import { GrpcMix } from './grpc-mix.js';
 
 /** Most HTTP/2 connections the http2 client opens when the server's stream limit fills the configured ones. */
 const MAX_CONNECTIONS = 256;
@@ -52,16 +53,22 @@ export class GrpcEngine implements Engine {
   readonly name = 'grpc';
   readonly transport: GrpcTransport;
   private lastCost: StepCost | null = null;
+  /** The request mix (requests:, data, placeholders), or null: every call is the one prepared request. */
+  private readonly mix: GrpcMix | null;
+  /** The run's send sequence number (scheduled calls, across steps): what the mix picks and fills by. */
+  private seq = 0;
 
   constructor(private readonly cfg: GrpcEngineConfig) {
     this.transport = createTransport(cfg);
+    this.mix = cfg.requests ? new GrpcMix(cfg.requests, this.transport) : null;
   }
 
   describe(): string {
     const c = this.cfg;
     const client = c.client === 'grpc-js' ? '@grpc/grpc-js' : 'node http2';
     const conns = `${c.channels} connection${c.channels === 1 ? '' : 's'}${c.client === 'http2' ? ' (more when the server limits streams per connection)' : ''}`;
-    return `gRPC ${c.kind} ${c.path} at ${c.url} (${client}, ${conns}, deadline ${formatDuration(c.deadlineMs)}, ${c.arrival} arrivals and ${c.pacing} pacing in rate steps, max ${c.maxInFlight} in flight)${this.usageText()}`;
+    const what = this.mix && this.mix.names.length > 1 ? this.mix.describe() : `${c.kind} ${c.path}`;
+    return `gRPC ${what} at ${c.url} (${client}, ${conns}, deadline ${formatDuration(c.deadlineMs)}, ${c.arrival} arrivals and ${c.pacing} pacing in rate steps, max ${c.maxInFlight} in flight)${this.usageText()}`;
   }
 
   /** Connections and streams used so far, in words ('' before any call or for grpc-js). */
@@ -90,6 +97,7 @@ export class GrpcEngine implements Engine {
   }
 
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
+    if (this.mix) return this.runMixStep(step, ctx, this.mix);
     const { cfg, transport } = this;
     const recorder = new StepRecorder({
       step,
@@ -161,6 +169,94 @@ export class GrpcEngine implements Engine {
               transport.start(intendedAt, sink);
             },
           });
+    return this.finishStep(step, recorder, pending, aborted, cpuBefore);
+  }
+
+  /**
+   * A step of a request mix: send i carries the request mix.pick(i) (a call refused at load.maxInFlight takes its i
+   * unsent), and every event is tallied per request (byRequest). Kept apart from runStep so the one-request path
+   * stays as it is.
+   */
+  private async runMixStep(step: Step, ctx: StepContext, mix: GrpcMix): Promise<StepStats> {
+    const { cfg, transport } = this;
+    const recorder = new StepRecorder({
+      step,
+      windowMs: cfg.windowMs,
+      minRequests: cfg.minRequests,
+      now: ctx.now,
+      onWindow: ctx.onWindow,
+      nextWindowIndex: ctx.nextWindowIndex,
+      firstMessage: mix.anyStream,
+      liveness: ctx.liveness,
+      requests: mix.names,
+    });
+    const pending = new InFlightTracker();
+    let sendDue: (() => void) | undefined;
+    // One sink per request and step: the request index is the sink's, so a call carries nothing more.
+    const sinks: CallSink[] = mix.names.map((_, req) => ({
+      firstMessage: (from) => recorder.firstMessage(ctx.now() - from),
+      done: (from, code, _details, then) => {
+        const at = ctx.now();
+        if (code === OK) recorder.response(at - from, true, at, undefined, req);
+        else if (isNoAnswer(code)) recorder.failed(kindOf(code), at, req);
+        else recorder.response(at - from, false, at, kindOf(code), req);
+        pending.done();
+        if (then) then();
+        else if (sendDue) sendDue();
+      },
+    }));
+    const maxRequests = Math.min(cfg.maxRequestsPerStep, step.maxRequests ?? Infinity);
+    const cpuBefore = process.cpuUsage();
+    const durationMs = step.warmupMs + step.durationMs;
+    const aborted =
+      step.unit === 'connections'
+        ? await runClosedLoop({
+            concurrency: Math.max(1, Math.round(step.load)),
+            startAt: recorder.startedAt,
+            durationMs,
+            now: ctx.now,
+            signal: ctx.signal,
+            maxRequests,
+            start: (done) => {
+              const i = this.seq++;
+              const req = mix.pick(i);
+              const at = ctx.now();
+              recorder.scheduled(at);
+              recorder.sent(undefined, at, req);
+              pending.add();
+              mix.start(req, i, at, sinks[req]!, done);
+            },
+          })
+        : await runPacing({
+            pacer: createPacer(cfg.arrival, step.load, cfg.seed + step.index),
+            startAt: recorder.startedAt,
+            durationMs,
+            now: ctx.now,
+            signal: ctx.signal,
+            maxRequests,
+            mode: cfg.pacing,
+            onStart: (f) => {
+              sendDue = f;
+            },
+            send: (intendedAt) => {
+              const i = this.seq++;
+              const req = mix.pick(i);
+              const at = ctx.now();
+              recorder.scheduled(at);
+              if (transport.inFlight >= cfg.maxInFlight) {
+                recorder.capHit(at, req);
+                return;
+              }
+              recorder.sent(at - intendedAt, at, req);
+              pending.add();
+              mix.start(req, i, intendedAt, sinks[req]!);
+            },
+          });
+    return this.finishStep(step, recorder, pending, aborted, cpuBefore);
+  }
+
+  private async finishStep(step: Step, recorder: StepRecorder, pending: InFlightTracker, aborted: boolean, cpuBefore: NodeJS.CpuUsage): Promise<StepStats> {
+    const { cfg } = this;
     recorder.sendingStopped();
     await pending.drain(cfg.drainTimeoutMs);
     const stats = recorder.finish(aborted);

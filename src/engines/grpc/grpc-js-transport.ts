@@ -4,7 +4,7 @@
 // for servers where grpc-js's own behaviour is what is wanted.
 import { ChannelPool, type TlsMaterial } from './channel-pool.js';
 import { buildMetadata, startCall, type CallSpec } from './grpc-call.js';
-import type { CallSink, GrpcTransport, TransportUsage } from './grpc-transport.js';
+import type { CallShape, CallSink, GrpcTransport, PreparedCall, TransportUsage } from './grpc-transport.js';
 
 export interface GrpcJsTransportOptions {
   address: string;
@@ -19,6 +19,7 @@ export interface GrpcJsTransportOptions {
 
 export class GrpcJsTransport implements GrpcTransport {
   readonly name = 'grpc-js';
+  readonly framedMessages = false;
   inFlight = 0;
   private readonly pool: ChannelPool;
   private readonly spec: CallSpec;
@@ -26,6 +27,22 @@ export class GrpcJsTransport implements GrpcTransport {
   constructor(o: GrpcJsTransportOptions) {
     this.pool = new ChannelPool(o.address, o.tls, o.channels);
     this.spec = { path: o.path, request: o.request, metadata: buildMetadata(o.metadata), deadlineMs: o.deadlineMs, stream: o.stream };
+  }
+
+  prepare(shape: CallShape): PreparedCall {
+    const spec: CallSpec = {
+      path: shape.path,
+      request: this.spec.request,
+      metadata: buildMetadata(shape.metadata),
+      deadlineMs: this.spec.deadlineMs,
+      stream: shape.stream,
+    };
+    return spec;
+  }
+
+  startPrepared(p: PreparedCall, message: Buffer, metadata: Record<string, string> | null, from: number, sink: CallSink, then?: () => void): void {
+    const spec = p as CallSpec;
+    this.call({ ...spec, request: message, metadata: metadata ? buildMetadata(metadata) : spec.metadata }, from, sink, then);
   }
 
   async connect(timeoutMs: number, count = this.pool.clients.length): Promise<void> {
@@ -40,8 +57,12 @@ export class GrpcJsTransport implements GrpcTransport {
   }
 
   start(from: number, sink: CallSink, then?: () => void): void {
+    this.call(this.spec, from, sink, then);
+  }
+
+  private call(spec: CallSpec, from: number, sink: CallSink, then: (() => void) | undefined): void {
     this.inFlight++;
-    startCall(this.pool.next(), this.spec, {
+    startCall(this.pool.next(), spec, {
       firstMessage: () => sink.firstMessage(from),
       done: (code, details) => {
         this.inFlight--;

@@ -29,6 +29,19 @@ export interface TransportUsage {
   serverMaxStreams: number | null;
 }
 
+/** A request of a mix as a transport prepares it once: its method, kind and metadata (header object / Metadata). */
+export interface CallShape {
+  /** /package.Service/Method */
+  path: string;
+  stream: boolean;
+  metadata: Record<string, string>;
+}
+
+/** What prepare() returns: opaque to the engine, handed back with each call. */
+export interface PreparedCall {
+  readonly path: string;
+}
+
 export interface GrpcTransport {
   /** 'http2' or 'grpc-js' (grpc.client). */
   readonly name: string;
@@ -38,6 +51,18 @@ export interface GrpcTransport {
   connect(timeoutMs: number, count?: number): Promise<void>;
   /** Starts one call; `from` (run-clock ms) and `then` come back in the sink's callbacks. */
   start(from: number, sink: CallSink, then?: () => void): void;
+  /**
+   * Messages the transport takes in startPrepared: framed (the gRPC 5-byte prefix, written as is: http2) or bare
+   * (grpc-js frames them itself).
+   */
+  readonly framedMessages: boolean;
+  /** Prepares one request of a mix (done once, before any call). */
+  prepare(shape: CallShape): PreparedCall;
+  /**
+   * Starts one call of a prepared request with this message (framed as framedMessages says); `metadata`: the call's
+   * own metadata when the request's is filled per call, else null (the prepared one).
+   */
+  startPrepared(p: PreparedCall, message: Buffer, metadata: Record<string, string> | null, from: number, sink: CallSink, then?: () => void): void;
   /** One call with its own deadline, for the preflight. */
   probe(deadlineMs: number): Promise<{ code: number; details: string }>;
   usage(): TransportUsage | null;

@@ -32,8 +32,8 @@ import http2, {
 import { performance } from 'node:perf_hooks';
 import { status } from '@grpc/grpc-js';
 import type { TlsMaterial } from './channel-pool.js';
-import type { CallSink, GrpcTransport, TransportUsage } from './grpc-transport.js';
-import { callDetails, callStatus, closedWithoutStatus, encodeFrame, FirstMessage, requestHeaders } from './grpc-wire.js';
+import type { CallShape, CallSink, GrpcTransport, PreparedCall, TransportUsage } from './grpc-transport.js';
+import { callDetails, callStatus, closedWithoutStatus, encodeFrame, FirstMessage, metadataHeaders, requestHeaders } from './grpc-wire.js';
 
 export interface Http2TransportOptions {
   /** host:port */
@@ -87,6 +87,12 @@ class Connection {
   }
 }
 
+/** A mix's request: its header object built once. */
+interface H2Prepared extends PreparedCall {
+  headers: Record<string, string>;
+  stream: boolean;
+}
+
 class Call {
   settled = false;
   httpStatus: number | undefined = undefined;
@@ -104,6 +110,7 @@ class Call {
     readonly transport: Http2Transport,
     public conn: Connection,
     readonly headers: Record<string, string>,
+    readonly frame: Buffer,
     readonly from: number,
     readonly sink: CallSink,
     readonly then: (() => void) | undefined,
@@ -145,6 +152,7 @@ function failLater(t: Http2Transport, c: Call, code: number, details: string): v
 
 export class Http2Transport implements GrpcTransport {
   readonly name = 'http2';
+  readonly framedMessages = true;
   inFlight = 0;
   private readonly origin: string;
   private readonly sessionOptions: SecureClientSessionOptions;
@@ -268,13 +276,42 @@ export class Http2Transport implements GrpcTransport {
   }
 
   start(from: number, sink: CallSink, then?: () => void): void {
-    this.send(this.headers, this.o.deadlineMs, from, sink, then);
+    this.send(this.headers, this.frame, this.o.stream, this.o.deadlineMs, from, sink, then);
   }
 
-  private send(headers: Record<string, string>, deadlineMs: number, from: number, sink: CallSink, then: (() => void) | undefined): void {
+  prepare(shape: CallShape): PreparedCall {
+    const p: H2Prepared = { path: shape.path, stream: shape.stream, headers: this.headersFor(shape.path, shape.metadata, this.o.deadlineMs) };
+    return p;
+  }
+
+  startPrepared(p: PreparedCall, frame: Buffer, metadata: Record<string, string> | null, from: number, sink: CallSink, then?: () => void): void {
+    const h = p as H2Prepared;
+    this.send(metadata ? { ...h.headers, ...metadataHeaders(metadata) } : h.headers, frame, h.stream, this.o.deadlineMs, from, sink, then);
+  }
+
+  private headersFor(path: string, metadata: Record<string, string>, deadlineMs: number): Record<string, string> {
+    return requestHeaders({
+      path,
+      authority: this.o.tls?.serverName ?? this.o.address,
+      secure: this.o.tls !== null,
+      deadlineMs,
+      metadata,
+      userAgent: USER_AGENT,
+    });
+  }
+
+  private send(
+    headers: Record<string, string>,
+    frame: Buffer,
+    stream: boolean,
+    deadlineMs: number,
+    from: number,
+    sink: CallSink,
+    then: (() => void) | undefined,
+  ): void {
     this.inFlight++;
     const conn = this.pick();
-    const c = new Call(this, conn as Connection, headers, from, sink, then, performance.now() + deadlineMs, this.o.stream);
+    const c = new Call(this, conn as Connection, headers, frame, from, sink, then, performance.now() + deadlineMs, stream);
     if (!conn) {
       process.nextTick(failLater, this, c, status.UNAVAILABLE, `no connection to ${this.o.address}${this.lastError ? ` (${this.lastError})` : ''}`);
       return;
@@ -302,7 +339,7 @@ export class Http2Transport implements GrpcTransport {
     h2.on('data', onData);
     h2.on('close', onClose);
     h2.on('error', ignore);
-    h2.end(this.frame);
+    h2.end(c.frame);
     if (++conn.inFlight > this.peakStreams) this.peakStreams = conn.inFlight;
     return true;
   }
@@ -400,7 +437,15 @@ export class Http2Transport implements GrpcTransport {
       }),
     };
     return new Promise((resolve) =>
-      this.send(headers, deadlineMs, 0, { firstMessage: ignore, done: (_from, code, details) => resolve({ code, details }) }, undefined),
+      this.send(
+        headers,
+        this.frame,
+        this.o.stream,
+        deadlineMs,
+        0,
+        { firstMessage: ignore, done: (_from, code, details) => resolve({ code, details }) },
+        undefined,
+      ),
     );
   }
 

@@ -61,8 +61,24 @@ export function scalarProblem(type: string, v: unknown): string | null {
   }
 }
 
-function checkValue(field: protobuf.FieldBase, v: unknown, at: string, out: string[]): void {
+export interface CheckOptions {
+  /**
+   * A string of a decimal number fills a number field (a CSV cell, or a placeholder inside text): the proto3 JSON
+   * mapping accepts it, and protobufjs converts it when encoding. Off for the scenario's own values.
+   */
+  textNumbers?: boolean;
+}
+
+const NUMBER_TEXT = /^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+const FLOATS = new Set(['double', 'float']);
+
+function checkValue(field: protobuf.FieldBase, v: unknown, at: string, out: string[], opts: CheckOptions): void {
   const resolved = field.resolvedType;
+  if (opts.textNumbers && typeof v === 'string' && NUMBER_TEXT.test(v) && !resolved) {
+    const range = RANGES[field.type];
+    // 64-bit fields take digit strings as they are; 32-bit ones and floats are checked as the number the text reads as.
+    if ((range && !range.wide) || FLOATS.has(field.type)) v = Number(v);
+  }
   if (resolved instanceof protobuf.Enum) {
     const names = Object.keys(resolved.values);
     const ok = typeof v === 'string' ? names.includes(v) : typeof v === 'number' && Object.values(resolved.values).includes(v);
@@ -70,7 +86,7 @@ function checkValue(field: protobuf.FieldBase, v: unknown, at: string, out: stri
     return;
   }
   if (resolved instanceof protobuf.Type) {
-    checkMessage(resolved, v, at, out);
+    checkMessage(resolved, v, at, out, opts);
     return;
   }
   const problem = scalarProblem(field.type, v);
@@ -88,7 +104,7 @@ function checkMapKey(keyType: string, key: string, at: string, out: string[]): v
 }
 
 /** Checks value against type; appends problems to out (and returns it). */
-export function checkMessage(type: protobuf.Type, value: unknown, at: string, out: string[] = []): string[] {
+export function checkMessage(type: protobuf.Type, value: unknown, at: string, out: string[] = [], opts: CheckOptions = {}): string[] {
   if (!isPlainObject(value)) {
     out.push(`${at}: expected a ${typeName(type)} message (a mapping of fields), got ${renderGot(value)}`);
     return out;
@@ -110,16 +126,16 @@ export function checkMessage(type: protobuf.Type, value: unknown, at: string, ou
       }
       for (const [k, item] of Object.entries(v)) {
         checkMapKey(field.keyType, k, `${path}.${k}`, out);
-        checkValue(field, item, `${path}.${k}`, out);
+        checkValue(field, item, `${path}.${k}`, out, opts);
       }
     } else if (field.repeated) {
       if (!Array.isArray(v)) {
         out.push(`${path}: expected a list (repeated ${field.type}), got ${renderGot(v)}`);
         continue;
       }
-      v.forEach((item, i) => checkValue(field, item, `${path}.${i}`, out));
+      v.forEach((item, i) => checkValue(field, item, `${path}.${i}`, out, opts));
     } else {
-      checkValue(field, v, path, out);
+      checkValue(field, v, path, out, opts);
     }
   }
   for (const oneof of type.oneofsArray) {
