@@ -14,11 +14,16 @@ import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget } from '../tes
 import { HttpClosedEngine } from '../src/engines/http-closed/http-closed-engine.js';
 import type { BenchResult } from './types.js';
 import { ignoreLiveness } from '../src/runner/target-watchdog.js';
+import { resolveScenario } from '../src/scenario/load.js';
+import { httpSourceConfig } from '../src/requests/config.js';
+import type { HttpSourceConfig } from '../src/requests/source.js';
 
 const RUN_S = 2;
 const PAIRS = 8;
 const CONNECTIONS = [10, 50];
 const STOP_RUNS = 5;
+/** Rounds of the request-mix comparison (single request, static mix, templated mix; order alternating). */
+const MIX_ROUNDS = 4;
 
 export type { BenchResult } from './types.js';
 
@@ -42,7 +47,7 @@ async function bare(url: string, connections: number): Promise<Measured> {
   return { throughput: r.requests.total / r.duration, perCpuSecond: r.requests.total / cpuS };
 }
 
-function engineFor(url: string): HttpClosedEngine {
+function engineFor(url: string, requests: HttpSourceConfig | null = null): HttpClosedEngine {
   const u = new URL(url);
   return new HttpClosedEngine({
     url: u.origin,
@@ -57,11 +62,34 @@ function engineFor(url: string): HttpClosedEngine {
     minRequests: 200,
     drainTimeoutMs: 2_000,
     maxStretch: 1,
+    requests,
   });
 }
 
-async function critpointStep(url: string, connections: number, abortAfterMs?: number) {
-  const e = engineFor(url);
+/** The mix variants of the cost comparison: 9:1 between two paths, without and with placeholders. */
+function mixVariants(url: string): Record<string, HttpSourceConfig | null> {
+  const u = new URL(url);
+  const base = { name: 'mix', target: { url: u.origin }, load: { mode: 'concurrency', start: 1, end: 4 } };
+  const mix = (a: string, b: string) =>
+    httpSourceConfig(
+      resolveScenario({
+        ...base,
+        requests: [
+          { name: 'a', weight: 9, path: a },
+          { name: 'b', weight: 1, path: b },
+        ],
+      }),
+      {},
+    );
+  return {
+    'single request': null,
+    'static mix': mix(u.pathname, `${u.pathname}?b=1`),
+    'templated mix': mix(`${u.pathname}?k=\${int:1:1000}`, `${u.pathname}?id=\${seq}`),
+  };
+}
+
+async function critpointStep(url: string, connections: number, abortAfterMs?: number, requests: HttpSourceConfig | null = null) {
+  const e = engineFor(url, requests);
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const ac = new AbortController();
@@ -154,6 +182,24 @@ export async function run(): Promise<BenchResult> {
       returned.push(r.returnedMs);
       bareLags.push(await bareStopLag(url, 50));
     }
+    // The request mix's cost on the closed loop: the same engine with one request, a static 9:1 mix and a templated one.
+    const variants = mixVariants(url);
+    const names = Object.keys(variants);
+    const mixed = new Map(names.map((n) => [n, [] as { rate: number; cpuUs: number }[]]));
+    for (let r = 0; r < MIX_ROUNDS; r++) {
+      for (const n of r % 2 === 0 ? names : [...names].reverse()) {
+        const { value, cpuS } = await withCpu(() => critpointStep(url, 50, undefined, variants[n] ?? null));
+        mixed.get(n)!.push({ rate: value.stats.achievedRate, cpuUs: (cpuS * 1e6) / Math.max(1, value.stats.completed) });
+      }
+    }
+    notes.push(
+      `request mix, 50 connections, median of ${MIX_ROUNDS} interleaved runs: ${names
+        .map((n) => {
+          const m = mixed.get(n)!;
+          return `${n} ${Math.round(median(m.map((x) => x.rate)))} req/s at ${median(m.map((x) => x.cpuUs)).toFixed(1)} us CPU per request`;
+        })
+        .join('; ')}`,
+    );
     notes.push(`target: Go fixture /fast on loopback; ${RUN_S} s per run; each pair runs both in alternating order (ABBA)`);
     notes.push(
       `stop, 50 connections, median of ${STOP_RUNS}: critpoint sent ${median(after)} requests after the abort (last one ${median(lags).toFixed(2)} ms after it; 0 = none), step returned ${median(returned).toFixed(1)} ms after it; bare autocannon stop() kept sending for ${median(bareLags).toFixed(0)} ms (until its next sample tick)`,
