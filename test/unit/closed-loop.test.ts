@@ -34,8 +34,10 @@ describe('runClosedLoop', () => {
     expect(aborted).toBe(false);
     expect(maxInFlight).toBe(5);
     expect(lateStarts).toBe(0);
-    // 5 slots x ~300 ms / (10 ms + timer overshoot): well above one round, below the ideal 150.
-    expect(started).toBeGreaterThan(50);
+    // 5 slots x ~300 ms / (10 ms + timer overshoot): more than two rounds (a slot refilled as it
+    // settled, not once per step), at most the ideal 150. A busy machine's timers fire late (45 starts
+    // were seen beside 6 other jobs), so the lower bound is rounds, not a share of the ideal.
+    expect(started).toBeGreaterThan(10);
     expect(started).toBeLessThanOrEqual(155);
   });
 
