@@ -2,7 +2,9 @@
 // against the demo target, everything the CLI drew replayed on a small
 // terminal model. The phases must change in order, each redraw must replace
 // the previous block exactly (no stale line left, no wrapped line), and the
-// final screen must hold the finished steps and the summary.
+// final screen must hold the finished steps and the summary. A light test (run
+// beside the unit tests): nothing here depends on what the run found, only on
+// what it drew (a ramp step that breaches early is as good as a full ramp).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
