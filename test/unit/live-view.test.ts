@@ -1,6 +1,6 @@
 // The live view's pure core (events -> state -> frame) and the progress
 // mode choice. The terminal itself is exercised in
-// test/integration/live-view-pty.test.ts.
+// test/light/live-view-pty.test.ts.
 import { describe, it, expect } from 'vitest';
 import { initialLiveState, liveFrame, livePhase, reduceLive, renderLine, type FrameContext, type LiveState } from '../../src/cli/live-state.js';
 import { LiveView, rewind } from '../../src/cli/live-view.js';
