@@ -85,6 +85,32 @@ describe('exported script', () => {
     expect(req.warnings.join('\n')).toContain('http.headers.X-Api-Key: a literal secret is not written into the script');
   });
 
+  it('reads ${env:} in a path or a body through env() too: the script sends the value, never the reference or the secret', () => {
+    const http = { method: 'POST', path: '/orders/${env:TENANT}', headers: {}, body: { key: '${env:API_TOKEN}' } };
+    const single = scriptOf(scenario({ http }));
+    const mix = scriptOf(
+      scenario({
+        http,
+        requests: [
+          { name: 'a', weight: 1 },
+          { name: 'b', weight: 1, path: '/b/${env:TENANT}' },
+        ],
+      }),
+    );
+    for (const { src, req } of [single, mix]) {
+      expect(src).not.toContain('${env:');
+      expect(src).not.toContain('tok-abc');
+      expect(req.envNames).toEqual(expect.arrayContaining(['API_TOKEN', 'TENANT']));
+    }
+    const env = { ...ENV, TENANT: 't-9' };
+    const one = loadScript(single.src, env).iterate(1);
+    expect(one.url).toBe('http://127.0.0.1:8080/api/orders/t-9');
+    expect(JSON.parse(one.body as string)).toEqual({ key: 'tok-abc' });
+    const box = loadScript(mix.src, env);
+    const urls = new Set(Array.from({ length: 40 }, (_, i) => box.iterate(i * 10).url));
+    expect(urls).toEqual(new Set(['http://127.0.0.1:8080/api/orders/t-9', 'http://127.0.0.1:8080/api/b/t-9']));
+  });
+
   it('is valid JavaScript (node --check on the module)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'k6-script-'));
     const file = join(dir, 'script.mjs');

@@ -14,10 +14,13 @@ export interface K6HttpRequest {
   protocol: 'http';
   /** Base URL (origin + base path), overridable at run time with CRITPOINT_TARGET. */
   target: string;
+  /** The scenario's path as written (the preflight and the engine's description; `${env:}` left unresolved). */
   path: string;
+  /** The path as the script builds it: `${env:NAME}` read through env(), never written into the script. */
+  pathExpr: JsExpr;
   method: string;
   headers: Record<string, JsExpr>;
-  body: string | null;
+  body: JsExpr | null;
   timeoutMs: number;
   okStatus?: number[];
   /** A requests: list: every iteration sends the entry the seeded pick gives its number (the fields above are unused). */
@@ -29,9 +32,9 @@ export interface K6MixEntry {
   name: string;
   weight: number;
   method: string;
-  path: string;
+  path: JsExpr;
   headers: Record<string, JsExpr>;
-  body: string | null;
+  body: JsExpr | null;
   okStatus?: number[];
 }
 
@@ -171,9 +174,10 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
     protocol: 'http',
     target: `${url.origin}${url.pathname.replace(/\/$/, '')}`,
     path: s.http.path,
+    pathExpr: envExpression(s.http.path, names),
     method: s.http.method,
     headers: headerExprs(headers, 'http.headers', names, warnings, secretValues),
-    body,
+    body: body === null ? null : envExpression(body, names),
     timeoutMs: s.http.timeout,
     okStatus: s.http.okStatus,
   };
@@ -186,9 +190,9 @@ export function k6RequestFromScenario(s: Scenario): K6RequestResult {
           name: r.name,
           weight: r.weight,
           method: r.method.value,
-          path: r.path.value,
+          path: envExpression(r.path.value, names),
           headers: headerExprs(b.headers, r.headers.at, names, warnings, secretValues),
-          body: b.body,
+          body: b.body === null ? null : envExpression(b.body, names),
           ...(r.okStatus ? { okStatus: r.okStatus } : {}),
         };
       }),

@@ -101,8 +101,8 @@ function mixParts(r: K6HttpRequest, mix: K6Mix, o: ScriptOptions): Parts {
     [
       `  {`,
       `    method: ${q(e.method)},`,
-      `    url: TARGET + ${q(e.path)},`,
-      `    body: ${e.body === null ? 'null' : q(e.body)},`,
+      `    url: TARGET + ${e.path},`,
+      `    body: ${e.body ?? 'null'},`,
       `    params: {`,
       `      headers: ${objectLiteral(e.headers, '      ')},`,
       `      timeout: ${q(k6Duration(r.timeoutMs))},`,
@@ -140,8 +140,8 @@ function httpParts(r: K6HttpRequest, o: ScriptOptions): Parts {
     imports: `import http from 'k6/http';\n`,
     init: [
       `const TARGET = __ENV.CRITPOINT_TARGET || ${q(r.target)};`,
-      `const URL = TARGET + ${q(r.path)};`,
-      `const BODY = ${r.body === null ? 'null' : q(r.body)};`,
+      `const URL = TARGET + ${r.pathExpr};`,
+      `const BODY = ${r.body ?? 'null'};`,
       `const PARAMS = {`,
       `  headers: ${objectLiteral(r.headers, '  ')},`,
       `  timeout: ${q(k6Duration(r.timeoutMs))},`,
