@@ -67,6 +67,8 @@ export interface MergedSlice {
   /** The thread (0-based) and its own send-lag p99 over the slice, ms. */
   thread: number;
   lagP99: number;
+  /** Time to first message (server streams), when any arrived in the slice. */
+  first?: Histogram;
   errorExample?: string;
   /** Several requests: the thread's tally of each request over the slice, by index. */
   byRequest?: RequestTally[];
@@ -268,6 +270,7 @@ export class StepRecorder {
     this.inFlightArea += x.inFlightArea;
     this.latency.add(x.latency);
     this.lag.add(x.lag);
+    if (x.first && this.first) this.first.window.add(x.first);
     if (x.sent > 0 && (this.laggard === null || x.lagP99 > this.laggard.p99)) this.laggard = { thread: x.thread, p99: x.lagP99 };
     if (x.errorExample !== undefined) this.errorExample(x.errorExample);
     if (this.per !== undefined && x.byRequest !== undefined) {

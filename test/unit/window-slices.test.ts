@@ -59,7 +59,7 @@ function events(n: number, threads: number, seed: number, slowThread = -1, reque
 
 const step: Step = { index: 3, phase: 'ramp', load: 588, unit: 'req/s', durationMs: 1_000, warmupMs: 230, maxRequests: Infinity };
 
-function recorder(now: () => number, external: boolean, minRequests: number, requests = 1) {
+function recorder(now: () => number, external: boolean, minRequests: number, requests = 1, firstMessage = false) {
   const windows: WindowStats[] = [];
   let idx = 0;
   const r = new StepRecorder({
@@ -72,24 +72,28 @@ function recorder(now: () => number, external: boolean, minRequests: number, req
     liveness: ignoreLiveness,
     tickMs: 1_000_000,
     external,
+    firstMessage,
     ...(requests > 1 ? { requests: Array.from({ length: requests }, (_, k) => `r${k}`) } : {}),
   });
   return { r, windows };
 }
 
-function compare(threads: number, minRequests: number, seed: number, slowThread = -1, requests = 1) {
+/** first: every answered call is a server stream whose first message came at the midpoint of its latency. */
+function compare(threads: number, minRequests: number, seed: number, slowThread = -1, requests = 1, first = false) {
   const { evs, end } = events(700, threads, seed, slowThread, requests);
   const sendEnd = Math.max(...evs.filter((e) => e.kind === 'sent').map((e) => e.t));
   let t = 0;
   const now = () => t;
   // One thread sees every event.
-  const one = recorder(now, false, minRequests, requests);
+  const one = recorder(now, false, minRequests, requests, first);
   for (const e of evs) {
     if (e.kind === 'sent') {
       one.r.scheduled(e.t);
       one.r.sent(e.lag, e.t, e.req);
-    } else if (e.kind === 'response') one.r.response(e.lat, e.ok, e.t, e.ok ? undefined : (e.why ?? 'http-5xx'), e.req);
-    else if (e.kind === 'failed') one.r.failed('timeout', e.t, e.req);
+    } else if (e.kind === 'response') {
+      one.r.response(e.lat, e.ok, e.t, e.ok ? undefined : (e.why ?? 'http-5xx'), e.req);
+      if (first) one.r.firstMessage(e.lat / 2);
+    } else if (e.kind === 'failed') one.r.failed('timeout', e.t, e.req);
     else {
       one.r.scheduled(e.t);
       one.r.capHit(e.t, e.req);
@@ -101,7 +105,7 @@ function compare(threads: number, minRequests: number, seed: number, slowThread 
 
   // The same events on `threads` SliceRecorders, merged; slices arrive in a shuffled order.
   t = 0;
-  const many = recorder(now, true, minRequests, requests);
+  const many = recorder(now, true, minRequests, requests, first);
   const grid = { stepStart: 0, warmupEnd: step.warmupMs, windowMs: 100 };
   const wire: WireSlice[] = [];
   const recs = Array.from({ length: threads }, (_, i) => new SliceRecorder(i, grid, (s) => wire.push(structuredClone(s)), requests));
@@ -114,6 +118,7 @@ function compare(threads: number, minRequests: number, seed: number, slowThread 
     } else if (e.kind === 'response') {
       inFlight--;
       rec.response(e.lat, e.ok, e.t, e.ok ? undefined : (e.why ?? 'http-5xx'), e.req);
+      if (first) rec.firstMessage(e.lat / 2, e.t);
     } else if (e.kind === 'failed') {
       inFlight--;
       rec.failed('timeout', e.t, e.req);
@@ -153,6 +158,7 @@ const same = (w: WindowStats) => ({
   maxInFlight: w.maxInFlight,
   sendRate: w.sendRate,
   achievedRate: w.achievedRate,
+  firstMessage: w.firstMessage,
 });
 
 describe('merged window slices', () => {
@@ -206,6 +212,14 @@ describe('merged window slices', () => {
     rec.finish(150);
     expect(wire.length).toBe(2);
     expect(wire.every((s) => s.byRequest === undefined)).toBe(true);
+  });
+
+  it('server streams: the merged time to first message equals one thread’s, window by window and for the step', () => {
+    const { one, many, oneStats, manyStats } = compare(2, 1, 5, -1, 1, true);
+    expect(one.filter((w) => w.firstMessage !== undefined && w.completed > 0).length).toBeGreaterThan(5);
+    expect(many.map(same)).toEqual(one.map(same));
+    expect(oneStats.firstMessage).toBeDefined();
+    expect(manyStats.firstMessage).toEqual(oneStats.firstMessage);
   });
 
   it('a window names the thread that fell behind, and its send lag is that thread’s', () => {

@@ -45,6 +45,8 @@ export interface WireSlice {
   latency: EncodedHistogram;
   lag: EncodedHistogram;
   lagP99: number;
+  /** Time to the first message of server streams that got one in the slice (absent when none did). */
+  first?: EncodedHistogram;
   errorExample?: string;
   /** Several requests: one tally per request index, in the scenario's order. */
   byRequest?: WireRequestTally[];
@@ -72,6 +74,7 @@ export class SliceRecorder {
   private c = blank();
   private latency: Histogram = createHistogram();
   private lag: Histogram = createHistogram();
+  private first: Histogram = createHistogram();
   private inFlight = 0;
   private inFlightAt: number;
   private example: string | undefined;
@@ -121,6 +124,10 @@ export class SliceRecorder {
       lag: encodeHistogram(this.lag),
       lagP99: p99Ms(this.lag),
     };
+    if (this.first.totalCount > 0) {
+      s.first = encodeHistogram(this.first);
+      this.first.reset();
+    }
     if (this.example !== undefined && !this.exampleSent) {
       s.errorExample = this.example;
       this.exampleSent = true;
@@ -186,6 +193,12 @@ export class SliceRecorder {
       if (ok) t.ok++;
       else tallyError(t, errorKind ?? 'error');
     }
+  }
+
+  /** A server stream's first message arrived at `at`, latencyMs after its intended send time. */
+  firstMessage(latencyMs: number, at: number): void {
+    this.flushDue(at);
+    recordMs(this.first, latencyMs);
   }
 
   failed(kind: string, at: number, req?: number): void {
@@ -258,11 +271,12 @@ function blank() {
 }
 
 export function decodeSlice(s: WireSlice): MergedSlice {
-  const { byRequest, ...rest } = s;
+  const { byRequest, first, ...rest } = s;
   return {
     ...rest,
     latency: decodeHistogram(s.latency),
     lag: decodeHistogram(s.lag),
+    ...(first ? { first: decodeHistogram(first) } : {}),
     ...(byRequest ? { byRequest: byRequest.map((t) => ({ ...t, latency: decodeHistogram(t.latency) })) } : {}),
   };
 }
