@@ -36,8 +36,8 @@ export const engines: Record<string, () => Promise<EngineFactory>> = {
     return (s, { env }) => new K6Engine(k6EngineConfig(s, env));
   },
   grpc: async () => {
-    const [{ GrpcEngine }, { grpcEngineConfig }] = await Promise.all([import('./grpc/grpc-engine.js'), import('./grpc/grpc-config.js')]);
-    return (s, { env, grpc }) => new GrpcEngine(grpcEngineConfig(s, env, grpc));
+    const { createGrpcEngine } = await import('./grpc/grpc-threads.js');
+    return (s, { env, grpc }) => createGrpcEngine(s, env, grpc);
   },
 };
 

@@ -157,9 +157,14 @@ describe('gRPC scenario problems, before any load', () => {
       want: ['load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got 4'],
     },
     {
-      name: 'worker threads on a gRPC target',
+      name: 'load threads on a gRPC target in concurrency mode',
       data: { ...base, load: { mode: 'concurrency', start: 1, end: 8, workers: 2 } },
-      want: ['load.workers: the gRPC engine runs on the main thread (worker threads are for the HTTP engines), got 2'],
+      want: ['load.workers: gRPC load threads split a rate schedule; in concurrency mode the gRPC engine runs on the main thread, got 2'],
+    },
+    {
+      name: 'load threads with the grpc-js client',
+      data: { ...base, grpc: { ...work, client: 'grpc-js' }, load: { workers: 3 } },
+      want: ['load.workers: grpc.client grpc-js runs on the main thread only (load threads use the http2 client, the default), got 3'],
     },
     { name: 'unknown grpc field', data: { ...base, grpc: { ...work, deadlne: '1s' } }, want: ['grpc.deadlne: unknown field, got "1s"'] },
   ];
@@ -170,6 +175,10 @@ describe('gRPC scenario problems, before any load', () => {
       for (const p of got) expect(p).toMatch(/^[^:]+: .+, got .+$/);
     });
   }
+  it('load threads in rate mode on the http2 client are valid', () => {
+    expect(problems({ ...base, load: { workers: 2 } })).toEqual([]);
+    expect(problems({ ...base, load: { workers: 'auto' } })).toEqual([]);
+  });
   it('concurrency mode with load.engine grpc named explicitly is valid', () => {
     expect(problems({ ...base, load: { mode: 'concurrency', start: 1, end: 8, engine: 'grpc' } })).toEqual([]);
   });

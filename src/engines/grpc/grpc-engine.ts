@@ -20,7 +20,7 @@ import { GrpcJsTransport } from './grpc-js-transport.js';
 import { GrpcMix } from './grpc-mix.js';
 
 /** Most HTTP/2 connections the http2 client opens when the server's stream limit fills the configured ones. */
-const MAX_CONNECTIONS = 256;
+export const MAX_CONNECTIONS = 256;
 /** Error kinds by status code, built once (no string per failed call). */
 const KINDS = Array.from({ length: 17 }, (_, code) => grpcErrorKind(code));
 const kindOf = (code: number) => KINDS[code] ?? grpcErrorKind(code);
