@@ -15,7 +15,11 @@
 //   process nor the target (other work on a shared machine). What the engine
 //   pays above the bare loop is critpoint's own per-call path;
 // - the highest rate kept on schedule (achieved >= 99% of offered, no errors)
-//   at send-lag p99 <= 5 ms and <= 2 ms, per pacing mode and loop.
+//   at send-lag p99 <= 5 ms and <= 2 ms, per pacing mode and loop;
+// - in timer pacing, the same steps on 2 load threads (load.workers: 2,
+//   grpc-threads.ts) next to the single-thread engine: on a 2-core machine
+//   shared with the target this shows the threads' overhead, not their
+//   scaling (CPU per call is the whole process's, every thread).
 // Loopback only; every step bounded (2 s + 0.5 s warm-up, request cap), the
 // whole run a few minutes at most. BENCH_REPEATS and BENCH_GRPC_RATES (comma-
 // separated) narrow a run while profiling.
@@ -27,7 +31,8 @@ import { median } from 'simple-statistics';
 import { resolveScenario } from '../src/scenario/load.js';
 import { GrpcEngine } from '../src/engines/grpc/grpc-engine.js';
 import { grpcEngineConfig } from '../src/engines/grpc/grpc-config.js';
-import type { Step, StepStats } from '../src/types.js';
+import { GrpcThreadsEngine } from '../src/engines/grpc/grpc-threads.js';
+import type { Engine, Step, StepStats } from '../src/types.js';
 import { runPacing, type PacingMode } from '../src/engines/pacing.js';
 import { createPacer } from '../src/load/rate-schedule.js';
 import { createHistogram, p99Ms, recordMs } from '../src/stats/latency-histogram.js';
@@ -100,18 +105,26 @@ async function measured<T>(targetPid: number, fn: () => Promise<T>): Promise<Cos
   return { value, cpuUs: c.user + c.system, machineBusy, othersBusy };
 }
 
-function engineFor(address: string, pacing: PacingMode, client: 'http2' | 'grpc-js' = 'http2'): GrpcEngine {
-  const s = resolveScenario({
+function benchScenario(address: string, pacing: PacingMode, client: 'http2' | 'grpc-js' = 'http2') {
+  return resolveScenario({
     name: 'bench-grpc',
     target: { url: `grpc://${address}` },
     grpc: { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, deadline: '5s', client },
     load: { start: 100, end: 20_000, maxInFlight: 2_000, pacing },
     detect: { window: '500ms', minRequests: 1 },
   });
-  return new GrpcEngine({ ...grpcEngineConfig(s, {}), maxRequestsPerStep: 200_000 });
 }
 
-function runStep(engine: GrpcEngine, load: number, unit: Step['unit'], durationMs: number, warmupMs: number): Promise<StepStats> {
+function engineFor(address: string, pacing: PacingMode, client: 'http2' | 'grpc-js' = 'http2'): GrpcEngine {
+  return new GrpcEngine({ ...grpcEngineConfig(benchScenario(address, pacing, client), {}), maxRequestsPerStep: 200_000 });
+}
+
+/** The engine on 2 load threads (load.workers: 2), timer pacing. */
+function threadsEngineFor(address: string): GrpcThreadsEngine {
+  return new GrpcThreadsEngine({ ...grpcEngineConfig(benchScenario(address, 'timer'), {}), maxRequestsPerStep: 200_000 }, 2);
+}
+
+function runStep(engine: Engine, load: number, unit: Step['unit'], durationMs: number, warmupMs: number): Promise<StepStats> {
   const t0 = performance.now();
   let i = 0;
   return engine.runStep(
@@ -264,11 +277,12 @@ export async function run(): Promise<BenchResult> {
   const rows: Record<string, string | number>[] = [];
   const notes: string[] = [];
   const engines = Object.fromEntries(MODES.map((m) => [m, engineFor(address, m)])) as Record<PacingMode, GrpcEngine>;
+  const threaded = threadsEngineFor(address);
   const pct = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '?' : `${Math.round(100 * x)}%`);
   try {
-    for (const e of Object.values(engines)) await e.preflight(5_000);
+    for (const e of [...Object.values(engines), threaded]) await e.preflight(5_000);
     // Like a run's warm-up: the first seconds of a process (JIT, HTTP/2 windows) are not its steady state.
-    for (const e of Object.values(engines)) await runStep(e, 1_000, 'req/s', 1_500, 0);
+    for (const e of [...Object.values(engines), threaded]) await runStep(e, 1_000, 'req/s', 1_500, 0);
 
     // Closed loop, interleaved: critpoint's engine (http2) and bare grpc-js.
     const request = grpcEngineConfig(
@@ -304,7 +318,10 @@ export async function run(): Promise<BenchResult> {
     const bare = new BareHttp2(address, request);
     await bare.ready();
     for (const mode of MODES) await bare.step(1_000, mode, 1_000, 0); // its warm-up, like the engines'
-    type Who = 'critpoint' | 'bare';
+    type Who = 'critpoint' | 'bare' | 'threads';
+    // Load threads in timer pacing only: what a second thread costs or brings, next to one thread and the bare loop.
+    const whos = (mode: PacingMode): Who[] => (mode === 'timer' ? ['critpoint', 'threads', 'bare'] : ['critpoint', 'bare']);
+    const label = (who: Who) => (who === 'bare' ? 'bare http2 loop' : who === 'threads' ? 'critpoint engine, 2 load threads' : 'critpoint engine');
     const key = (who: Who, mode: PacingMode) => `${who}/${mode}`;
     const climbing = new Set<PacingMode>(MODES);
     const best: Record<string, Record<number, number>> = {};
@@ -312,15 +329,15 @@ export async function run(): Promise<BenchResult> {
       if (climbing.size === 0 || Date.now() - started > BUDGET_MS) break;
       const data: Record<string, RateRow> = {};
       for (const mode of climbing)
-        for (const who of ['critpoint', 'bare'] as Who[])
+        for (const who of whos(mode))
           data[key(who, mode)] = { achieved: [], lag: [], p99: [], cpuUs: [], busy: [], others: [], allocB: [], gcCount: [], gcP99: [], errors: 0 };
       for (let i = 0; i < REPEATS; i++) {
         for (const mode of climbing) {
-          for (const who of ['critpoint', 'bare'] as Who[]) {
+          for (const who of whos(mode)) {
             const r = await measured(target.pid, () =>
               gcMeasured(async (): Promise<{ achievedRate: number; sendLagP99: number; p99: number; errorTotal: number; calls: number }> => {
                 if (who === 'bare') return { ...(await bare.step(rate, mode, STEP_MS, WARMUP_MS)), p99: Number.NaN };
-                const st = await runStep(engines[mode], rate, 'req/s', STEP_MS, WARMUP_MS);
+                const st = await runStep(who === 'threads' ? threaded : engines[mode], rate, 'req/s', STEP_MS, WARMUP_MS);
                 return { achievedRate: st.achievedRate, sendLagP99: st.sendLagP99, p99: st.p99, errorTotal: st.errorTotal, calls: callsOf(st) };
               }),
             );
@@ -341,7 +358,7 @@ export async function run(): Promise<BenchResult> {
         }
       }
       for (const mode of [...climbing]) {
-        for (const who of ['critpoint', 'bare'] as Who[]) {
+        for (const who of whos(mode)) {
           const d = data[key(who, mode)]!;
           const ratio = median(d.achieved) / rate;
           const lag = median(d.lag);
@@ -349,16 +366,17 @@ export async function run(): Promise<BenchResult> {
           const b = (best[key(who, mode)] ??= {});
           for (const bound of LAG_BOUNDS) if (onSchedule && lag <= bound) b[bound] = Math.max(b[bound] ?? 0, rate);
           rows.push({
-            what: `paced, ${mode} pacing, ${who === 'bare' ? 'bare http2 loop' : 'critpoint engine'}`,
+            what: `paced, ${mode} pacing, ${label(who)}`,
             'offered calls/s': rate,
             'achieved/offered': Number(ratio.toFixed(3)),
             'send-lag p99 ms': Number(lag.toFixed(2)),
             'p99 ms': who === 'bare' ? '-' : Number(median(d.p99).toFixed(2)),
             errors: d.errors,
             'CPU us/call': Math.round(median(d.cpuUs)),
-            'heap B/call': Math.round(median(d.allocB)),
-            'GCs/step': Math.round(median(d.gcCount)),
-            'GC pause p99 ms': Number(median(d.gcP99).toFixed(2)),
+            // The GC profiler sees this thread only: a run on load threads allocates on theirs.
+            'heap B/call': who === 'threads' ? '-' : Math.round(median(d.allocB)),
+            'GCs/step': who === 'threads' ? '-' : Math.round(median(d.gcCount)),
+            'GC pause p99 ms': who === 'threads' ? '-' : Number(median(d.gcP99).toFixed(2)),
             'machine busy': pct(median(d.busy)),
             'others busy': pct(median(d.others)),
           });
@@ -379,9 +397,9 @@ export async function run(): Promise<BenchResult> {
       `target: Go fixture (test/fixtures/go-target) gRPC loadtarget.Work/Do, 128 workers x 100 us; critpoint engine with grpc.client http2, 4 channels, uniform arrivals; steps of ${STEP_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up, medians of ${REPEATS} interleaved repeats; CPU per call is this whole process's CPU (user + system) over the step / calls sent (spin pacing burns a core by design: its CPU per call is the busy loop's share, not the call's); 'others busy' = the machine's busy share minus this process and the target`,
       `closed loop, ${IN_FLIGHT} in flight: critpoint http2 ${Math.round(engineMax)} calls/s at ${Math.round(median(closed.engine.map((c) => c.cpuUs)))} us/call; bare @grpc/grpc-js ${Math.round(bareMax)} calls/s at ${Math.round(median(closed.bare.map((c) => c.cpuUs)))} us/call (${(engineMax / bareMax).toFixed(2)}x)`,
       ...MODES.flatMap((m) =>
-        (['critpoint', 'bare'] as Who[]).map(
+        whos(m).map(
           (who) =>
-            `${m} pacing, ${who === 'bare' ? 'bare http2 loop' : 'critpoint engine'}: highest rate kept on schedule (achieved >= 99%, no errors) at send-lag p99 <= 5 ms: ${best[key(who, m)]?.[5] ?? 'none'} calls/s; at <= 2 ms: ${best[key(who, m)]?.[2] ?? 'none'} calls/s`,
+            `${m} pacing, ${label(who)}: highest rate kept on schedule (achieved >= 99%, no errors) at send-lag p99 <= 5 ms: ${best[key(who, m)]?.[5] ?? 'none'} calls/s; at <= 2 ms: ${best[key(who, m)]?.[2] ?? 'none'} calls/s`,
         ),
       ),
       `connections${u}`,
@@ -403,7 +421,7 @@ export async function run(): Promise<BenchResult> {
       targets,
     };
   } finally {
-    for (const e of Object.values(engines)) await e.close();
+    for (const e of [...Object.values(engines), threaded]) await e.close();
     await target.stop();
   }
 }
