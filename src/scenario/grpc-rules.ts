@@ -10,6 +10,8 @@ import { resolveTlsPaths, tlsProblems } from './tls-schema.js';
 import { missingEnvRefs, redactUrl } from './secrets.js';
 import { findMethod, loadProto, methodKind, type LoadedProto } from '../engines/grpc/grpc-proto.js';
 import { checkMessage } from '../engines/grpc/request-check.js';
+import { GRPC_MIX_ON_THREADS, grpcLoadThreads } from '../engines/grpc/grpc-load-threads.js';
+import { needsSource } from '../requests/config.js';
 import { CONNECTION_HEADERS } from '../engines/http2-headers.js';
 import { grpcMixProblems, hasPlaceholder } from '../requests/grpc-rules.js';
 
@@ -137,13 +139,14 @@ export function checkGrpcRules(s: Scenario, opts: { env?: NodeJS.ProcessEnv } = 
   // Options of the closed-loop HTTP engine (autocannon) that a gRPC run would silently ignore.
   if (s.load.pipelining !== undefined)
     out.push(`load.pipelining: HTTP/1.1 pipelining does not apply to a gRPC target (calls share the grpc.channels), got ${s.load.pipelining}`);
-  // Load threads split a rate schedule over http2 clients (grpc-threads.ts); `auto` there falls back to the main thread.
+  // Load threads split a rate schedule over http2 clients (grpc-threads.ts); `auto` falls back to the main thread elsewhere.
   if (typeof s.load.workers === 'number' && s.load.workers > 1) {
     if (s.load.mode !== 'rate')
       out.push(`load.workers: gRPC load threads split a rate schedule; in concurrency mode the gRPC engine runs on the main thread, got ${s.load.workers}`);
     else if (s.grpc?.client === 'grpc-js')
       out.push(`load.workers: grpc.client grpc-js runs on the main thread only (load threads use the http2 client, the default), got ${s.load.workers}`);
   }
+  if (grpcLoadThreads(s) > 1 && needsSource(s)) out.push(`load.workers: ${GRPC_MIX_ON_THREADS}, got ${renderGot(s.load.workers)}`);
   if (!s.grpc) {
     out.push(`grpc: required for a ${url.protocol}// target (at least service and method), got nothing`);
     return out;

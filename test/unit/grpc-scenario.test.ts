@@ -162,6 +162,13 @@ describe('gRPC scenario problems, before any load', () => {
       want: ['load.workers: gRPC load threads split a rate schedule; in concurrency mode the gRPC engine runs on the main thread, got 2'],
     },
     {
+      name: 'a placeholder in the request on gRPC load threads',
+      data: { ...base, grpc: { ...work, request: { payload: 'p-${seq}' } }, load: { workers: 2 } },
+      want: [
+        'load.workers: a gRPC request mix, data files and placeholders other than ${env:} run on one thread so far (load threads send one prepared call), got 2',
+      ],
+    },
+    {
       name: 'load threads with the grpc-js client',
       data: { ...base, grpc: { ...work, client: 'grpc-js' }, load: { workers: 3 } },
       want: ['load.workers: grpc.client grpc-js runs on the main thread only (load threads use the http2 client, the default), got 3'],

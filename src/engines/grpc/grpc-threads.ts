@@ -14,11 +14,15 @@ import { formatDuration } from '../../scenario/duration.js';
 import { ThreadPool } from '../threads/thread-pool.js';
 import { runPacedThreadsStep, type ThreadsStopTiming } from '../threads/paced-step.js';
 import { THREAD_TICK_MS, type FromPacedThread, type PacedThreadInit, type ToPacedThread } from '../threads/paced-protocol.js';
-import { openLoopThreads } from '../threads/worker-count.js';
+import { GRPC_MIX_ON_THREADS, grpcLoadThreads } from './grpc-load-threads.js';
+import { ScenarioError } from '../../errors.js';
+import { needsSource } from '../../requests/config.js';
 import { GrpcEngine, MAX_CONNECTIONS } from './grpc-engine.js';
 import { grpcEngineConfig, type GrpcEngineConfig } from './grpc-config.js';
 import type { LoadedProto } from './grpc-proto.js';
 import type { Http2TransportOptions } from './http2-transport.js';
+
+export { grpcLoadThreads };
 
 const GRPC_WORKER = new URL('./grpc-worker.js', import.meta.url);
 
@@ -29,16 +33,12 @@ export interface GrpcWorkerInit extends PacedThreadInit {
   connectTimeoutMs: number;
 }
 
-/** Load threads of a gRPC scenario: rate mode on the http2 client splits its schedule over load.workers; everything else runs on the main thread. */
-export function grpcLoadThreads(s: Scenario, cores?: number): number {
-  if (s.load.mode !== 'rate' || s.grpc?.client === 'grpc-js') return 1;
-  return openLoopThreads(s.load.workers, cores);
-}
-
 /** load.workers: one thread is the single-thread gRPC engine exactly as it always was; two or more split the schedule over load threads. */
 export function createGrpcEngine(s: Scenario, env: NodeJS.ProcessEnv, described?: LoadedProto): Engine {
   const cfg = grpcEngineConfig(s, env, described);
   const threads = grpcLoadThreads(s);
+  // Validation refuses it (grpc-rules.ts): the threads send one prepared call, never a mix silently dropped.
+  if (threads > 1 && needsSource(s)) throw new ScenarioError([`load.workers: ${GRPC_MIX_ON_THREADS}, got ${JSON.stringify(s.load.workers)}`]);
   return threads > 1 ? new GrpcThreadsEngine(cfg, threads) : new GrpcEngine(cfg);
 }
 
