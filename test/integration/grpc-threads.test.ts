@@ -37,7 +37,7 @@ async function served(handler: string): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-function engine(method: string, request: Record<string, unknown>): Engine {
+async function engine(method: string, request: Record<string, unknown>): Promise<Engine> {
   const s = resolveScenario({
     name: 'grpc-threads',
     target: { url: `grpc://${target.grpcAddress}` },
@@ -46,7 +46,7 @@ function engine(method: string, request: Record<string, unknown>): Engine {
     detect: { window: '250ms', minRequests: 5 },
     report: { dir: tmp },
   });
-  const e = createEngine(s, { env: {} });
+  const e = await createEngine(s, { env: {} });
   expect(e).toBeInstanceOf(GrpcThreadsEngine);
   return e;
 }
@@ -70,8 +70,8 @@ async function oneStep(e: Engine, load: number, durationMs: number): Promise<{ s
 
 describe('gRPC engine on 2 load threads (Go fixture)', () => {
   it('the server counted exactly the calls the threads sent, the windows merge, server streams report their first message', async () => {
-    const unary = engine('Do', { payload: 'abc' });
-    const stream = engine('Stream', { payload: 'abc', count: 2 });
+    const unary = await engine('Do', { payload: 'abc' });
+    const stream = await engine('Stream', { payload: 'abc', count: 2 });
     try {
       await Promise.all([unary.preflight(10_000), stream.preflight(10_000)]);
       const doBefore = await served('grpc_do');
