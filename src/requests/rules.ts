@@ -38,7 +38,7 @@ export function checkRequestRules(s: Scenario, opts: RequestRuleOptions = {}): s
   });
 
   const engine = s.load.engine ?? (grpc ? 'grpc' : s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
-  // gRPC: the engine runs the mix (on its main thread: grpc-rules.ts refuses load.workers >= 2 for gRPC).
+  // gRPC: the engine runs the mix on its main thread (grpc-rules.ts refuses a mix on gRPC load threads).
   if (needsSource(s) && !grpc) {
     if (engine === 'http-open' && s.load.mode === 'rate' && openLoopThreads(s.load.workers) > 1)
       out.push(
