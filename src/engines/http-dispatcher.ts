@@ -50,6 +50,22 @@ export interface HttpConnectionReport {
   maxStreamsPerConnection: number;
 }
 
+/**
+ * The reports of several counters of one run (load threads, each with its own connections, and the
+ * preflight's) as one: connections add up, the protocols join, the most streams on one connection is the
+ * highest any counter saw.
+ */
+export function sumConnectionReports(reports: readonly HttpConnectionReport[]): HttpConnectionReport {
+  const protocols = new Set<string>();
+  for (const r of reports) for (const p of r.negotiated?.split(', ') ?? []) protocols.add(p);
+  return {
+    requested: reports[0]?.requested ?? '1.1',
+    negotiated: protocols.size > 0 ? [...protocols].join(', ') : null,
+    opened: reports.reduce((a, r) => a + r.opened, 0),
+    maxStreamsPerConnection: reports.reduce((a, r) => Math.max(a, r.maxStreamsPerConnection), 0),
+  };
+}
+
 const STREAM_SAMPLE_MS = 10;
 
 /**

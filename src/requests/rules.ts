@@ -6,7 +6,6 @@ import { isGrpcUrl } from '../scenario/grpc-schema.js';
 import { renderGot } from '../scenario/format-issues.js';
 import { envRefs } from '../scenario/secrets.js';
 import { parseText } from './template.js';
-import { openLoopThreads } from '../engines/threads/worker-count.js';
 import { loadDataFile, type DataRows } from './data-file.js';
 import { compileHttpRequest, dataConfigOf, mergedHttpRequests, needsSource, templatedStrings, usedColumns } from './config.js';
 import { HttpRequestSource, type HttpRequestSpec } from './source.js';
@@ -40,12 +39,8 @@ export function checkRequestRules(s: Scenario, opts: RequestRuleOptions = {}): s
   const engine = s.load.engine ?? (grpc ? 'grpc' : s.load.mode === 'concurrency' ? 'http-closed' : 'http-open');
   // gRPC: the engine runs the mix on its main thread (grpc-rules.ts refuses a mix on gRPC load threads).
   if (needsSource(s) && !grpc) {
-    if (engine === 'http-open' && s.load.mode === 'rate' && openLoopThreads(s.load.workers) > 1)
-      out.push(
-        `load.workers: a request mix, data files and placeholders other than \${env:} run on one thread so far (send i must be numbered across threads), got ${renderGot(s.load.workers)}`,
-      );
     // k6 states its own limits (k6/export/k6-limits.ts, checked with these rules).
-    else if (engine !== 'http-open' && engine !== 'http-closed' && engine !== 'k6')
+    if (engine !== 'http-open' && engine !== 'http-closed' && engine !== 'k6')
       out.push(
         `load.engine: a request mix, data files and placeholders other than \${env:} run on http-open and http-closed only so far, got ${renderGot(engine)}`,
       );

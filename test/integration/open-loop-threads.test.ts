@@ -3,18 +3,23 @@
 // budget, liveness, dead target and abort are the engine contract's, which runs it with workers: 2):
 //   - a stop reaches every thread at once: no thread sends after the decision (each reads the shared
 //     stop flag before every send), and what reached the target is what the threads counted;
-//   - a thread that dies mid-step is one clear error for that step and every later one, not a hang.
+//   - a thread that dies mid-step is one clear error for that step and every later one, not a hang;
+//   - a 2-request mix through a whole run on 2 threads: what the server received of each request is what
+//     summary.json's byRequest counts, and the connections of both threads are reported (the numbering
+//     and the merge themselves are unit tests: thread-mix, window-slices).
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../../src/engines/registry.js';
 import { HttpOpenThreadsEngine } from '../../src/engines/http-open/http-open-threads.js';
-import { loadScenarioFile } from '../../src/scenario/load.js';
+import { loadScenarioFile, resolveScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/runner/run.js';
+import type { ScenarioInput } from '../../src/scenario/schema.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 import type { Step, StepStats } from '../../src/types.js';
 
@@ -126,5 +131,68 @@ describe('open-loop engine on 2 worker threads', () => {
       (x: unknown) => x as Error,
     );
     expect(again?.message).toMatch(/^the open-loop engine cannot run: load worker thread 2 of 2 exited \(code 1\)$/);
+  });
+
+  it('a 2-request mix through a whole run on 2 threads: the server got of each request what summary.json’s byRequest counts', async () => {
+    const counts: Record<string, number> = {};
+    const server = http.createServer((req, res) => {
+      const name = (req.url ?? '').split('/')[1] ?? '';
+      counts[name] = (counts[name] ?? 0) + 1;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(join(tmpdir(), 'critpoint-threads-mix-'));
+    const s = resolveScenario({
+      name: 'threads-mix',
+      target: { url },
+      http: { timeout: '2s' },
+      requests: [
+        { name: 'read', weight: 3, path: '/read/${seq}' },
+        { name: 'write', weight: 1, method: 'POST', path: '/write', body: { n: '${seq}' } },
+      ],
+      // Far below what the server answers: the run completes, every request answered.
+      load: {
+        workers: 2,
+        start: 300,
+        end: 400,
+        growth: { factor: 1.34 },
+        stepDuration: '1s',
+        warmup: '0ms',
+        baselineWindows: 6,
+        drain: '200ms',
+        maxDuration: '30s',
+        maxInFlight: 200,
+      },
+      // What is verified is counting, not pacing: a busy machine's send lag must not repeat steps.
+      detect: { window: '250ms', minRequests: 20, generator: { maxSendLag: '250ms', retries: 2 } },
+      report: { dir, formats: ['json'] },
+    } as ScenarioInput);
+    const { result, runDir } = await runScenario(s);
+    const summary = JSON.parse(readFileSync(join(runDir!, 'summary.json'), 'utf8')) as {
+      engine: string;
+      steps: { stats: { sent: number; byRequest?: Record<string, { sent: number; completed: number; errorTotal: number }> } }[];
+      diagnostics?: { connections?: { opened: number; negotiated: string | null } };
+    };
+    expect(['completed', 'generator-limited'], result.stopDetail).toContain(result.stopReason);
+    const sum = (name: string, f: 'sent' | 'completed' | 'errorTotal') => summary.steps.reduce((a, st) => a + (st.stats.byRequest?.[name]?.[f] ?? 0), 0);
+    // The preflight sends the first request once, outside any step.
+    expect(sum('read', 'sent')).toBe((counts.read ?? 0) - 1);
+    expect(sum('write', 'sent')).toBe(counts.write ?? 0);
+    expect(sum('read', 'completed')).toBe(sum('read', 'sent'));
+    expect(sum('write', 'completed')).toBe(sum('write', 'sent'));
+    expect(sum('read', 'errorTotal') + sum('write', 'errorTotal')).toBe(0);
+    // The seeded 3:1 pick over both threads: both requests in their proportion (a wide margin over ~1,000 sends).
+    const share = sum('read', 'sent') / (sum('read', 'sent') + sum('write', 'sent'));
+    expect(share).toBeGreaterThan(0.65);
+    expect(share).toBeLessThan(0.85);
+    expect(sum('read', 'sent') + sum('write', 'sent')).toBe(summary.steps.reduce((a, st) => a + st.stats.sent, 0));
+    // Both threads' connections (and the preflight's) are counted.
+    expect(summary.diagnostics?.connections?.negotiated).toBe('http/1.1');
+    expect(summary.diagnostics?.connections?.opened).toBeGreaterThanOrEqual(3);
   });
 });

@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { StepRecorder } from '../step-recorder.js';
-import { httpPreflight } from '../http-preflight.js';
+import { httpPreflight, type PreflightRequest } from '../http-preflight.js';
 import { ConnectionCounter, createHttpDispatcher, type HttpConnectionReport, type HttpDispatcherConfig } from '../http-dispatcher.js';
 import { runPacing, type PacingMode } from '../pacing.js';
 import { createPacer } from '../../load/rate-schedule.js';
@@ -130,6 +130,21 @@ export class CheckedTap extends ResponseTap {
   }
 }
 
+/** What the engine sends, in words: the one request, or the mix's names, at the origin. */
+export function requestWords(cfg: HttpOpenConfig, src: HttpRequestSource | null, origin: string, requestPath: string): string {
+  return src && src.names.length > 1
+    ? `a mix of ${src.names.length} requests (${src.names.join(', ')}) at ${origin}`
+    : `${src ? src.describe(0) : `${cfg.method} ${requestPath}`} at ${origin}`;
+}
+
+/** The preflight's request: with a mix, the first request as send 0 would carry it (the preflight takes no send number). */
+export function preflightRequest(cfg: HttpOpenConfig, src: HttpRequestSource | null, origin: string, requestPath: string): PreflightRequest {
+  const first = src?.options(0, 0);
+  return first
+    ? { origin, path: first.path, method: first.method, headers: first.headers as Record<string, string>, body: (first.body as string | undefined) ?? null }
+    : { origin, path: requestPath, method: cfg.method, headers: cfg.headers, body: cfg.body };
+}
+
 export class HttpOpenEngine implements Engine {
   readonly name = 'http-open';
   private pool: Pool;
@@ -187,12 +202,7 @@ export class HttpOpenEngine implements Engine {
   describe(): string {
     const version =
       this.cfg.version === '2' ? `HTTP/2${this.origin.startsWith('http:') ? ' (h2c)' : ''}, up to ${this.cfg.streams} streams per connection` : 'HTTP/1.1';
-    const src = this.source;
-    const what =
-      src && src.names.length > 1
-        ? `a mix of ${src.names.length} requests (${src.names.join(', ')}) at ${this.origin}`
-        : `${src ? src.describe(0) : `${this.cfg.method} ${this.requestPath}`} at ${this.origin}`;
-    return `open-loop HTTP ${what} (undici, ${version}, ${this.cfg.arrival} arrivals, ${this.cfg.pacing} pacing, max ${this.cfg.maxInFlight} in flight)`;
+    return `open-loop HTTP ${requestWords(this.cfg, this.source, this.origin, this.requestPath)} (undici, ${version}, ${this.cfg.arrival} arrivals, ${this.cfg.pacing} pacing, max ${this.cfg.maxInFlight} in flight)`;
   }
 
   private isOk(status: number, req: number): boolean {
@@ -201,18 +211,8 @@ export class HttpOpenEngine implements Engine {
   }
 
   async preflight(timeoutMs: number): Promise<void> {
-    // With a mix, the preflight sends the first request as send 0 would carry it (it takes no sequence number).
-    const first = this.source?.options(0, 0);
     await httpPreflight(
-      first
-        ? {
-            origin: this.origin,
-            path: first.path,
-            method: first.method,
-            headers: first.headers as Record<string, string>,
-            body: (first.body as string | undefined) ?? null,
-          }
-        : { origin: this.origin, path: this.requestPath, method: this.cfg.method as Dispatcher.HttpMethod, headers: this.cfg.headers, body: this.cfg.body },
+      preflightRequest(this.cfg, this.source, this.origin, this.requestPath),
       timeoutMs,
       this.pool,
       this.cfg.version === '2' ? () => this.counter.negotiated() : undefined,

@@ -4,14 +4,20 @@
 // as a clear error) is the shared paced-threads step (threads/paced-step.ts);
 // this engine says what each thread sends (open-worker.ts) and checks the
 // target before the threads start.
-import type { Dispatcher } from 'undici';
+//
+// A request mix (src/requests/): each thread rebuilds the request source
+// from its plain config, and every send takes the run's next send number
+// from a counter the threads share (threads/paced-thread.ts), so the sends
+// are numbered 0, 1, 2, ... over the run, each number once, as on one
+// thread: the same picks and the same data rows, whatever the thread count.
 import type { Engine, Step, StepContext, StepStats } from '../../types.js';
 import { httpPreflight } from '../http-preflight.js';
-import { ConnectionCounter, createHttpDispatcher } from '../http-dispatcher.js';
+import { ConnectionCounter, createHttpDispatcher, sumConnectionReports, type HttpConnectionReport } from '../http-dispatcher.js';
+import { HttpRequestSource } from '../../requests/source.js';
 import { ThreadPool } from '../threads/thread-pool.js';
 import { runPacedThreadsStep, type ThreadsStopTiming } from '../threads/paced-step.js';
 import { THREAD_TICK_MS, type FromPacedThread, type ToPacedThread } from '../threads/paced-protocol.js';
-import type { HttpOpenConfig } from './http-open-engine.js';
+import { preflightRequest, requestWords, type HttpOpenConfig } from './http-open-engine.js';
 import type { OpenWorkerInit } from './open-worker-protocol.js';
 
 const OPEN_WORKER = new URL('./open-worker.js', import.meta.url);
@@ -23,6 +29,13 @@ export class HttpOpenThreadsEngine implements Engine {
   private pool: ThreadPool<ToPacedThread, FromPacedThread> | null = null;
   /** Timing of the most recent aborted step (tests and benchmarks). */
   lastStop: ThreadsStopTiming | null = null;
+  /** The main thread's copy of the request source: names, the preflight's request, words (the threads send). */
+  private readonly source: HttpRequestSource | null;
+  /** Send numbers taken by the run's steps so far (a request mix): the next step's first number. */
+  private seq = 0;
+  /** The connections of the preflight and, per thread, the latest report (each thread's covers the run so far). */
+  private preflightConnections: HttpConnectionReport | null = null;
+  private threadConnections: (HttpConnectionReport | undefined)[] = [];
 
   constructor(
     private readonly cfg: HttpOpenConfig,
@@ -31,11 +44,12 @@ export class HttpOpenThreadsEngine implements Engine {
     const url = new URL(cfg.url);
     this.origin = url.origin;
     this.requestPath = `${url.pathname.replace(/\/$/, '')}${cfg.path}`;
+    this.source = cfg.requests ? new HttpRequestSource(cfg.requests) : null;
   }
 
   describe(): string {
     const { cfg } = this;
-    return `open-loop HTTP ${cfg.method} ${this.origin}${this.requestPath} (undici on ${this.threads} load threads, ${cfg.arrival} arrivals, ${cfg.pacing} pacing, max ${cfg.maxInFlight} in flight)`;
+    return `open-loop HTTP ${requestWords(cfg, this.source, this.origin, this.requestPath)} (undici on ${this.threads} load threads, ${cfg.arrival} arrivals, ${cfg.pacing} pacing, max ${cfg.maxInFlight} in flight)`;
   }
 
   private threadPool(): ThreadPool<ToPacedThread, FromPacedThread> {
@@ -63,6 +77,8 @@ export class HttpOpenThreadsEngine implements Engine {
         version: cfg.version,
         streams: cfg.streams,
         tls: cfg.tls,
+        source: cfg.requests ?? null,
+        ...(this.source ? { requestCount: this.source.names.length } : {}),
       }),
     });
     return this.pool;
@@ -79,12 +95,13 @@ export class HttpOpenThreadsEngine implements Engine {
     );
     try {
       await httpPreflight(
-        { origin: this.origin, path: this.requestPath, method: cfg.method as Dispatcher.HttpMethod, headers: cfg.headers, body: cfg.body },
+        preflightRequest(cfg, this.source, this.origin, this.requestPath),
         timeoutMs,
         pool,
         cfg.version === '2' ? () => counter.negotiated() : undefined,
       );
     } finally {
+      this.preflightConnections = counter.report();
       counter.stop();
       await pool.destroy().catch(() => undefined);
     }
@@ -96,9 +113,15 @@ export class HttpOpenThreadsEngine implements Engine {
     return this.pool?.workers ?? [];
   }
 
+  /** The connections the run opened over all threads (and the preflight), as one thread reports them. */
+  connectionReport(): HttpConnectionReport {
+    const reports = [this.preflightConnections, ...this.threadConnections].filter((r): r is HttpConnectionReport => r != null);
+    return reports.length > 0 ? sumConnectionReports(reports) : new ConnectionCounter(this.cfg.version ?? '1.1').report();
+  }
+
   async runStep(step: Step, ctx: StepContext): Promise<StepStats> {
     const { cfg } = this;
-    const { stats, stop } = await runPacedThreadsStep(this.threadPool(), step, ctx, {
+    const { stats, stop, numbered, connections } = await runPacedThreadsStep(this.threadPool(), step, ctx, {
       windowMs: cfg.windowMs,
       minRequests: cfg.minRequests,
       drainTimeoutMs: cfg.drainTimeoutMs,
@@ -106,6 +129,11 @@ export class HttpOpenThreadsEngine implements Engine {
       seed: cfg.seed,
       maxRequests: step.maxRequests,
       engine: 'the open-loop engine',
+      ...(this.source ? { requests: this.source.names, seqBase: this.seq } : {}),
+    });
+    this.seq += numbered;
+    connections.forEach((c, i) => {
+      if (c) this.threadConnections[i] = c as HttpConnectionReport;
     });
     if (stop) this.lastStop = stop;
     return stats;

@@ -4,6 +4,7 @@
 // clone), never a function. What a thread sends (its request, its
 // connections) is the engine's own init type, extending PacedThreadInit.
 import type { PacingMode } from '../pacing.js';
+import type { ConnectionsDiagnostic } from '../../types.js';
 import type { WindowGrid, WireLiveness, WireSlice } from './window-slices.js';
 
 /** How often a thread reports liveness and checks its window boundaries, ms. */
@@ -15,10 +16,14 @@ export const SHARED = {
   stop: 0,
   /** Requests in flight over all threads (the in-flight cap is global). */
   inFlight: 1,
+  /** Sends numbered so far in the step over all threads (a request mix only): send numbers are PacedRun.seqBase + this. */
+  seq: 2,
 } as const;
 /** Int32 slots, then one Float64 (the run-clock time of the stop), 8-byte aligned. */
-export const SHARED_INTS = 2;
-export const SHARED_BYTES = 8 + 8;
+export const SHARED_INTS = 3;
+/** Byte offset of the Float64 stop time. */
+export const SHARED_STOP_AT = 16;
+export const SHARED_BYTES = SHARED_STOP_AT + 8;
 
 /** What every paced load thread is told at start (workerData), whatever it sends. */
 export interface PacedThreadInit {
@@ -31,6 +36,8 @@ export interface PacedThreadInit {
   tickMs: number;
   /** Longest wait for the thread's requests in flight after its schedule ended, ms. */
   drainTimeoutMs: number;
+  /** How many requests the scenario lists (a mix: the slices carry per-request tallies); absent or 1: one request. */
+  requestCount?: number;
 }
 
 export interface PacedRun {
@@ -45,8 +52,10 @@ export interface PacedRun {
   durationMs: number;
   /** The step's budget over all threads. */
   maxRequests: number;
-  /** Int32 [stop, inFlight] + Float64 stop time, shared by the step's threads. */
+  /** Int32 [stop, inFlight, seq] + Float64 stop time, shared by the step's threads. */
   shared: SharedArrayBuffer;
+  /** The run's send number of the step's first send (sends numbered by the run before this step). */
+  seqBase: number;
 }
 
 export type ToPacedThread = PacedRun | { cmd: 'stop' };
@@ -57,5 +66,5 @@ export type FromPacedThread =
   | { type: 'live'; live: WireLiveness }
   /** The thread's schedule ended (run clock), and the last request it sent (null: none). */
   | { type: 'sending-stopped'; at: number; lastSentAt: number | null }
-  /** The thread drained (or gave up after drainTimeoutMs) and posted its tail slice. */
-  | { type: 'done' };
+  /** The thread drained (or gave up after drainTimeoutMs) and posted its tail slice; the connections it opened so far in the run. */
+  | { type: 'done'; connections?: ConnectionsDiagnostic };

@@ -7,12 +7,12 @@
 // plus a message that wakes a sleeping one. A thread that dies or hangs is
 // one clear error (stop reason `error`), never a hang or a wrong result.
 import { performance } from 'node:perf_hooks';
-import type { Step, StepContext, StepStats } from '../../types.js';
+import type { ConnectionsDiagnostic, Step, StepContext, StepStats } from '../../types.js';
 import { EngineStopError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
 import type { ThreadPool } from './thread-pool.js';
 import { SliceMerger, replayLiveness } from './window-slices.js';
-import { SHARED, SHARED_BYTES, SHARED_INTS, type FromPacedThread, type ToPacedThread } from './paced-protocol.js';
+import { SHARED, SHARED_BYTES, SHARED_INTS, SHARED_STOP_AT, type FromPacedThread, type ToPacedThread } from './paced-protocol.js';
 
 /** Beyond the step's plan and drain, how long the threads may take to report their last slice before that is an error, ms. */
 const HANG_SLACK_MS = 5_000;
@@ -39,12 +39,20 @@ export interface PacedStepOptions {
   firstMessage?: boolean;
   /** The engine in words, for errors: 'the open-loop engine'. */
   engine: string;
+  /** A request mix: the names of the scenario's requests (windows and the step carry byRequest). */
+  requests?: readonly string[];
+  /** A request mix: the run's send number of the step's first send. */
+  seqBase?: number;
 }
 
 export interface PacedStepResult {
   stats: StepStats;
   /** Set when the step was aborted. */
   stop: ThreadsStopTiming | null;
+  /** Send numbers the step took (a request mix; 0 otherwise): the next step's seqBase is this step's plus this. */
+  numbered: number;
+  /** Each thread's connections so far in the run, as it reported them at the step's end (absent: not reported). */
+  connections: (ConnectionsDiagnostic | undefined)[];
 }
 
 export async function runPacedThreadsStep(
@@ -66,12 +74,14 @@ export async function runPacedThreadsStep(
     liveness: ctx.liveness,
     firstMessage: o.firstMessage,
     external: true,
+    ...(o.requests ? { requests: o.requests } : {}),
   });
   const merger = new SliceMerger(recorder, threads);
   const shared = new SharedArrayBuffer(SHARED_BYTES);
   const ints = new Int32Array(shared, 0, SHARED_INTS);
-  const stopAt = new Float64Array(shared, 8, 1);
+  const stopAt = new Float64Array(shared, SHARED_STOP_AT, 1);
   const lastSentAt: (number | null)[] = Array.from({ length: threads }, () => null);
+  const connections: (ConnectionsDiagnostic | undefined)[] = Array.from({ length: threads }, () => undefined);
   let sendEnd = -Infinity;
   let sendingStopped = 0;
   let death: string | null = null;
@@ -98,7 +108,10 @@ export async function runPacedThreadsStep(
         sendEnd = Math.max(sendEnd, m.at);
         if (++sendingStopped === threads) recorder.sendingStopped(sendEnd);
       }
-      if (m.type === 'done') done.add(i);
+      if (m.type === 'done') {
+        done.add(i);
+        connections[i] = m.connections;
+      }
       if (m.type === 'done' || m.type === 'slice') wake();
     });
   }
@@ -128,6 +141,7 @@ export async function runPacedThreadsStep(
       durationMs: step.warmupMs + step.durationMs,
       maxRequests: o.maxRequests,
       shared,
+      seqBase: o.seqBase ?? 0,
     });
   // Until every thread drained and its last slice is merged, or a thread died; bounded, so a thread that hangs is an error too.
   const longestMs = step.warmupMs + step.durationMs + o.drainTimeoutMs + HANG_SLACK_MS;
@@ -165,5 +179,5 @@ export async function runPacedThreadsStep(
     const after = lastSentAt.filter((t): t is number => t !== null && t >= (abortAt as number));
     stop = { abortAt, lastSentAt, stopLagMs: after.length ? Math.max(...after) - abortAt : 0 };
   }
-  return { stats: recorder.finish(abortAt !== null), stop };
+  return { stats: recorder.finish(abortAt !== null), stop, numbered: Atomics.load(ints, SHARED.seq), connections };
 }

@@ -16,17 +16,27 @@ import { runPacing } from '../pacing.js';
 import { threadPacer } from '../../load/rate-schedule.js';
 import { InFlightTracker } from '../in-flight-tracker.js';
 import { SliceRecorder } from './window-slices.js';
+import type { ConnectionsDiagnostic } from '../../types.js';
 import { SHARED, SHARED_INTS, type FromPacedThread, type PacedRun, type PacedThreadInit, type ToPacedThread } from './paced-protocol.js';
 
 /** One step's sending, as the transport does it. */
 export interface PacedSender {
   /**
-   * Sends request i (the GLOBAL sequence number of the step's schedule), intended at intendedAt (run clock);
-   * its outcome goes to the step's recorder, then `done` is called exactly once.
+   * Sends request i, intended at intendedAt (run clock); its outcome goes to the step's recorder (with `req`,
+   * when the sender picks), then `done` is called exactly once. i: the GLOBAL sequence number of the step's
+   * schedule; with `pick`, the run's send number (below).
    */
-  send(i: number, intendedAt: number, done: () => void): void;
+  send(i: number, intendedAt: number, done: () => void, req: number): void;
+  /**
+   * A request mix: the index of the request send number i carries (src/requests/source.ts). Each send then
+   * takes the run's next send number from a counter all threads share, so the numbers the threads send are
+   * 0, 1, 2, ... over the run, each once, exactly as one thread numbers them (see docs/traffic.md).
+   */
+  pick?(i: number): number;
   /** The step is over (drained or given up): e.g. retire the step's connections. */
   end?(): void;
+  /** The connections the thread opened so far in the run (reported with each step's end). */
+  connections?(): ConnectionsDiagnostic;
 }
 
 /** The transport's side of a paced load thread: a sender per step, over the step's recorder and run clock. */
@@ -41,7 +51,7 @@ export function servePacedThread(port: MessagePort, init: PacedThreadInit, trans
     const ints = new Int32Array(msg.shared, 0, SHARED_INTS);
     const origin = msg.originAbs;
     const now = () => performance.timeOrigin + performance.now() - origin;
-    const recorder = new SliceRecorder(init.thread, msg.grid, (slice) => post({ type: 'slice', slice }));
+    const recorder = new SliceRecorder(init.thread, msg.grid, (slice) => post({ type: 'slice', slice }), init.requestCount);
     const ac = new AbortController();
     stopCurrent = () => ac.abort();
     const pending = new InFlightTracker();
@@ -57,7 +67,29 @@ export function servePacedThread(port: MessagePort, init: PacedThreadInit, trans
     const pacer = threadPacer(msg.arrival, msg.rate, msg.seed, init.thread, init.threads, msg.maxRequests);
     let lastSentAt: number | null = null;
     const sender = transport(recorder, now);
-    const send = (intendedAt: number) => {
+    const pick = sender.pick?.bind(sender);
+    const { seqBase } = msg;
+    const send = pick
+      ? (intendedAt: number) => {
+          if (Atomics.load(ints, SHARED.stop) !== 0) return ac.abort();
+          // The run's next send number, whichever thread sends it (a refused send takes its number too, as on one thread).
+          const i = seqBase + Atomics.add(ints, SHARED.seq, 1);
+          const req = pick(i);
+          const sentAt = now();
+          recorder.scheduled(sentAt);
+          const inFlight = Atomics.add(ints, SHARED.inFlight, 1) + 1;
+          if (inFlight > init.maxInFlight) {
+            Atomics.sub(ints, SHARED.inFlight, 1);
+            recorder.capHit(sentAt, req);
+            return;
+          }
+          recorder.sent(sentAt - intendedAt, sentAt, inFlight, req);
+          lastSentAt = sentAt;
+          pending.add();
+          sender.send(i, intendedAt, done, req);
+        }
+      : sendOne;
+    function sendOne(intendedAt: number): void {
       if (Atomics.load(ints, SHARED.stop) !== 0) return ac.abort();
       const sentAt = now();
       recorder.scheduled(sentAt);
@@ -70,8 +102,8 @@ export function servePacedThread(port: MessagePort, init: PacedThreadInit, trans
       recorder.sent(sentAt - intendedAt, sentAt, inFlight);
       lastSentAt = sentAt;
       pending.add();
-      sender.send(pacer.index, intendedAt, done);
-    };
+      sender.send(pacer.index, intendedAt, done, 0);
+    }
     try {
       await runPacing({
         pacer,
@@ -92,7 +124,8 @@ export function servePacedThread(port: MessagePort, init: PacedThreadInit, trans
       const live = recorder.takeLiveness();
       if (live) post({ type: 'live', live });
       recorder.finish(now());
-      post({ type: 'done' });
+      const connections = sender.connections?.();
+      post(connections ? { type: 'done', connections } : { type: 'done' });
     }
   }
 
