@@ -38,6 +38,7 @@ export type UslDiagnostic = z.output<typeof S.uslDiagnosticSchema>;
 /** Reported, never gating. */
 export type RunDiagnostics = z.output<typeof S.runDiagnosticsSchema>;
 export type ConnectionsDiagnostic = z.output<typeof S.connectionsDiagnosticSchema>;
+export type ServiceDescription = z.output<typeof S.serviceDescriptionSchema>;
 export type CriticalPoint = z.output<typeof S.criticalPointSchema>;
 export type EvidenceFile = z.output<typeof S.evidenceFileSchema>;
 export type RunEnvironment = z.output<typeof S.runEnvironmentSchema>;
@@ -182,6 +183,8 @@ export interface Engine {
   close(): Promise<void>;
   /** Optional (http-open): the connections the run opened, the protocol they spoke, the most streams one carried. */
   connectionReport?(): ConnectionsDiagnostic;
+  /** Optional (grpc): where the service description came from (proto file or server reflection), for summary.json. */
+  serviceDescription?(): ServiceDescription | undefined;
   /** Optional: after a generator-limited stop, the rate reached, the CPU a request cost and how to get more load (appended to the stop detail). */
   generatorAdvice?(): string;
 }

@@ -212,6 +212,17 @@ export const recordedScenarioSchema = z
   })
   .describe('the resolved scenario the run used, secrets redacted');
 
+export const serviceDescriptionSchema = z
+  .object({
+    source: z.enum(['proto-file', 'server-reflection']).describe('grpc.proto (and its imports) or, without it, gRPC server reflection'),
+    files: z.array(z.string()).optional().describe('proto-file: the .proto file and grpc.includeDirs, as the scenario resolved them'),
+    reflectionApi: z
+      .enum(['grpc.reflection.v1', 'grpc.reflection.v1alpha'])
+      .optional()
+      .describe('server-reflection: the reflection service that answered (v1 first, then v1alpha)'),
+  })
+  .describe('gRPC runs: where the service description (methods, message types) the requests were checked and encoded with came from');
+
 /** Everything a run produced except the per-window series (those are in windows.csv and runtime.csv). */
 export const runSummaryCore = z.object({
   schemaVersion: z.literal(SUMMARY_SCHEMA_VERSION).describe('version of this format'),
@@ -234,6 +245,7 @@ export const runSummaryCore = z.object({
   lastPass: z.number().nullable().describe('highest load that passed, even when no critical point could be named'),
   evidence: z.array(evidenceFileSchema),
   diagnostics: runDiagnosticsSchema.optional(),
+  serviceDescription: serviceDescriptionSchema.optional(),
   files: z.array(z.string()).describe('files written, relative to the run folder'),
   warnings: z.array(z.string()),
 });

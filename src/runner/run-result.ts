@@ -1,6 +1,16 @@
 // The one place a RunResult is assembled: the live runner and the k6-output
 // analyzer both hand the search's stop and what was measured here.
-import type { Baseline, ConnectionsDiagnostic, EvidenceFile, RunResult, RuntimeSample, SamplerHealth, StepResult, WindowStats } from '../types.js';
+import type {
+  Baseline,
+  ConnectionsDiagnostic,
+  EvidenceFile,
+  ServiceDescription,
+  RunResult,
+  RuntimeSample,
+  SamplerHealth,
+  StepResult,
+  WindowStats,
+} from '../types.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { SearchStop } from '../search/controller.js';
 import { exitCodeFor } from '../errors.js';
@@ -26,6 +36,8 @@ export interface ResultParts {
   warnings: readonly string[];
   /** The engine's connection report (http-open), for diagnostics.connections. */
   connections?: ConnectionsDiagnostic;
+  /** gRPC: where the service description came from. */
+  serviceDescription?: ServiceDescription;
 }
 
 export function buildRunResult(p: ResultParts): RunResult {
@@ -54,6 +66,7 @@ export function buildRunResult(p: ResultParts): RunResult {
     lastPass: p.stop.lastPass,
     evidence: p.evidence ?? [],
     diagnostics: runDiagnostics(steps, unitOf(s.load.mode), p.connections),
+    ...(p.serviceDescription ? { serviceDescription: p.serviceDescription } : {}),
     files: [],
     warnings: [...p.warnings],
   };

@@ -100,6 +100,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     else await capturing;
     await monitor.stop();
     const connections = engine.connectionReport?.();
+    const serviceDescription = engine.serviceDescription?.();
     await engine.close().catch(() => undefined);
     const result = buildRunResult({
       scenario: s,
@@ -116,6 +117,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
       evidence,
       warnings: [...search.warnings, ...warnings],
       ...(connections ? { connections } : {}),
+      ...(serviceDescription ? { serviceDescription } : {}),
     });
     if (runDir) await writeReports(result, runDir, s.report.formats);
     emit({ type: 'phase', phase: 'done', detail: result.stopDetail });

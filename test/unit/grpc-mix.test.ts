@@ -16,7 +16,8 @@ import { ScenarioError } from '../../src/errors.js';
 import { loadProto } from '../../src/engines/grpc/grpc-proto.js';
 import { grpcSourceConfig } from '../../src/requests/grpc-config.js';
 import { GrpcRequestSource } from '../../src/requests/grpc-source.js';
-import { grpcEngineConfig } from '../../src/engines/grpc/grpc-config.js';
+import { descriptionOf, grpcEngineConfig } from '../../src/engines/grpc/grpc-config.js';
+import { serviceDescriptionSchema } from '../../src/result/summary-schema.js';
 import { GrpcEngine } from '../../src/engines/grpc/grpc-engine.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 import { GO_TARGET_PROTO } from '../helpers/go-target.js';
@@ -94,6 +95,17 @@ describe('gRPC request source', () => {
       { payload: 'bob', sizeHint: 5 },
       { payload: 'ann', sizeHint: 3 },
     ]);
+  });
+
+  it('the engine config says where the service description came from (summary.json serviceDescription)', () => {
+    const s = resolveScenario(base);
+    expect(grpcEngineConfig(s, {}, proto).description).toEqual({ source: 'proto-file', files: [GO_TARGET_PROTO] });
+    const reflected = { ...proto, source: 'reflection-v1alpha' as const, file: undefined };
+    expect(descriptionOf(reflected, [])).toEqual({ source: 'server-reflection', reflectionApi: 'grpc.reflection.v1alpha' });
+    expect(serviceDescriptionSchema.parse(descriptionOf({ ...reflected, source: 'reflection-v1' }, []))).toEqual({
+      source: 'server-reflection',
+      reflectionApi: 'grpc.reflection.v1',
+    });
   });
 
   it('a scenario without requests:, data or placeholders has no source: the one prepared call as before', () => {

@@ -2,9 +2,10 @@
 // loaded, the method found and the request encoded once, TLS files read,
 // ${env:...} in metadata resolved (for the engine only; outputs keep the text).
 import type { Scenario } from '../../scenario/schema.js';
+import type { ServiceDescription } from '../../types.js';
 import { ScenarioError } from '../../errors.js';
 import { resolveHeaders } from '../../scenario/secrets.js';
-import { findMethod, loadProto, methodKind, type LoadedProto } from './grpc-proto.js';
+import { findMethod, loadProto, methodKind, reflectionName, type LoadedProto } from './grpc-proto.js';
 import { grpcAddress, grpcTlsMaterial } from './grpc-describe.js';
 import type { TlsMaterial } from './channel-pool.js';
 import type { PacingMode } from '../pacing.js';
@@ -45,6 +46,8 @@ export interface GrpcEngineConfig {
    * With a mix, path/kind/stream/request/metadata above are its first request as send 0 carries it (the preflight's call).
    */
   requests?: GrpcSourceConfig | null;
+  /** Where the service description came from (summary.json serviceDescription). */
+  description?: ServiceDescription;
 }
 
 export { grpcAddress };
@@ -86,7 +89,14 @@ export function grpcEngineConfig(s: Scenario, env: NodeJS.ProcessEnv, described?
     drainTimeoutMs: Math.min(g.deadline + 20, 5_000),
     maxRequestsPerStep: s.load.maxRequests,
     requests,
+    description: descriptionOf(proto, g.includeDirs),
   };
+}
+
+/** Where a loaded description came from, for summary.json. */
+export function descriptionOf(proto: LoadedProto, includeDirs: readonly string[]): ServiceDescription {
+  if (proto.source === 'proto-file') return { source: 'proto-file', files: [...(proto.file ? [proto.file] : []), ...includeDirs] };
+  return { source: 'server-reflection', reflectionApi: reflectionName(proto.source) as 'grpc.reflection.v1' | 'grpc.reflection.v1alpha' };
 }
 
 /** The mix's first request as send 0 carries it: the call the preflight makes. */

@@ -4,7 +4,7 @@
 // calls record the time to the first message and to the end of the stream.
 // Failed calls count as grpc-<STATUS_NAME> errors. The calls go through a
 // GrpcTransport: Node's http2 module (default) or @grpc/grpc-js (grpc.client).
-import type { Engine, Step, StepContext, StepStats } from '../../types.js';
+import type { Engine, ServiceDescription, Step, StepContext, StepStats } from '../../types.js';
 import { TargetUnreachableError } from '../../errors.js';
 import { StepRecorder } from '../step-recorder.js';
 import { runPacing } from '../pacing.js';
@@ -76,6 +76,10 @@ export class GrpcEngine implements Engine {
     const u = this.transport.usage();
     if (!u || u.opened === 0) return '';
     return `; used ${u.peakConnections} connection${u.peakConnections === 1 ? '' : 's'} at once (${u.opened} opened), at most ${u.peakStreamsPerConnection} streams on one, server stream limit ${u.serverMaxStreams ?? 'none'}`;
+  }
+
+  serviceDescription(): ServiceDescription | undefined {
+    return this.cfg.description;
   }
 
   async preflight(timeoutMs: number): Promise<void> {
