@@ -47,6 +47,8 @@ async function fullRun(): Promise<RunResult> {
     diagnostics: runDiagnostics(steps, 'req/s'),
     evidence: [{ kind: 'pprof-goroutine', path: 'evidence/goroutine.txt', bytes: 1234 }],
     warnings: ['a warning'],
+    // A gRPC run's field (every optional field is present in the full run).
+    serviceDescription: { source: 'server-reflection', reflectionApi: 'grpc.reflection.v1alpha' },
   };
 }
 
