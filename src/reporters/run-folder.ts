@@ -75,7 +75,8 @@ export function windowsFromCsv(text: string): WindowStats[] {
 }
 
 function windowOf(r: Row): WindowStats {
-  const errors = errorsOf(r);
+  // A window's total row has every column a request's row has, and more.
+  const { count: _count, ...figures } = requestStatsOf(r);
   const runtime: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(r)) if (k.startsWith('runtime_')) runtime[k.slice('runtime_'.length)] = v === '' ? null : Number(v);
   return {
@@ -87,19 +88,9 @@ function windowOf(r: Row): WindowStats {
     tStart: numOf(r.t_start_ms),
     tEnd: numOf(r.t_end_ms),
     offered: numOf(r.offered),
-    scheduled: numOf(r.sent),
-    sent: numOf(r.sent),
-    completed: numOf(r.completed),
-    errors,
-    errorTotal: numOf(r.errors),
-    errorRate: numOf(r.error_rate),
+    scheduled: figures.sent,
+    ...figures,
     sendRate: numOf(r.send_rate),
-    achievedRate: numOf(r.achieved_rate),
-    p50: numOf(r.p50_ms),
-    p90: numOf(r.p90_ms),
-    p99: numOf(r.p99_ms),
-    max: numOf(r.max_ms),
-    mean: numOf(r.mean_ms),
     sendLagP99: numOf(r.send_lag_p99_ms),
     maxInFlight: numOf(r.max_in_flight),
     capHits: numOf(r.cap_hits),
