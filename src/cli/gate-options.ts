@@ -2,6 +2,7 @@
 // `<option>: <what is wrong>, got <value>`. Pure; nothing here sends load.
 import { parseDuration } from '../scenario/duration.js';
 import { renderGot } from '../scenario/format-issues.js';
+import { isHttpUrl } from '../scenario/http-url.js';
 import { DEFAULT_MAX_PAIRS, DEFAULT_PAIRS } from '../compare/gate-decision.js';
 import { DEFAULT_ASSUMED_NOISE } from '../compare/baseline-gate.js';
 import { seedFromString } from '../compare/pair-order.js';
@@ -44,15 +45,6 @@ export function parseFraction(text: string, allowZero = false): number | undefin
   const v = m[2] ? Number(m[1]) / 100 : Number(m[1]);
   if (!m[2] && v >= 1) return undefined; // "15" is ambiguous: 15% or 15x?
   return (allowZero ? v >= 0 : v > 0) && v < 1 ? v : undefined;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const u = new URL(text);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function int(text: string | undefined, fallback: number): number | undefined {

@@ -13,6 +13,7 @@
 //     capture: [goroutine, heap]
 import { z } from 'zod';
 import { duration } from '../scenario/duration.js';
+import { isHttpUrl } from '../scenario/http-url.js';
 import type { RuntimeConfig, RuntimeSignalConfig, SignalDetect, SignalSource } from './types.js';
 
 /** Names the detector already uses for the client-side signals. */
@@ -192,15 +193,6 @@ export type RuntimeConfigInput = z.input<typeof runtimeSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _outputMatchesContract: Same<z.output<typeof runtimeSchema>, RuntimeConfig> = true;
 void _outputMatchesContract;
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 function debugParam(endpointText: string): string | null {
   const u = new URL(endpointText, 'http://placeholder.invalid');
