@@ -4,7 +4,9 @@
 // response headers, trailers or stream reset, mapped the way @grpc/grpc-js
 // maps them so both clients count the same outcomes.
 // Spec: https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md
-import { status } from '@grpc/grpc-js';
+// Only grpc-js's status codes (a file with no imports): scenario validation reaches this module, and must
+// not load the whole gRPC client for an HTTP run (engines/registry.ts loads it when a scenario uses it).
+import { Status as status } from '@grpc/grpc-js/build/src/constants.js';
 
 /** One gRPC message on the wire: flag byte 0 (uncompressed), 4-byte big-endian length, the message. */
 export function encodeFrame(message: Buffer): Buffer {
