@@ -110,8 +110,9 @@ function inheritedShape<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.
  * shapes, so a per-request field added there is a per-request field here.
  */
 export function requestEntrySchema() {
-  // Connection-level fields (timeout, version, streams, tls) are the run's, not a request's.
-  const { timeout: _timeout, method: _method, version: _version, streams: _streams, tls: _tls, ...httpFields } = httpSchema.shape;
+  // Connection-level fields (timeout, version, streams, tls) are the run's, not a request's; the body
+  // check (http.check) is sampled over the run's sends, one setting for every request.
+  const { timeout: _timeout, method: _method, version: _version, streams: _streams, tls: _tls, check: _check, ...httpFields } = httpSchema.shape;
   const { request, metadata } = grpcSchema.shape;
   return z.strictObject({
     name: z

@@ -181,6 +181,8 @@ describe('scenario: requests and data', () => {
 
   it('refuses duplicate names, non-positive weights, a bad method, gRPC fields on HTTP, bad placeholders and ${data:} without data, each at its dot path', () => {
     expect(problems({ ...base, requests: [{ name: 'a', weight: 0 }] })).toEqual(['requests.0.weight: must be greater than 0, got 0']);
+    // The body check is the run's (http.check, sampled over all sends): an entry's own would be dropped silently.
+    expect(problems({ ...base, requests: [{ name: 'a', check: { contains: 'ok' } }] })).toEqual(['requests.0.check: unknown field, got {"contains":"ok"}']);
     const out = problems({
       ...base,
       requests: [{ name: 'a' }, { name: 'a', method: 'FETCH', request: { x: 1 } }, { name: 'b', path: '/x/${int:9:1}' }, { name: 'c', path: '/${data:id}' }],
