@@ -165,6 +165,7 @@ export function compileHttpRequest(r: MergedHttpRequest, env: NodeJS.ProcessEnv)
     name: r.name,
     method: r.method.value,
     path: compileText(r.path.value, env),
+    pathAsWritten: r.path.value,
     headers: Object.entries(headers).map(([k, v]): [string, Field] => [k, compileText(v, env)]),
     body: bodyField,
     ...(r.okStatus ? { okStatus: r.okStatus } : {}),

@@ -77,6 +77,8 @@ export interface HttpRequestSpec {
   method: string;
   /** Path after target.url's own path. */
   path: Field;
+  /** The path as the scenario writes it (placeholders, ${env:} references unresolved): what messages show, never a secret. */
+  pathAsWritten: string;
   headers: [string, Field][];
   body: Field | null;
   okStatus?: number[];
@@ -131,9 +133,9 @@ export class HttpRequestSource extends RequestSource {
     return ok ? ok.includes(status) : status < 400;
   }
 
-  /** The request's method and path as written (placeholders shown), for messages. */
+  /** The request's method and path as written (placeholders and ${env:} references shown, never their values), for messages. */
   describe(req: number): string {
     const r = this.specs[req]!;
-    return `${r.method} ${this.cfg.pathPrefix}${typeof r.path === 'string' ? r.path : r.path.parts.join('…')}`;
+    return `${r.method} ${this.cfg.pathPrefix}${r.pathAsWritten}`;
   }
 }

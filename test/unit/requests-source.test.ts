@@ -156,6 +156,13 @@ describe('scenario: requests and data', () => {
     expect(httpSourceConfig(s, {})).toBeNull();
   });
 
+  it('sends a ${env:} path filled but describes it as written: the preflight line never shows the value', () => {
+    const s = resolveScenario({ ...base, http: { path: '/t/${env:TENANT}/${seq}' } });
+    const src = new HttpRequestSource(httpSourceConfig(s, { TENANT: 'sekrit' })!);
+    expect(src.options(0, 7).path).toBe('/api/t/sekrit/7');
+    expect(src.describe(0)).toBe('GET /api/t/${env:TENANT}/${seq}');
+  });
+
   it('entries inherit every field they leave out from http:, and the source builds each once when static', () => {
     const s = resolveScenario({
       ...base,

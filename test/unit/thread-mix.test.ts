@@ -30,6 +30,7 @@ function sourceConfig(): HttpSourceConfig {
       name,
       method: 'GET',
       path: compileText(`/${name}/\${data:id}?n=\${seq}`, {}),
+      pathAsWritten: `/${name}/\${data:id}?n=\${seq}`,
       headers: [],
       body: null,
     })),
