@@ -25,8 +25,9 @@ export const MAX_CONNECTIONS = 256;
 const KINDS = Array.from({ length: 17 }, (_, code) => grpcErrorKind(code));
 const kindOf = (code: number) => KINDS[code] ?? grpcErrorKind(code);
 
-export function createTransport(cfg: GrpcEngineConfig): GrpcTransport {
-  const common = {
+/** What a transport is built from (plain data: a load thread builds its own from it). */
+export function transportOptionsOf(cfg: GrpcEngineConfig) {
+  return {
     address: cfg.address,
     tls: cfg.tls,
     path: cfg.path,
@@ -36,6 +37,10 @@ export function createTransport(cfg: GrpcEngineConfig): GrpcTransport {
     stream: cfg.stream,
     channels: cfg.channels,
   };
+}
+
+export function createTransport(cfg: GrpcEngineConfig): GrpcTransport {
+  const common = transportOptionsOf(cfg);
   if (cfg.client === 'grpc-js') return new GrpcJsTransport(common);
   return new Http2Transport({ ...common, maxConnections: Math.max(cfg.channels, Math.min(MAX_CONNECTIONS, cfg.maxInFlight)) });
 }

@@ -17,7 +17,7 @@ import { THREAD_TICK_MS, type FromPacedThread, type PacedThreadInit, type ToPace
 import { GRPC_MIX_ON_THREADS, grpcLoadThreads } from './grpc-load-threads.js';
 import { ScenarioError } from '../../errors.js';
 import { needsSource } from '../../requests/config.js';
-import { GrpcEngine, MAX_CONNECTIONS } from './grpc-engine.js';
+import { GrpcEngine, MAX_CONNECTIONS, transportOptionsOf } from './grpc-engine.js';
 import { grpcEngineConfig, type GrpcEngineConfig } from './grpc-config.js';
 import type { LoadedProto } from './grpc-proto.js';
 import type { Http2TransportOptions } from './http2-transport.js';
@@ -90,16 +90,7 @@ export class GrpcThreadsEngine implements Engine {
         tickMs: THREAD_TICK_MS,
         drainTimeoutMs: cfg.drainTimeoutMs,
         connectTimeoutMs: this.connectTimeoutMs,
-        transport: {
-          address: cfg.address,
-          tls: cfg.tls,
-          path: cfg.path,
-          request: cfg.request,
-          metadata: cfg.metadata,
-          deadlineMs: cfg.deadlineMs,
-          stream: cfg.stream,
-          ...threadConnections(cfg, threads),
-        },
+        transport: { ...transportOptionsOf(cfg), ...threadConnections(cfg, threads) },
       }),
     });
     return this.pool;
