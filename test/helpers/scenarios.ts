@@ -13,8 +13,9 @@ import { join } from 'node:path';
 const TEST_GENERATOR = { maxSendLag: '25ms', retries: 2 };
 
 /**
- * A short, fast scenario for tests on a 2-core machine: 500 ms windows, 2 s steps, an 8-window
- * baseline (4 s). The p99 floor (detect.p99.minRatio 2) bounds the threshold, so a baseline of 8
+ * A short, fast scenario for tests on a 2-core machine: 500 ms windows, 1.5 s steps (three windows:
+ * one more than detect.confirm needs, for the window in which a queue starts to build), an 8-window
+ * baseline (4 s) after a 500 ms warm-up. The p99 floor (detect.p99.minRatio 2) bounds the threshold, so a baseline of 8
  * windows does not make a false stop likelier; the accuracy test (http-ramp) learns on 16.
  */
 export function fastScenario(
@@ -29,8 +30,8 @@ export function fastScenario(
       start: 400,
       end: 3000,
       growth: { factor: 1.4 },
-      stepDuration: '2s',
-      warmup: '1s',
+      stepDuration: '1500ms',
+      warmup: '500ms',
       baselineWindows: 8,
       drain: '300ms',
       maxDuration: '2m',

@@ -1,7 +1,7 @@
 // Closed loop end to end against a real Go worker pool of W slots on
 // loopback: the concurrency critical point lands near W (throughput
 // plateaus from W on, latency grows past it), and Little's law holds on the
-// unsaturated steps. Bounded: about 25 s of load, connections <= 16.
+// unsaturated steps. Bounded: about 12 s of load, connections <= 16.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { runScenario } from '../../src/runner/run.js';
 import type { RunResult } from '../../src/types.js';
 
 const W = 8;
-const SERVICE_MS = 20;
+const SERVICE_MS = 10;
 let target: GoTarget;
 let result: RunResult;
 let runDir: string;
@@ -30,14 +30,15 @@ beforeAll(async () => {
       mode: 'concurrency',
       start: 1,
       end: 2 * W,
-      stepDuration: '2s',
-      warmup: '1s',
+      stepDuration: '1s',
+      warmup: '500ms',
       baselineWindows: 5,
       drain: '300ms',
       maxDuration: '90s',
       maxRequests: 100_000,
     },
-    detect: { window: '1s', minRequests: 30 },
+    // 500 ms windows, 1 s steps: one connection gets ~50 answers a window (10 ms service), enough for minRequests.
+    detect: { window: '500ms', minRequests: 30 },
     report: { dir: (resultsDir = await mkdtemp(join(tmpdir(), 'critpoint-closed-'))) },
   });
   const outcome = await runScenario(s);
@@ -74,7 +75,7 @@ describe(`closed loop against ${W} slots x ${SERVICE_MS} ms`, () => {
     // p99 at W itself is already a tail of queued requests on this timer-based pool (about 2 service
     // times measured), so p99 is compared with the highest passing load at or below W/2.
     const below = steps.filter((s) => s.load <= W && s.outcome === 'pass').pop()!;
-    // The lowest p99 of the passing loads at or below W/2: a ~200-request step's p99 is two requests,
+    // The lowest p99 of the passing loads at or below W/2: a ~100-request step's p99 is one request,
     // and one VM stall in one such step once read 53 ms at 4 connections (as high as 2W's).
     const halfP99 = Math.min(...steps.filter((s) => s.load <= W / 2 && s.outcome === 'pass').map((s) => s.stats.p99));
     expect(highest.stats.p99).toBeGreaterThan(1.2 * halfP99);

@@ -5,7 +5,7 @@
 // the USL itself. Two runs: the default rules (stop at the knee, before the
 // peak) and the plain "throughput stopped growing" rule
 // (detect.plateau.minEfficiency 0), which runs to the peak and past it, so
-// the points pass the peak and the fit is made. Bounded: about 35 s of load,
+// the points pass the peak and the fit is made. Bounded: about 18 s of load,
 // connections <= 32.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,16 +31,16 @@ const scenario = (url: string, minEfficiency?: number) =>
       mode: 'concurrency',
       start: 1,
       end: 32,
-      stepDuration: '2s',
+      stepDuration: '1s',
       warmup: '500ms',
       baselineWindows: 5,
       drain: '300ms',
       maxDuration: '90s',
       maxRequests: 100_000,
     },
-    // 500 ms windows: one connection already gets ~150 answers in one (5 ms service), and the USL points
+    // 250 ms windows: one connection already gets ~45 answers in one (5 ms service), and the USL points
     // and the plateau rule read whole steps, not windows.
-    detect: { window: '500ms', minRequests: 50, ...(minEfficiency === undefined ? {} : { plateau: { minEfficiency } }) },
+    detect: { window: '250ms', minRequests: 25, ...(minEfficiency === undefined ? {} : { plateau: { minEfficiency } }) },
   });
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // known capacity, started as child processes on 127.0.0.1: W workers x 8 ms, capacity W / 8 ms.
 // One real A/B pair: a base run (8 workers, 1000 req/s) stored by `critpoint run`, then
 // `gate --baseline` runs the head (6 workers, 750 req/s) against it and must BLOCK at max-drop 15%.
-// Each run is a bounded ramp of ~15-25 s (test/fixtures/scenarios/gate-fast.yaml).
+// Each run is a bounded ramp of ~10-14 s (test/fixtures/scenarios/gate-e2e.yaml).
 // What this does not repeat with real ramps, and where it is tested instead:
 //   - the interleaved gate (seeded balanced pair order, added pairs, BLOCK of a true drop, A/A
 //     PASS, no load when a target is unreachable, interrupts): test/unit/gate-runner.test.ts with
@@ -20,7 +20,7 @@ import { EXIT } from '../../src/errors.js';
 import type { GateFile } from '../../src/compare/gate-outputs.js';
 import { GO_TARGET_BUILD_SCRIPT, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 
-const SCENARIO = 'test/fixtures/scenarios/gate-fast.yaml';
+const SCENARIO = 'test/fixtures/scenarios/gate-e2e.yaml';
 const SERVICE_MS = 8;
 
 beforeAll(() => {

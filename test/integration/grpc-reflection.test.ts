@@ -134,14 +134,14 @@ describe('the Go fixture with reflection (v1alpha), no proto file: 8 workers x 8
       target.grpcAddress!,
       { service: 'loadtarget.Work', method: 'Do', request: { payload: 'abc' }, channels: 4, deadline: '2s' },
       {
-        // The proto-file critical-point test's windows and steps (500 ms, 2 s), a shorter baseline and a start nearer the knee.
+        // 500 ms windows as the proto-file critical-point test's, 1.5 s steps (three windows), an 8-window baseline and a start nearer the knee.
         load: {
           start: 600,
           end: 3000,
           growth: { factor: 1.4 },
-          stepDuration: '2s',
+          stepDuration: '1500ms',
           warmup: '500ms',
-          baselineWindows: 12,
+          baselineWindows: 8,
           drain: '300ms',
           maxDuration: '60s',
           maxInFlight: 400,

@@ -37,7 +37,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const EXAMPLE = fileURLToPath(new URL('../../scenarios/http2-tls.yaml', import.meta.url));
 
-/** A short ramp (500 ms windows, 1.5 s steps, 10 baseline windows) with the busy-VM generator allowance of the other load tests. */
+/** A short ramp (500 ms windows, 1.5 s steps, 8 baseline windows) with the busy-VM generator allowance of the other load tests. */
 const RAMP = {
   load: {
     start: 250,
@@ -45,7 +45,7 @@ const RAMP = {
     growth: { factor: 1.5 },
     stepDuration: '1500ms',
     warmup: '500ms',
-    baselineWindows: 10,
+    baselineWindows: 8,
     drain: '200ms',
     maxDuration: '1m',
     maxInFlight: 400,

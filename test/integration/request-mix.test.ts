@@ -61,7 +61,7 @@ describe('request mix and data files against the Go fixture', () => {
         growth: { factor: 1.25 },
         stepDuration: '1500ms',
         warmup: '500ms',
-        baselineWindows: 10,
+        baselineWindows: 8,
         drain: '300ms',
         maxDuration: '1m',
         maxInFlight: 400,
