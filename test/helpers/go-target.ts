@@ -172,3 +172,17 @@ export async function startGoTarget(opts: GoTargetOptions = {}): Promise<GoTarge
     stop,
   };
 }
+
+/**
+ * What the fixture's client_golang counter `http_requests_total` holds for one handler (`grpc_do`,
+ * `grpc_stream`, `work`, ...): the requests the server itself counted, summed over the status codes, or
+ * for one code (`OK`) only.
+ */
+export async function servedByHandler(target: GoTarget, handler: string, code?: string): Promise<number> {
+  const text = await (await fetch(`${target.url}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^http_requests_total\{code="([^"]*)",handler="([^"]+)"\} (\d+)$/gm)) {
+    if (m[2] === handler && (code === undefined || m[1] === code)) n += Number(m[3]);
+  }
+  return n;
+}

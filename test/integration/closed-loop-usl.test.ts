@@ -38,9 +38,10 @@ const scenario = (url: string, minEfficiency?: number) =>
       maxDuration: '90s',
       maxRequests: 100_000,
     },
-    // 250 ms windows: one connection already gets ~45 answers in one (5 ms service), and the USL points
-    // and the plateau rule read whole steps, not windows.
-    detect: { window: '250ms', minRequests: 25, ...(minEfficiency === undefined ? {} : { plateau: { minEfficiency } }) },
+    // 500 ms windows (two a step): one connection already gets ~85 answers in one (5 ms service), and the
+    // USL points and the plateau rule read whole steps, not windows. 250 ms windows were too few answers
+    // for a p99: one stall read as a breach at 2 connections.
+    detect: { window: '500ms', minRequests: 50, ...(minEfficiency === undefined ? {} : { plateau: { minEfficiency } }) },
   });
 
 beforeAll(async () => {
@@ -64,7 +65,8 @@ describe(`USL fit on a contention target (sigma ${SIGMA}, kappa ${KAPPA}, true p
     expect(cp, toThePeak.stopDetail).toBeLessThanOrEqual(TRUE_PEAK + 2);
     const points = toThePeak.diagnostics!.usl.points;
     const top = Math.max(...points.map((p) => p.throughput));
-    expect(points.find((p) => p.concurrency === cp)!.throughput / top, JSON.stringify(points)).toBeGreaterThan(0.95);
+    // The attempt that counted at the critical point is the last one (a recheck measures the load again).
+    expect(points.filter((p) => p.concurrency === cp).at(-1)!.throughput / top, JSON.stringify(points)).toBeGreaterThan(0.95);
     const loads = points.map((p) => p.concurrency);
     expect(Math.min(...loads)).toBeLessThan(TRUE_PEAK);
     expect(Math.max(...loads)).toBeGreaterThan(TRUE_PEAK + 1);

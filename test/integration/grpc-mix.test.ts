@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { runScenario } from '../../src/runner/run.js';
-import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
+import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, servedByHandler, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-grpc-mix-it-'));
 let target: GoTarget;
@@ -28,12 +28,7 @@ afterAll(async () => {
 });
 
 /** Calls the fixture's gRPC handler received (any status), from its Prometheus counter. */
-async function served(handler: string): Promise<number> {
-  const text = await (await fetch(`${target.url}/metrics`)).text();
-  let n = 0;
-  for (const m of text.matchAll(/^http_requests_total\{code="[^"]*",handler="([^"]+)"\} (\d+)$/gm)) if (m[1] === handler) n += Number(m[2]);
-  return n;
-}
+const served = (handler: string) => servedByHandler(target, handler);
 
 describe('a gRPC request mix against the Go fixture', () => {
   it('summary.json counts each request as the server counted its method, and names the description source', async () => {

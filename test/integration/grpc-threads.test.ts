@@ -15,7 +15,7 @@ import { createEngine } from '../../src/engines/registry.js';
 import { GrpcThreadsEngine } from '../../src/engines/grpc/grpc-threads.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 import type { Engine, StepStats, WindowStats } from '../../src/types.js';
-import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
+import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, servedByHandler, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-grpc-threads-'));
 let target: GoTarget;
@@ -31,11 +31,7 @@ afterAll(async () => {
 });
 
 /** OK answers the server counted for a handler (Prometheus http_requests_total{handler,code="OK"}). */
-async function served(handler: string): Promise<number> {
-  const text = await (await fetch(`${target.url}/metrics`)).text();
-  const m = text.match(new RegExp(`^http_requests_total\\{code="OK",handler="${handler}"\\} (\\d+)$`, 'm'));
-  return m ? Number(m[1]) : 0;
-}
+const served = (handler: string) => servedByHandler(target, handler, 'OK');
 
 async function engine(method: string, request: Record<string, unknown>): Promise<Engine> {
   const s = resolveScenario({
