@@ -33,7 +33,7 @@ beforeAll(async () => {
       stepDuration: '1s',
       warmup: '500ms',
       baselineWindows: 5,
-      drain: '300ms',
+      drain: '100ms',
       maxDuration: '90s',
       maxRequests: 100_000,
     },

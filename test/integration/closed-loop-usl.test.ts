@@ -34,7 +34,7 @@ const scenario = (url: string, minEfficiency?: number) =>
       stepDuration: '1s',
       warmup: '500ms',
       baselineWindows: 5,
-      drain: '300ms',
+      drain: '100ms',
       maxDuration: '90s',
       maxRequests: 100_000,
     },

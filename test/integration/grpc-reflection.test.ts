@@ -142,7 +142,7 @@ describe('the Go fixture with reflection (v1alpha), no proto file: 8 workers x 8
           stepDuration: '1500ms',
           warmup: '500ms',
           baselineWindows: 8,
-          drain: '300ms',
+          drain: '100ms',
           maxDuration: '60s',
           maxInFlight: 400,
         },

@@ -46,7 +46,7 @@ const RAMP = {
     stepDuration: '1500ms',
     warmup: '500ms',
     baselineWindows: 8,
-    drain: '200ms',
+    drain: '100ms',
     maxDuration: '1m',
     maxInFlight: 400,
     refine: { resolution: 0.1, maxSteps: 3 },

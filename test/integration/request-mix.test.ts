@@ -62,7 +62,7 @@ describe('request mix and data files against the Go fixture', () => {
         stepDuration: '1500ms',
         warmup: '500ms',
         baselineWindows: 8,
-        drain: '300ms',
+        drain: '100ms',
         maxDuration: '1m',
         maxInFlight: 400,
         // The totals' p99 is the cold requests' (6 S): a queue must add about that much before it shows.

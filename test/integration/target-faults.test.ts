@@ -179,7 +179,8 @@ describe('target hangs mid-run (accepts, never answers)', () => {
     const s = fastScenario(t.url, {
       name: 'hang',
       http: { timeout: '1s' },
-      load: { start: 400, end: 3000, baselineWindows: 5, maxInFlight: 120, maxDuration: `${maxDuration}ms` },
+      // refine.maxSteps 0: the claims are the first hanging step's; the bisection below it is the controller's (unit tests).
+      load: { start: 400, end: 3000, baselineWindows: 5, maxInFlight: 120, maxDuration: `${maxDuration}ms`, refine: { maxSteps: 0 } },
       detect: { generator: BUSY_MACHINE_GENERATOR },
     });
     let toggled = false;
