@@ -55,6 +55,13 @@ export interface Http2TransportOptions {
 
 const END_STREAM = http2.constants.NGHTTP2_FLAG_END_STREAM;
 const REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
+/**
+ * A refused stream is sent again on another connection up to this many times. The server did not process
+ * it (RFC 9113 §8.7), so sending it again is safe; more than once because under connection-age GOAWAYs the
+ * connection the retry lands on may be the next one told to go away (seen: one call in ~2,200 failed
+ * UNAVAILABLE with a single retry). Bounded so that a server refusing everything ends the call.
+ */
+const MAX_TRANSPARENT_RETRIES = 3;
 const CANCEL = http2.constants.NGHTTP2_CANCEL;
 /** The HTTP/2 default SETTINGS_MAX_CONCURRENT_STREAMS is unlimited; nghttp2 reports that as 2^32 - 1. */
 const UNLIMITED = 2 ** 31;
@@ -103,8 +110,8 @@ class Call {
   /** Status heard in the closing headers of an OK call still waiting for its body to be read (settled at close). */
   heldCode = -1;
   h2: ClientHttp2Stream | null = null;
-  /** Already sent again once after the server refused its stream unprocessed. */
-  retried = false;
+  /** Times sent again after the server refused its stream unprocessed (at most MAX_TRANSPARENT_RETRIES). */
+  retries = 0;
 
   constructor(
     readonly transport: Http2Transport,
@@ -361,10 +368,10 @@ export class Http2Transport implements GrpcTransport {
     c.h2 = null;
     if (c.settled) return;
     // REFUSED_STREAM before any response: the server did not process the call (RFC 9113 §8.7), e.g. a stream
-    // sent before a GOAWAY reached the client that falls past the GOAWAY's last stream. Sent again once on
-    // another connection, as gRPC's transparent retry does; its latency still runs from the first intended send.
-    if (rstCode === REFUSED_STREAM && c.httpStatus === undefined && !c.retried && !this.closedForGood) {
-      c.retried = true;
+    // sent before a GOAWAY reached the client that falls past the GOAWAY's last stream. Sent again on another
+    // connection, as gRPC's transparent retry does; its latency still runs from the first intended send.
+    if (rstCode === REFUSED_STREAM && c.httpStatus === undefined && c.retries < MAX_TRANSPARENT_RETRIES && !this.closedForGood) {
+      c.retries++;
       const conn = this.pick();
       if (conn && conn !== c.conn) {
         this.openStream(c, conn);
