@@ -1,4 +1,5 @@
-import { resolveScenario } from '../../src/scenario/load.js';
+import { resolveScenario, type LoadOptions } from '../../src/scenario/load.js';
+import { ScenarioError } from '../../src/errors.js';
 import type { Scenario, ScenarioInput } from '../../src/scenario/schema.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,4 +70,15 @@ export function falseStop(result: {
   if (failed.length > 0)
     return `last attempt did not pass at ${failed.map(([load, o]) => `${load} (${o})`).join(', ')}; warnings: ${result.warnings.join(' | ')}`;
   return null;
+}
+
+/** The problems resolveScenario reports for `data` (one `<dot.path>: <what is wrong>, got <value>` each), [] when it is valid. */
+export function scenarioProblems(data: unknown, opts: LoadOptions = {}): string[] {
+  try {
+    resolveScenario(data, opts);
+    return [];
+  } catch (err) {
+    if (err instanceof ScenarioError) return err.problems;
+    throw err;
+  }
 }

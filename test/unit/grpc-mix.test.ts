@@ -12,7 +12,6 @@ import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { resolveScenario } from '../../src/scenario/load.js';
-import { ScenarioError } from '../../src/errors.js';
 import { loadProto } from '../../src/engines/grpc/grpc-proto.js';
 import { grpcSourceConfig } from '../../src/requests/grpc-config.js';
 import { GrpcRequestSource } from '../../src/requests/grpc-source.js';
@@ -21,6 +20,7 @@ import { serviceDescriptionSchema } from '../../src/result/summary-schema.js';
 import { GrpcEngine } from '../../src/engines/grpc/grpc-engine.js';
 import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
 import { GO_TARGET_PROTO } from '../helpers/go-target.js';
+import { scenarioProblems } from '../helpers/scenarios.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'critpoint-grpc-mix-'));
 const work = { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do' };
@@ -29,15 +29,7 @@ const proto = loadProto(GO_TARGET_PROTO);
 const WorkRequest = proto.root.lookupType('loadtarget.WorkRequest');
 const decode = (b: Buffer) => WorkRequest.toObject(WorkRequest.decode(b), { defaults: true });
 
-function problems(data: unknown, opts = {}): string[] {
-  try {
-    resolveScenario(data, opts);
-    return [];
-  } catch (err) {
-    if (err instanceof ScenarioError) return err.problems;
-    throw err;
-  }
-}
+const problems = scenarioProblems;
 
 const mixScenario = (extra: Record<string, unknown> = {}) => ({
   ...base,

@@ -3,24 +3,16 @@ import { mkdtempSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadScenarioFile, resolveScenario } from '../../src/scenario/load.js';
-import { ScenarioError } from '../../src/errors.js';
 import { engineName } from '../../src/engines/registry.js';
 import { redactScenario } from '../../src/scenario/secrets.js';
 import { grpcAddress, grpcEngineConfig } from '../../src/engines/grpc/grpc-config.js';
 import { GO_TARGET_PROTO } from '../helpers/go-target.js';
+import { scenarioProblems } from '../helpers/scenarios.js';
 
 const work = { proto: GO_TARGET_PROTO, service: 'loadtarget.Work', method: 'Do' };
 const base = { name: 'g', target: { url: 'grpc://127.0.0.1:9090' }, grpc: work };
 
-function problems(data: unknown, opts = {}): string[] {
-  try {
-    resolveScenario(data, opts);
-    return [];
-  } catch (err) {
-    if (err instanceof ScenarioError) return err.problems;
-    throw err;
-  }
-}
+const problems = scenarioProblems;
 
 describe('gRPC scenario defaults and engine choice', () => {
   it('a minimal gRPC scenario gets every default and the grpc engine', () => {

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'node:net';
 import { resolveScenario } from '../../src/scenario/load.js';
-import { ScenarioError } from '../../src/errors.js';
 import { httpOpenConfig } from '../../src/engines/http-open/http-open-config.js';
 import { ConnectionCounter, createHttpDispatcher, DEFAULT_H2_STREAMS, h2Connections } from '../../src/engines/http-dispatcher.js';
 import { runDiagnosticsSchema } from '../../src/result/summary-schema.js';
 import { connectionsLine } from '../../src/runner/diagnostics.js';
+import { scenarioProblems } from '../helpers/scenarios.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-h2-unit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -23,15 +23,7 @@ writeFileSync(notPem, 'hello');
 
 const base = (url: string, http: Record<string, unknown> = {}, load: Record<string, unknown> = {}) => ({ name: 'h', target: { url }, http, load });
 
-function problems(data: unknown): string[] {
-  try {
-    resolveScenario(data, { baseDir: tmp });
-    return [];
-  } catch (err) {
-    if (err instanceof ScenarioError) return err.problems;
-    throw err;
-  }
-}
+const problems = (data: unknown) => scenarioProblems(data, { baseDir: tmp });
 
 describe('http.version and http.tls in the scenario', () => {
   it('version defaults to 1.1; 2 and 1.1 are accepted as numbers or strings', () => {

@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../src/scenario/load.js';
-import { ScenarioError } from '../../src/errors.js';
 import { summarizePlan } from '../../src/load/ramp-plan.js';
 import { engineName } from '../../src/engines/registry.js';
 import { runCli } from '../../src/cli/program.js';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scenarioProblems } from '../helpers/scenarios.js';
 
 const minimal = { name: 'x', target: { url: 'http://127.0.0.1:8080' } };
 const closed = (load: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) => ({ ...minimal, ...rest, load: { mode: 'concurrency', ...load } });
 
-function problems(data: unknown): string[] {
-  try {
-    resolveScenario(data);
-    return [];
-  } catch (err) {
-    if (err instanceof ScenarioError) return err.problems;
-    throw err;
-  }
-}
+const problems = (data: unknown) => scenarioProblems(data);
 
 describe('load.mode concurrency: defaults differ from rate', () => {
   it('start 1, end 256 connections, growth x2, engine http-closed, pipelining/workers left to the engine', () => {

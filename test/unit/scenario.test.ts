@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveScenario, parseScenarioText, applySet } from '../../src/scenario/load.js';
 import { ScenarioError } from '../../src/errors.js';
 import { redactScenario, REDACTED } from '../../src/scenario/secrets.js';
+import { scenarioProblems } from '../helpers/scenarios.js';
 
 const minimal = { name: 'x', target: { url: 'http://127.0.0.1:8080' } };
 
-function problems(data: unknown, opts = {}): string[] {
-  try {
-    resolveScenario(data, opts);
-    return [];
-  } catch (err) {
-    if (err instanceof ScenarioError) return err.problems;
-    throw err;
-  }
-}
+const problems = scenarioProblems;
 
 describe('scenario defaults', () => {
   it('a minimal scenario gets every default', () => {
