@@ -3,8 +3,8 @@
 // server itself counted in the same test (helpers/grpc-plateau.ts), with the
 // DEFAULT detector (send-lag p99 <= 5 ms, one retry: no busy-machine
 // allowance): at 1,000 calls/s (timer pacing) and 2,000 calls/s (spin pacing)
-// no load below the knee is left generator-limited. Where the generator still falls behind before the knee
-// on this machine (issue 14's target not met), the test checks that the stop
+// no load below the knee is left generator-limited. Where the generator still
+// falls behind before the knee on this machine, the test checks that the stop
 // is honest (a window really lagged > 5 ms or sent short, no critical point,
 // exit code 5), prints the measured send lag and is skipped with that note:
 // it never passes. The grpc-js client agrees with the default http2 client
