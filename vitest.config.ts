@@ -2,15 +2,16 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects. unit: pure and fast, in parallel. light: real processes and servers that put little
 // load on the machine and assert nothing a busy machine can change (invalid input through the CLI, the
-// modules a child loaded, the report rendered in Chromium, a short real run whose report must match its
-// summary whatever it found); they run in parallel with each other and with the unit tests. integration: anything that puts load on the machine (real servers, ramps) runs
+// modules a child loaded, the report rendered in Chromium, short low-rate runs whose outputs, secrets and
+// response checks are the claim whatever the run found); they run in parallel with each other and with the unit tests. integration: anything that puts load on the machine (real servers, ramps) runs
 // one file at a time, and never at the same time as the other two (scripts/test.sh), so tests do not
 // compete for the two cores and distort each other's measurements.
 export default defineConfig({
   test: {
-    // Both cores (vitest's default is cores - 1: one worker on a 2-core machine). The integration
-    // project still runs one file at a time (fileParallelism: false).
-    maxWorkers: 2,
+    // Three workers on two cores (vitest's default is cores - 1: one worker here): the light files spend
+    // most of their time waiting on servers and child processes, and a third worker fills the cores
+    // while one waits. The integration project still runs one file at a time (fileParallelism: false).
+    maxWorkers: 3,
     projects: [
       {
         test: {

@@ -27,15 +27,23 @@ afterAll(async () => {
 
 /** A short scenario writing into `dir`. */
 function short(dir: string, name: string) {
-  const s = fastScenario(target.url, { name, load: { start: 400, end: 560, baselineWindows: 6 }, detect: { generator: BUSY_MACHINE_GENERATOR } });
+  // The baseline only, at a low rate: the claims are about writing the outputs, not about the ramp.
+  const s = fastScenario(target.url, {
+    name,
+    load: { start: 100, end: 100, baselineWindows: 5 },
+    detect: { minRequests: 20, generator: BUSY_MACHINE_GENERATOR },
+  });
   return resolveScenario({ ...structuredClone(s), report: { dir, formats: ['json', 'csv'] } });
 }
 
-/** Runs `act(runDir)` once the first ramp step starts (mid-run, after the baseline). */
+/**
+ * Runs `act(runDir)` once the baseline step has ended (mid-run: the outputs are written at the end),
+ * whatever its outcome: on a busy machine the run may stop there, generator-limited.
+ */
 function midRun(dir: string, name: string, act: (runDir: string) => void) {
   let done = false;
   return (e: ProgressEvent) => {
-    if (e.type === 'step-start' && e.step.phase === 'ramp' && !done) {
+    if (e.type === 'step-end' && !done) {
       done = true;
       act(onlyRunDir(dir, name));
     }
@@ -70,9 +78,9 @@ describe('results folder fails during the run', () => {
     });
     const { result } = await runScenario(short(dir, 'gone'), { onProgress });
     expect(runDir).not.toBe('');
-    expect(result.stopReason).toBe('completed');
-    expect(result.windows.length).toBeGreaterThan(6);
-    expect(result.steps).toHaveLength(2);
+    // Whatever the run found (a light test asserts no outcome a busy machine can change): the outputs are the claim.
+    expect(['completed', 'breach', 'generator-limited']).toContain(result.stopReason);
+    expect(result.windows.length).toBeGreaterThanOrEqual(5);
     expect(result.files).toEqual([]);
     const warn = result.warnings.filter((w) => w.startsWith('could not write'));
     expect(warn).toEqual(expect.arrayContaining([expect.stringContaining(join(runDir, 'summary.json')), expect.stringContaining(join(runDir, 'windows.csv'))]));
@@ -87,12 +95,12 @@ describe('results folder fails during the run', () => {
       symlinkSync('/dev/full', join(d, `summary.json.tmp-${process.pid}`));
     });
     const { result } = await runScenario(short(dir, 'full'), { onProgress });
-    expect(result.stopReason).toBe('completed');
+    expect(['completed', 'breach', 'generator-limited']).toContain(result.stopReason);
     const warn = result.warnings.filter((w) => w.startsWith('could not write'));
     expect(warn).toEqual([`could not write the json report to ${join(runDir, 'summary.json')} (ENOSPC); the result is kept in memory`]);
     expect(result.files).toEqual(['windows.csv', 'steps.csv']);
     // The failed temp file is cleaned up: no half-written summary is left behind.
     expect(readdirSync(runDir).sort()).toEqual(['steps.csv', 'windows.csv']);
-    expect(result.windows.length).toBeGreaterThan(6);
+    expect(result.windows.length).toBeGreaterThanOrEqual(5);
   });
 });
