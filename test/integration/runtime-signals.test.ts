@@ -39,8 +39,14 @@ afterEach(async () => {
 describe('runtime signals on the real Go target', () => {
   it('pool mode (8 workers x 8 ms): stops at the knee on p99 or goroutines, the goroutine series is in the report, dump and heap profile saved', async () => {
     target = await startGoTarget({ workers: 8, serviceTimeMs: 8 });
-    const s = withRuntime(fastScenario(target.url), runtime);
+    // The coarse ramp only (refine.resolution 0: the critical point is the last passing step, 784 req/s
+    // here): the claims are the signals, their series and the evidence at the breach; how sharply the
+    // knee is found is http-ramp.test.ts's claim.
+    const s = withRuntime(fastScenario(target.url, { load: { refine: { resolution: 0 } } }), runtime);
     const { result, runDir } = await runScenario(s);
+    console.log(
+      `pool: critical point ${result.criticalPoint?.value} on ${result.criticalPoint?.signals.map((b) => b.signal).join(', ')}; steps ${result.steps.map((st) => `${st.load}:${st.outcome}`).join(' ')}`,
+    );
     expect(result.stopReason).toBe('breach');
     // At a pool's knee p99 and the goroutine count (Little's law) rise together; whichever confirms
     // first stops the run, and the critical point is the pool's (8 x 8 ms = 1000 req/s) either way.
