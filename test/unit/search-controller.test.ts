@@ -8,6 +8,8 @@ import { exitCodeFor, EXIT } from '../../src/errors.js';
 import { drive, scriptedScenario } from '../helpers/scripted-search.js';
 import type { Step, WindowStats } from '../../src/types.js';
 import { win } from '../helpers/windows.js';
+import { uslPeak, uslThroughput } from '../../src/stats/usl.js';
+import { runDiagnostics } from '../../src/runner/diagnostics.js';
 
 const KNEE = 1000;
 /** A target whose p99 jumps to 60 ms (6x its baseline) from KNEE up. */
@@ -309,6 +311,46 @@ describe('closed loop (load.mode concurrency): the throughput plateau', () => {
     expect(t.stop.criticalPoint).toMatchObject({ unit: 'connections' });
     // Refinement bisects on whole connections.
     expect(t.proposed.filter(([p]) => p === 'refine').every(([, l]) => Number.isInteger(l))).toBe(true);
+  });
+});
+
+describe('closed loop on a contention curve (the USL, sigma 0.05, kappa 0.05: throughput peaks at 4 connections)', () => {
+  // The Go fixture's -mode contention as the closed-loop USL integration test drives it (5 ms service,
+  // start 1, end 32): X(N) = 200 N / (1 + sigma (N - 1) + kappa N (N - 1)), latency N / X(N) by Little's law,
+  // p99 10 ms above it (under detect.p99.minRatio x the baseline's until past the peak: the plateau rules decide).
+  const curve = { lambda: 200, sigma: 0.05, kappa: 0.05 };
+  const TRUE_PEAK = uslPeak(curve.sigma, curve.kappa)!;
+  const contention = (conns: number): Partial<WindowStats> => {
+    const x = uslThroughput(conns, curve);
+    const meanMs = (conns / x) * 1000;
+    return { offered: conns, scheduled: 0, achievedRate: x, completed: x, sent: x, mean: meanMs, p50: meanMs, p99: meanMs + 10 };
+  };
+  const run = (minEfficiency?: number) =>
+    drive(
+      scriptedScenario({
+        load: { mode: 'concurrency', start: 1, end: 32, baselineWindows: 5 },
+        detect: { minRequests: 30, ...(minEfficiency === undefined ? {} : { plateau: { minEfficiency } }) },
+      }),
+      contention,
+    );
+
+  it('the default rules stop at the knee, at or below the peak, and say why there is no USL fit', () => {
+    const t = run();
+    expect(t.stop.reason, t.stop.detail).toBe('breach');
+    expect(t.stop.criticalPoint!.value, JSON.stringify(t.ramp)).toBeLessThanOrEqual(TRUE_PEAK);
+    const usl = runDiagnostics([...t.steps], 'connections').usl;
+    expect(usl.status, usl.detail).toMatch(/^(peak-not-passed|too-few-points)$/);
+  });
+
+  it('the plain "throughput stopped growing" rule (minEfficiency 0) runs to the peak and past it, and the fit finds it', () => {
+    const t = run(0);
+    expect(t.stop.reason, t.stop.detail).toBe('breach');
+    const cp = t.stop.criticalPoint!.value;
+    expect(cp, JSON.stringify(t.ramp)).toBeGreaterThanOrEqual(TRUE_PEAK - 1);
+    expect(cp, JSON.stringify(t.ramp)).toBeLessThanOrEqual(TRUE_PEAK + 2);
+    const usl = runDiagnostics([...t.steps], 'connections').usl;
+    expect(usl.status, usl.detail).toBe('fitted');
+    expect(Math.abs(usl.fit!.peakConcurrency! - TRUE_PEAK)).toBeLessThanOrEqual(1);
   });
 });
 
