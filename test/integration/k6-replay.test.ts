@@ -33,7 +33,7 @@ const scenarioFor = (url: string): Scenario =>
     // sharpness. 3 s steps: the breach must be decided (warm-up + two 500 ms windows) while the stand-in
     // still has lines of the step to replay, or the REST stop is never exercised (2 s steps were too short).
     load: {
-      start: 450,
+      start: 600,
       end: 1000,
       growth: { factor: 1.5 },
       stepDuration: '3s',

@@ -56,7 +56,8 @@ describe('request mix and data files against the Go fixture', () => {
         { name: 'cold', weight: 1, path: '/mix/cold' },
       ],
       load: {
-        start: Math.round(MIX * 0.4),
+        // A start above half the capacity: three ramp steps to the knee (0.6, 0.75, 0.94, 1.17 x).
+        start: Math.round(MIX * 0.6),
         end: Math.round(MIX * 2),
         growth: { factor: 1.25 },
         stepDuration: '1500ms',
