@@ -144,11 +144,11 @@ describe('the packed package', () => {
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
     expect(out.stderr).toBe('');
-    expect(out.stdout).toMatch(/^step 0 baseline 50 req\/s: \S+$/m);
+    expect(out.stdout).toMatch(/^step 0 baseline 100 req\/s: \S+$/m);
     const stop = /^(\S+): /m.exec(out.stdout.split('\n').find((l) => !l.startsWith('step ')) ?? '')?.[1];
     // The exit code is the documented one for the stop reason, and the saved summary says the same.
     expect(out.stdout).toMatch(new RegExp(`^saved library-example/\\S+: \\d+ steps, exit code ${out.code}$`, 'm'));
-    // On a machine too busy to send 50 req/s on schedule the run honestly stops generator-limited (exit 5);
+    // On a machine too busy to send 100 req/s on schedule the run honestly stops generator-limited (exit 5);
     // otherwise it finds the critical point of a target of known capacity 200 req/s, within a wide band
     // (the example's short windows are coarse).
     expect(['breach', 'generator-limited']).toContain(stop);
