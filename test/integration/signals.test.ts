@@ -1,13 +1,14 @@
-// SIGINT / SIGTERM on the built CLI (a real process, as a user or CI sees it),
-// and what a run leaves behind: no child process, no open port.
+// SIGINT / SIGTERM on the built CLI during a run (a real process, as a user or
+// CI sees it): load stops at once, a partial report, the documented exit code.
+// What `critpoint demo` leaves behind (no child process, no open port) is
+// test/light/demo-cleanup.test.ts.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/errors.js';
 import { BUSY_MACHINE_GENERATOR_YAML, startFaultTarget, type FaultTarget } from '../helpers/fault-target.js';
 import { ensureBuilt, onlyRunDir, spawnCli, type CliProcess } from '../helpers/cli.js';
-import { descendants, isRunning, portClosed, waitUntil } from '../helpers/processes.js';
 
 let target: FaultTarget | undefined;
 let cli: CliProcess | undefined;
@@ -85,55 +86,4 @@ describe('signals during a run', () => {
     expect(at - secondAt).toBeLessThan(1_000);
     expect(c.stderr()).toMatch(/second SIGINT: exiting now/);
   });
-});
-
-describe('no child process and no open port left behind by `critpoint demo`', () => {
-  async function startDemo(extra: string[] = []): Promise<{ c: CliProcess; url: string; child: number; out: string }> {
-    const out = mkdtempSync(join(tmpdir(), 'critpoint-demo-'));
-    const c = (cli = spawnCli(['demo', '--out', out, '--workers', '20', '--service-ms', '5', ...extra]));
-    await c.waitFor(/demo target: .* at (http:\/\/\S+),/);
-    const url = /demo target: .* at (http:\/\/\S+),/.exec(c.stderr())![1]!;
-    const kids = descendants(c.pid);
-    expect(kids).toHaveLength(1);
-    expect(await portClosed(url)).toBe(false);
-    return { c, url, child: kids[0]!, out };
-  }
-
-  it('after a run that completes', async () => {
-    const sets = [
-      'load.start=300',
-      'load.end=450',
-      'load.stepDuration=1s',
-      'load.warmup=500ms',
-      'load.baselineWindows=5',
-      'detect.window=500ms',
-      'detect.minRequests=100',
-      'detect.generator.maxSendLag=100ms',
-    ].flatMap((s) => ['--set', s]);
-    const { c, url, child, out } = await startDemo(sets);
-    const { code } = await c.exited;
-    expect(code).toBe(EXIT.completed);
-    expect(existsSync(out)).toBe(true);
-    expect(await waitUntil(() => !isRunning(child), 2_000)).toBe(true);
-    expect(await portClosed(url)).toBe(true);
-  });
-
-  for (const how of ['SIGINT', 'SIGINT twice', 'SIGKILL'] as const) {
-    it(`after ${how} of the CLI`, async () => {
-      const { c, url, child } = await startDemo();
-      await new Promise((r) => setTimeout(r, 1_000));
-      if (how === 'SIGKILL') c.child.kill('SIGKILL');
-      else {
-        c.child.kill('SIGINT');
-        if (how === 'SIGINT twice') {
-          await c.waitFor(/SIGINT: stopping load/);
-          c.child.kill('SIGINT');
-        }
-      }
-      const { code } = await c.exited;
-      expect(code).toBe(how === 'SIGKILL' ? 137 : EXIT.sigint);
-      expect(await waitUntil(() => !isRunning(child), 3_000)).toBe(true);
-      expect(await portClosed(url)).toBe(true);
-    });
-  }
 });

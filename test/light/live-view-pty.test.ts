@@ -4,7 +4,9 @@
 // the previous block exactly (no stale line left, no wrapped line), and the
 // final screen must hold the finished steps and the summary. A light test (run
 // beside the unit tests): nothing here depends on what the run found, only on
-// what it drew (a ramp step that breaches early is as good as a full ramp).
+// what it drew against what its summary says it did (a ramp step that breaches
+// early, or a baseline a busy machine left generator-limited, is as good as a
+// full ramp).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
@@ -46,10 +48,11 @@ describe('live view on a terminal', () => {
     const frames = term.snapshots.map(phaseOf);
     for (const f of frames.slice(1)) expect(f.length).toBeLessThanOrEqual(1);
 
-    // The phases seen, in order, without repeats.
+    // The phases seen, in order, without repeats: those the run reached (a busy machine may end it
+    // generator-limited at its baseline; the summary says which it reached).
     const seen = frames.flat().filter((p, i, a) => p !== a[i - 1]);
-    const expected = ['warm-up', 'baseline', 'ramp'];
-    if (summary.steps.some((s) => s.phase === 'refine')) expected.push('refine');
+    const reached = (phase: string) => summary.steps.some((s) => s.phase === phase);
+    const expected = ['warm-up', 'baseline', ...['ramp', 'refine'].filter(reached)];
     const order = expected.map((p) => seen.indexOf(p));
     expect(
       order.every((i) => i >= 0),
@@ -59,8 +62,10 @@ describe('live view on a terminal', () => {
 
     // Frames show the step, the rate and the p99 against its threshold once the baseline is known.
     const texts = term.snapshots.map((s) => s.join('\n'));
-    expect(texts.some((t) => /step #\d+ \(ramp \d+ of \d+\) [\d.]+ req\/s/.test(t))).toBe(true);
-    expect(texts.some((t) => /latency +p99 [\d.]+ ms \/ threshold [\d.]+ ms/.test(t))).toBe(true);
+    if (reached('ramp')) {
+      expect(texts.some((t) => /step #\d+ \(ramp \d+ of \d+\) [\d.]+ req\/s/.test(t))).toBe(true);
+      expect(texts.some((t) => /latency +p99 [\d.]+ ms \/ threshold [\d.]+ ms/.test(t))).toBe(true);
+    }
     expect(texts.some((t) => /elapsed \d+:\d\d +budget 0:45/.test(t))).toBe(true);
 
     // Final screen: the live block is gone; one line per finished step and the summary stay.
