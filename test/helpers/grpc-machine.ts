@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** Share (0..1) of durationMs that a busy loop on this thread got to run. */
-export function cpuShareAvailable(durationMs = 1_000): number {
+export function cpuShareAvailable(durationMs = 500): number {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let x = 0;

@@ -39,7 +39,7 @@ beforeAll(() => {
 const BUSY_VM_GENERATOR = { maxSendLag: '25ms', retries: 2 };
 
 /**
- * True when a busy loop of ours got less than 60% of a core for a second before any load: other work
+ * True when a busy loop of ours got less than 60% of a core for half a second before any load: other work
  * holds the cores, and no generator could keep a millisecond schedule here. The test says so and stops.
  */
 function machineTooBusy(what: string): boolean {
@@ -145,8 +145,8 @@ describe('grpc-js and http2 clients measure the same target alike (Go fixture, 4
   });
   afterAll(async () => target?.stop());
 
-  /** One open-loop step of `rate` calls/s for 1.5 s (500 ms warm-up) through `client`, as the runner would run it. */
-  async function step(client: string, rate: number): Promise<StepStats> {
+  /** Two open-loop steps through `client`, as the runner would run them: `below` calls/s for 1.5 s after a 500 ms warm-up, then `above` for 1.5 s (its connections warm). */
+  async function steps(client: string, below: number, above: number): Promise<{ below: StepStats; above: StepStats }> {
     // grpc-js needs the busy-machine allowance at these rates on two shared cores (issue 14: its own per-call CPU).
     const s = rampScenario(target.grpcAddress!, { client }, {}, { window: '500ms', generator: BUSY_VM_GENERATOR });
     const engine = await createEngine(s, { env: {} });
@@ -154,16 +154,16 @@ describe('grpc-js and http2 clients measure the same target alike (Go fixture, 4
       await engine.preflight(3_000);
       const t0 = performance.now();
       let i = 0;
-      return await engine.runStep(
-        { index: 0, phase: 'ramp', load: rate, unit: 'req/s', durationMs: 1_500, warmupMs: 500, maxRequests: Infinity },
-        {
-          now: () => performance.now() - t0,
-          signal: new AbortController().signal,
-          liveness: ignoreLiveness,
-          onWindow: () => undefined,
-          nextWindowIndex: () => i++,
-        },
-      );
+      const ctx = {
+        now: () => performance.now() - t0,
+        signal: new AbortController().signal,
+        liveness: ignoreLiveness,
+        onWindow: () => undefined,
+        nextWindowIndex: () => i++,
+      };
+      const step = (index: number, load: number, warmupMs: number) =>
+        engine.runStep({ index, phase: 'ramp', load, unit: 'req/s', durationMs: 1_500, warmupMs, maxRequests: Infinity }, ctx);
+      return { below: await step(0, below, 500), above: await step(1, above, 0) };
     } finally {
       await engine.close();
     }
@@ -178,7 +178,7 @@ describe('grpc-js and http2 clients measure the same target alike (Go fixture, 4
     if (machineTooBusy('agreement')) return ctx.skip();
     const plateau = await measureGoPlateau(target, { concurrency: 32, seconds: 1 });
     const at: Record<string, { below: StepStats; above: StepStats }> = {};
-    for (const client of ['grpc-js', 'http2']) at[client] = { below: await step(client, 300), above: await step(client, 650) };
+    for (const client of ['grpc-js', 'http2']) at[client] = await steps(client, 300, 650);
     // Answers per second while the step sent (its measured windows; the step's tail after it is its own window).
     const served = (st: StepStats) => {
       const ws = st.windows.filter((w) => !w.warmup && !w.sparse);

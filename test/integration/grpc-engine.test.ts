@@ -295,7 +295,7 @@ describe('closed loop and an unreachable target (Go target: 4 workers x 10 ms = 
     try {
       await engine.preflight(2_000);
       for (const n of [2, 16]) {
-        const r = await oneStep(engine, n, 'connections', 2_000, 500);
+        const r = await oneStep(engine, n, 'connections', 1_000, 500);
         const ceiling = (Math.min(n, 4) * 1000) / 10;
         expect(r.maxInFlight).toBe(n);
         expect(r.errorTotal).toBe(0);

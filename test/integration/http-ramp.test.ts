@@ -20,7 +20,7 @@ describe('a target of known capacity (8 slots x 8 ms = 1000 req/s, child process
   });
 
   it('the critical point lands within -20%/+5% of the closed-loop plateau measured in the same test', async () => {
-    const plateau = await measurePlateau(`${target.url}/work`, 64, 2);
+    const plateau = await measurePlateau(`${target.url}/work`, 64, 4);
     expect(plateau / target.capacity).toBeGreaterThan(0.9);
     const { result } = await runScenario(fastScenario(target.url, { load: { baselineWindows: 16 } }));
     expect(result.stopReason).toBe('breach');

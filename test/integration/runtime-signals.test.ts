@@ -111,8 +111,8 @@ describe('runtime signals on the real Go target', () => {
   it('a target whose capacity is far above the ramp ends completed with samplers on (no false stop); a sampler whose endpoint is down is reported with its gaps', async () => {
     target = await startGoTarget({ workers: 200, serviceTimeMs: 5 });
     const rt = { ...runtime, signals: [...runtime.signals, { name: 'queue', source: { json: 'http://127.0.0.1:9/stats', field: 'queue.depth' } }] };
-    // Three steps to the end (400, 680, 1100): each one judged with the samplers on.
-    const s = withRuntime(fastScenario(target.url, { load: { end: 1100, growth: { factor: 1.7 } } }), rt);
+    // Two steps to the end (400, 1100): each one judged with the samplers on.
+    const s = withRuntime(fastScenario(target.url, { load: { end: 1100, growth: { factor: 2.75 } } }), rt);
     const { result, runDir } = await runScenario(s);
     expect(result.stopReason).toBe('completed');
     expect(result.criticalPoint).toBeNull();
