@@ -30,6 +30,9 @@ export default defineConfig({
         test: {
           name: 'light',
           include: ['test/light/**/*.test.ts'],
+          // One module cache per worker, as for the unit tests: a fresh import of the sources per file cost
+          // ~25 s of CPU in a phase that is CPU-bound. Each file stops its own servers and children.
+          isolate: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

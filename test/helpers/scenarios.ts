@@ -19,7 +19,7 @@ const TEST_GENERATOR = { maxSendLag: '25ms', retries: 2 };
  * baseline (4 s) after a 500 ms warm-up, and a 100 ms pause between steps (load.drain: it starts once
  * the step's in-flight requests are done, and the test targets hold no other queue). The p99 floor
  * (detect.p99.minRatio 2) bounds the threshold, so a baseline of 8 windows does not make a false stop
- * likelier; the accuracy test (http-ramp) learns on 16.
+ * likelier; the accuracy test (http-ramp) learns on 12.
  */
 export function fastScenario(
   url: string,

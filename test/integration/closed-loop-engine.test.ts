@@ -155,7 +155,7 @@ describe('failures become error kinds', () => {
 
   it('answers slower than http.timeout count as timeout', async () => {
     // 1 s: the shortest timeout autocannon takes (whole seconds; the scenario rules refuse less).
-    const t = await start({ workers: 2, serviceTimeMs: 2_000 });
+    const t = await start({ workers: 2, serviceTimeMs: 1_200 });
     const r = await step(engine(t.url, { timeoutMs: 1_000, minRequests: 1 }), 2, 1_200);
     expect(r.stats.errors.timeout).toBeGreaterThanOrEqual(2);
     expect(r.stats.completed).toBe(0);

@@ -22,7 +22,7 @@ describe('a target of known capacity (8 slots x 8 ms = 1000 req/s, child process
   it('the critical point lands within -20%/+5% of the closed-loop plateau measured in the same test', async () => {
     const plateau = await measurePlateau(`${target.url}/work`, 64, 4);
     expect(plateau / target.capacity).toBeGreaterThan(0.9);
-    const { result } = await runScenario(fastScenario(target.url, { load: { baselineWindows: 16 } }));
+    const { result } = await runScenario(fastScenario(target.url, { load: { baselineWindows: 12 } }));
     expect(result.stopReason).toBe('breach');
     const cp = result.criticalPoint!;
     expect(cp.resolution).toBeLessThanOrEqual(0.05 + 1e-9);
@@ -32,8 +32,8 @@ describe('a target of known capacity (8 slots x 8 ms = 1000 req/s, child process
     );
     expect(ratio).toBeGreaterThanOrEqual(0.8);
     expect(ratio).toBeLessThanOrEqual(1.05);
-    // Windows and steps are all there, baseline learned on >= 16 windows.
-    expect(result.baseline!.windows).toBeGreaterThanOrEqual(16);
+    // Windows and steps are all there, baseline learned on >= 12 windows.
+    expect(result.baseline!.windows).toBeGreaterThanOrEqual(12);
     expect(result.steps.some((s) => s.phase === 'refine')).toBe(true);
     expect(result.exitCode).toBe(EXIT.breach);
   });
