@@ -25,7 +25,7 @@ function scenarioFile(url: string, name: string, extra = ''): { file: string; di
   const file = join(dir, 's.yaml');
   writeFileSync(
     file,
-    `name: ${name}\ntarget: { url: ${url} }\nhttp: { path: /work${extra} }\nload: { start: 300, end: 3000, growth: { factor: 1.4 }, stepDuration: 2s, warmup: 1s, baselineWindows: 10, drain: 300ms, maxInFlight: 400 }\ndetect: { window: 500ms, minRequests: 150, ${BUSY_MACHINE_GENERATOR_YAML} }\nreport: { dir: ${JSON.stringify(dir)} }\n`,
+    `name: ${name}\ntarget: { url: ${url} }\nhttp: { path: /work${extra} }\nload: { start: 300, end: 3000, growth: { factor: 1.4 }, stepDuration: 2s, warmup: 500ms, baselineWindows: 10, drain: 300ms, maxInFlight: 400 }\ndetect: { window: 500ms, minRequests: 150, ${BUSY_MACHINE_GENERATOR_YAML} }\nreport: { dir: ${JSON.stringify(dir)} }\n`,
   );
   return { file, dir };
 }
@@ -40,8 +40,8 @@ describe('signals during a run', () => {
       const { file, dir } = scenarioFile(target.url, `sig-${sig.toLowerCase()}`);
       const c = (cli = spawnCli(['run', file]));
       await c.waitFor(/\[baseline\]/);
-      // The 1 s warm-up's two 500 ms windows and about two of the baseline's: a partial report with windows in it.
-      await new Promise((r) => setTimeout(r, 2_000));
+      // The 500 ms warm-up's window and about two of the baseline's: a partial report with windows in it.
+      await new Promise((r) => setTimeout(r, 1_500));
       const sentAt = performance.now();
       c.child.kill(sig);
       const { code: exit, at } = await c.exited;
