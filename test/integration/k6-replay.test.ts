@@ -38,7 +38,7 @@ const scenarioFor = (url: string): Scenario =>
       growth: { factor: 1.5 },
       stepDuration: '3s',
       warmup: '500ms',
-      baselineWindows: 6,
+      baselineWindows: 5,
       drain: '300ms',
       refine: { maxSteps: 0 },
       maxInFlight: 400,
