@@ -7,11 +7,11 @@
 // falls behind before the knee on this machine, the test checks that the stop
 // is honest (a window really lagged > 5 ms or sent short, no critical point,
 // exit code 5), prints the measured send lag and is skipped with that note:
-// it never passes. The grpc-js client measures the same steps as the default
-// http2 client below and above the knee; a server-streaming method is measured to its first
-// message and to the end of the stream. Lean ramps (1 s steps, 250 ms
-// windows, a start near the knee). All load is bounded (maxDuration, steps,
-// deadlines).
+// it never passes. The grpc-js client measures a step below and a step above
+// the knee as the default http2 client does; a server-streaming method is
+// measured to its first message and to the end of the stream. Lean ramps
+// (1 s steps, 250 ms windows, a start near the knee). All load is bounded
+// (maxDuration, steps, deadlines).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -146,7 +146,7 @@ describe('grpc-js and http2 clients measure the same target alike (Go fixture, 4
   afterAll(async () => target?.stop());
 
   /** Two open-loop steps through `client`, as the runner would run them: `below` calls/s for 1.5 s after a 500 ms warm-up, then `above` for 1.5 s (its connections warm). */
-  async function steps(client: string, below: number, above: number): Promise<{ below: StepStats; above: StepStats }> {
+  async function belowAndAbove(client: string, below: number, above: number): Promise<{ below: StepStats; above: StepStats }> {
     // grpc-js needs the busy-machine allowance at these rates on two shared cores (issue 14: its own per-call CPU).
     const s = rampScenario(target.grpcAddress!, { client }, {}, { window: '500ms', generator: BUSY_VM_GENERATOR });
     const engine = await createEngine(s, { env: {} });
@@ -178,7 +178,7 @@ describe('grpc-js and http2 clients measure the same target alike (Go fixture, 4
     if (machineTooBusy('agreement')) return ctx.skip();
     const plateau = await measureGoPlateau(target, { concurrency: 32, seconds: 1 });
     const at: Record<string, { below: StepStats; above: StepStats }> = {};
-    for (const client of ['grpc-js', 'http2']) at[client] = await steps(client, 300, 650);
+    for (const client of ['grpc-js', 'http2']) at[client] = await belowAndAbove(client, 300, 650);
     // Answers per second while the step sent (its measured windows; the step's tail after it is its own window).
     const served = (st: StepStats) => {
       const ws = st.windows.filter((w) => !w.warmup && !w.sparse);
