@@ -17,7 +17,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { createEngine } from '../../src/engines/registry.js';
 import { runScenario } from '../../src/runner/run.js';
@@ -26,7 +25,7 @@ import type { RunResult, StepStats } from '../../src/types.js';
 import { GO_TARGET_BUILD_SCRIPT, GO_TARGET_PROTO, goTargetAvailable, startGoTarget, type GoTarget } from '../helpers/go-target.js';
 import { measureGoPlateau } from '../helpers/grpc-plateau.js';
 import { cpuShareAvailable } from '../helpers/grpc-machine.js';
-import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
+import { standaloneStepContext } from '../helpers/step-context.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'critpoint-grpc-cp-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -152,15 +151,7 @@ describe('grpc-js and http2 clients measure the same target alike (Go fixture, 4
     const engine = await createEngine(s, { env: {} });
     try {
       await engine.preflight(3_000);
-      const t0 = performance.now();
-      let i = 0;
-      const ctx = {
-        now: () => performance.now() - t0,
-        signal: new AbortController().signal,
-        liveness: ignoreLiveness,
-        onWindow: () => undefined,
-        nextWindowIndex: () => i++,
-      };
+      const ctx = standaloneStepContext();
       const step = (index: number, load: number, warmupMs: number) =>
         engine.runStep({ index, phase: 'ramp', load, unit: 'req/s', durationMs: 1_500, warmupMs, maxRequests: Infinity }, ctx);
       return { below: await step(0, below, 500), above: await step(1, above, 0) };
@@ -219,18 +210,10 @@ describe('a server-streaming method (Go fixture, 8 workers x 5 ms, 4 messages a 
     const engine = await createEngine(rampScenario(target.grpcAddress!, stream, {}, { window: '500ms', minRequests: 20 }), { env: {} });
     try {
       await engine.preflight(3_000);
-      const t0 = performance.now();
-      let i = 0;
       // 50 streams/s x 4 messages x 5 ms: one worker in eight busy, little queueing.
       const r = await engine.runStep(
         { index: 0, phase: 'ramp', load: 50, unit: 'req/s', durationMs: 2_000, warmupMs: 500, maxRequests: Infinity },
-        {
-          now: () => performance.now() - t0,
-          signal: new AbortController().signal,
-          liveness: ignoreLiveness,
-          onWindow: () => undefined,
-          nextWindowIndex: () => i++,
-        },
+        standaloneStepContext(),
       );
       expect(r.errorTotal).toBe(0);
       expect(r.completed).toBeGreaterThan(90);

@@ -8,10 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { HttpOpenEngine } from '../../src/engines/http-open/http-open-engine.js';
 import type { PacingMode } from '../../src/engines/pacing.js';
-import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
+import { standaloneStepContext } from '../helpers/step-context.js';
 
 describe.each<PacingMode>(['timer', 'spin'])('http-open engine, %s pacing, against a local server answering after 1-2 ms', (pacing) => {
   let server: http.Server;
@@ -44,17 +43,10 @@ describe.each<PacingMode>(['timer', 'spin'])('http-open engine, %s pacing, again
       minRequests: 1,
       drainTimeoutMs: 2_000,
     });
-    const t0 = performance.now();
     try {
       const s = await engine.runStep(
         { index: 0, phase: 'ramp', load: 1000, unit: 'req/s', durationMs: 1_000, warmupMs: 500, maxRequests: 10_000 },
-        {
-          now: () => performance.now() - t0,
-          signal: new AbortController().signal,
-          liveness: ignoreLiveness,
-          onWindow: () => undefined,
-          nextWindowIndex: () => 0,
-        },
+        standaloneStepContext(),
       );
       const all = s.windows.reduce(
         (a, w) => ({ scheduled: a.scheduled + w.scheduled, sent: a.sent + w.sent, completed: a.completed + w.completed, errors: a.errors + w.errorTotal }),

@@ -3,11 +3,10 @@
 // status stays a status error, and sampling reads only one body in `every`.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpOpenEngine } from '../../src/engines/http-open/http-open-engine.js';
 import type { ResponseCheckConfig } from '../../src/engines/response-check.js';
-import { ignoreLiveness } from '../../src/runner/target-watchdog.js';
+import { standaloneStepContext } from '../helpers/step-context.js';
 import type { Step } from '../../src/types.js';
 
 let server: Server;
@@ -54,16 +53,9 @@ async function run(check: ResponseCheckConfig) {
     windowMs: 500,
     minRequests: 1,
   });
-  const t0 = performance.now();
   const step: Step = { index: 0, phase: 'ramp', load: 200, unit: 'req/s', durationMs: 1000, warmupMs: 0, maxRequests: 200 };
   try {
-    const s = await engine.runStep(step, {
-      now: () => performance.now() - t0,
-      signal: new AbortController().signal,
-      liveness: ignoreLiveness,
-      onWindow: () => undefined,
-      nextWindowIndex: () => 0,
-    });
+    const s = await engine.runStep(step, standaloneStepContext());
     return { s, server: { ...sentBy } };
   } finally {
     await engine.close();
