@@ -121,7 +121,7 @@ describe('secrets in headers', () => {
 
 describe('secrets in gRPC metadata and k6 exports', () => {
   it('a gRPC run sends the resolved token in its metadata, and no output or export holds it', async () => {
-    // The server answers UNAUTHENTICATED without exactly this token: a completed run proves it was sent.
+    // The server answers UNAUTHENTICATED without exactly this token: a run with no such error proves it was sent.
     const grpcTarget = await startGrpcTarget({ workers: 64, serviceMs: 1, token: TOKEN });
     try {
       const file = join(dir, 'secret-grpc.yaml');
@@ -145,8 +145,13 @@ describe('secrets in gRPC metadata and k6 exports', () => {
       for (const f of filesUnder(runDir)) expectNoSecret(f, readFileSync(join(runDir, f), 'latin1'));
       expectNoSecret('stdout', cli.stdout());
       expectNoSecret('stderr', cli.stderr());
-      const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+      const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as {
+        scenario: { grpc: { metadata: unknown } };
+        steps: { stats: { completed: number; errors: Record<string, number> } }[];
+      };
       expect(summary.scenario.grpc.metadata).toEqual({ authorization: 'Bearer ${env:CP_TEST_TOKEN}', 'x-api-key': '${env:CP_TEST_KEY}' });
+      expect(summary.steps.reduce((n, st) => n + st.stats.completed, 0)).toBeGreaterThan(0);
+      expect(summary.steps.map((st) => st.stats.errors['grpc-UNAUTHENTICATED'] ?? 0)).toEqual(summary.steps.map(() => 0));
 
       // The k6 export of the same scenario reads the token from __ENV, never inlines it.
       const out = mkdtempSync(join(tmpdir(), 'critpoint-secret-k6-'));
