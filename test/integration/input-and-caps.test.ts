@@ -22,16 +22,7 @@ describe('run-time caps hold when only the refinement would exceed them (target:
   // but a stall can make it 784, which leaves more of the budget for refinement: a 0.5% resolution (up
   // to 10 bisection steps) needs more than is left wherever the breach comes, so the caps, not the
   // search, end every run.
-  // 1 s steps (two 500 ms windows): 1098 req/s is 1.37 x the capacity, a breach both windows show.
-  const base = {
-    start: 400,
-    end: 1098,
-    growth: { factor: 1.96 },
-    stepDuration: '1s',
-    baselineWindows: 5,
-    maxRate: 1098,
-    refine: { resolution: 0.005, maxSteps: 10 },
-  };
+  const base = { start: 400, end: 1098, growth: { factor: 1.96 }, baselineWindows: 5, maxRate: 1098, refine: { resolution: 0.005, maxSteps: 10 } };
   const detect = { generator: BUSY_MACHINE_GENERATOR };
 
   it('load.maxRequests: the run stops once the budget is spent; the target never sees more', async () => {
