@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpOpenEngine } from '../../src/engines/http-open/http-open-engine.js';
+import { directHttpOpenEngine } from '../helpers/http-open.js';
 import type { PacingMode } from '../../src/engines/pacing.js';
 import { standaloneStepContext } from '../helpers/step-context.js';
 
@@ -28,21 +28,7 @@ describe.each<PacingMode>(['timer', 'spin'])('http-open engine, %s pacing, again
   });
 
   it('sends the whole schedule and records every response, none faster than the service time', async () => {
-    const engine = new HttpOpenEngine({
-      url,
-      method: 'GET',
-      path: '/',
-      headers: {},
-      body: null,
-      timeoutMs: 5_000,
-      maxInFlight: 200,
-      arrival: 'uniform',
-      pacing,
-      seed: 1,
-      windowMs: 500,
-      minRequests: 1,
-      drainTimeoutMs: 2_000,
-    });
+    const engine = directHttpOpenEngine(url, { maxInFlight: 200, pacing });
     try {
       const s = await engine.runStep(
         { index: 0, phase: 'ramp', load: 1000, unit: 'req/s', durationMs: 1_000, warmupMs: 500, maxRequests: 10_000 },

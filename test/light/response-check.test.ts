@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpOpenEngine } from '../../src/engines/http-open/http-open-engine.js';
+import { directHttpOpenEngine } from '../helpers/http-open.js';
 import type { ResponseCheckConfig } from '../../src/engines/response-check.js';
 import { standaloneStepContext } from '../helpers/step-context.js';
 import type { Step } from '../../src/types.js';
@@ -37,22 +37,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 async function run(check: ResponseCheckConfig) {
   sentBy.ok = sentBy.bad = sentBy.error = 0;
-  const engine = new HttpOpenEngine({
-    url,
-    method: 'GET',
-    path: '/',
-    headers: {},
-    body: null,
-    timeoutMs: 5_000,
-    drainTimeoutMs: 2_000,
-    check,
-    maxInFlight: 100,
-    arrival: 'uniform',
-    pacing: 'timer',
-    seed: 1,
-    windowMs: 500,
-    minRequests: 1,
-  });
+  const engine = directHttpOpenEngine(url, { check });
   const step: Step = { index: 0, phase: 'ramp', load: 200, unit: 'req/s', durationMs: 1000, warmupMs: 0, maxRequests: 200 };
   try {
     const s = await engine.runStep(step, standaloneStepContext());
